@@ -1,0 +1,2 @@
+import { x } from "@pcp/auth";
+console.log(x);

@@ -1,0 +1,49 @@
+import nx from '@nx/eslint-plugin';
+
+// Dependency rules: context libraries may use the platform libraries and the published
+// language (contracts), never another context; platform libraries never use a context.
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.data', '**/.engines', '**/tmp', 'tools/lint-fixtures/**'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+            {
+              sourceTag: 'scope:platform',
+              onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts'],
+            },
+            {
+              sourceTag: 'scope:context',
+              onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts', 'scope:context'],
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Jest configs load the workspace preset by path.
+    files: ['**/jest.config.js'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];

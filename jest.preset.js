@@ -1,0 +1,29 @@
+// Shared Jest settings; every project's jest.config.js is `project(__dirname, name)`.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+delete swcrc.exclude; // tests compile spec files too
+delete swcrc.$schema;
+swcrc.jsc.baseUrl = __dirname;
+
+function project(dir, name) {
+  return {
+    displayName: name,
+    rootDir: dir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/**/*.spec.ts'],
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+    resolver: '@nx/jest/plugins/resolver',
+    // Engines (PostgreSQL, Kafka, FerretDB, EventStoreDB) are found or started once per run.
+    globalSetup: path.join(__dirname, 'libs/testing/src/engines/global-setup.ts'),
+    globalTeardown: path.join(__dirname, 'libs/testing/src/engines/global-teardown.ts'),
+    reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],
+    testTimeout: 60_000,
+    // Engine-backed suites share one broker and one database server: keep workers modest.
+    maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  };
+}
+
+module.exports = { project };

@@ -1,0 +1,143 @@
+/**
+ * The event store port: what every context's write side and every subscriber relies on.
+ * Adapters: PostgreSQL (pg on a server, PGlite embedded) and EventStoreDB. One contract
+ * suite proves each of them.
+ *
+ * Revisions and positions are bigint in code; wherever they leave the process (JSON, HTTP,
+ * Kafka) they are decimal strings, so nothing loses precision.
+ */
+
+/** Who caused an event: a person acting for an organisation, or the system itself. */
+export interface Actor {
+  userId: string;
+  /** Organisation id; null for the system. */
+  org: string | null;
+  roles: string[];
+}
+
+export const systemActor = (name: string): Actor => ({
+  userId: `system:${name}`,
+  org: null,
+  roles: ['system'],
+});
+
+/** A stored event with its metadata and integrity fields. */
+export interface EventEnvelope<T = unknown> {
+  /** UUID; the idempotency key of the append. */
+  id: string;
+  type: string;
+  schemaVersion: number;
+  streamId: string;
+  /** Position in its stream, from 0. */
+  revision: bigint;
+  /** Store-wide order, strictly increasing in commit-visibility order. */
+  globalPosition: bigint;
+  /** When it happened in the domain (ISO 8601). */
+  occurredAt: string;
+  /** When the store committed it (ISO 8601). */
+  recordedAt: string;
+  actor: Actor;
+  reason: string | null;
+  correlationId: string;
+  causationId: string | null;
+  data: T;
+  /** Hash of the previous event of the same stream; 64 zeros for revision 0. */
+  prevHash: string;
+  /** SHA-256(prevHash || canonical JSON of the envelope without hash). */
+  hash: string;
+}
+
+/** What a caller hands to `append`; the store fills in the rest. */
+export interface NewEvent<T = unknown> {
+  id?: string;
+  type: string;
+  schemaVersion?: number;
+  data: T;
+  occurredAt?: string;
+  actor: Actor;
+  reason?: string | null;
+  correlationId: string;
+  causationId?: string | null;
+}
+
+export const NO_STREAM = 'NO_STREAM' as const;
+export const STREAM_EXISTS = 'STREAM_EXISTS' as const;
+export const ANY = 'ANY' as const;
+/** An exact revision (the revision of the stream's last event), or one of the states. */
+export type ExpectedRevision = bigint | typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY;
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append. */
+  lastRevision: bigint;
+  /** Global position of the stream's last appended event. */
+  lastPosition: bigint;
+  /** The envelopes written; empty when the append was an idempotent repeat. */
+  appended: EventEnvelope[];
+}
+
+export interface ReadStreamOptions {
+  /** First revision to return (inclusive). */
+  from?: bigint;
+  /** Last revision to return (inclusive). */
+  to?: bigint;
+  /** Only events recorded at or before this instant (ISO 8601 or Date). */
+  asOf?: string | Date;
+}
+
+export interface StreamHead {
+  streamId: string;
+  revision: bigint;
+  hash: string;
+}
+
+export type EventHandler = (event: EventEnvelope) => Promise<void> | void;
+
+export interface SubscribeOptions {
+  /** Events per read; default 500. */
+  batchSize?: number;
+  /** Wait between polls when caught up, in ms; default 100 (adapters may push instead). */
+  pollIntervalMs?: number;
+  /** Only these event types reach the handler (the checkpoint still moves past others). */
+  eventTypes?: string[];
+}
+
+export interface Subscription {
+  readonly name: string;
+  /** Stops after the event in hand; resolves once stopped and the checkpoint is stored. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription ends; rejects with the handler's error if it failed. */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;
+  /** Events with globalPosition > `after`, in global order, at most `batchSize`. */
+  readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]>;
+  /**
+   * Catch-up subscription: every committed event exactly once, in global order, resuming
+   * after the durable checkpoint stored under `name`.
+   */
+  subscribe(name: string, handler: EventHandler, options?: SubscribeOptions): Subscription;
+  /** The stored checkpoint of a subscription, or null when it has none. */
+  readCheckpoint(name: string): Promise<bigint | null>;
+  /** Every stream's last revision and hash (for anchors and verification). */
+  streamHeads(): Promise<StreamHead[]>;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    /** The stream's current revision; null when the stream does not exist. */
+    readonly actual: bigint | null,
+  ) {
+    super(
+      `Stream ${streamId}: expected ${String(expected)}, but the stream is at ${
+        actual === null ? 'NO_STREAM' : actual.toString()
+      }`,
+    );
+    this.name = 'ConcurrencyError';
+  }
+}

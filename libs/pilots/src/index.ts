@@ -1,0 +1,2 @@
+/** The pilots bounded context: domain, application, HTTP and its Nest module. */
+export const CONTEXT = 'pilots' as const;

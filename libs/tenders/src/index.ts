@@ -1,0 +1,2 @@
+/** The tenders bounded context: domain, application, HTTP and its Nest module. */
+export const CONTEXT = 'tenders' as const;

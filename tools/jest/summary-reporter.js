@@ -1,0 +1,2 @@
+class R { onRunComplete(){} }
+module.exports = R;
