@@ -1,0 +1,18 @@
+// Prints the workspace's closing test line from the files SummaryReporter wrote.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = process.argv[2];
+const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+const total = { passed: 0, failed: 0, skipped: 0, suitesFailedToRun: 0 };
+for (const file of files.sort()) {
+  const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  for (const key of Object.keys(total)) total[key] += r[key];
+  const line = `  ${r.project.padEnd(16)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`;
+  console.log(r.failed || r.suitesFailedToRun ? `${line}  <- ${r.failedSuites.join(', ')}` : line);
+}
+if (total.suitesFailedToRun) console.log(`${total.suitesFailedToRun} test suite(s) failed to run`);
+// Suites that could not run count as failures in the closing line.
+const failed = total.failed + total.suitesFailedToRun;
+console.log(`tests: ${total.passed} passed, ${failed} failed, ${total.skipped} skipped`);
+process.exit(failed > 0 || files.length === 0 ? 1 : 0);
