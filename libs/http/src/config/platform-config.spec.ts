@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './platform-config';
+import { resolveJwtSecret } from './jwt-secret';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      DATA_DIR: './.data',
+      EVENT_STORE: 'pglite',
+      INTEGRATION: 'log',
+      READ_MODELS: 'memory',
+      LOG_LEVEL: 'info',
+    });
+    expect(config.AUTH_JWT_SECRET).toBeUndefined();
+  });
+
+  it('reads numbers and choices from the environment', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x/y' });
+    expect(config.PORT).toBe(8080);
+    expect(config.EVENT_STORE).toBe('postgres');
+    expect(config.DATABASE_URL).toBe('postgres://x/y');
+  });
+
+  it('lists every problem with the variable at fault', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', EVENT_STORE: 'sqlite', READ_MODELS: 'mongo', AUTH_JWT_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('EVENT_STORE');
+    expect(message).toContain('MONGO_URL is required when READ_MODELS=mongo');
+    expect(message).toContain('AUTH_JWT_SECRET must be at least 32 characters');
+  });
+
+  it('requires the URL of the engine it is told to use', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'postgres' })).toThrow('DATABASE_URL is required when EVENT_STORE=postgres');
+    expect(() => loadConfig({ INTEGRATION: 'kafka' })).toThrow('KAFKA_BROKERS is required when INTEGRATION=kafka');
+  });
+});
+
+describe('resolveJwtSecret', () => {
+  it('generates a secret once into the data folder and keeps it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-secret-'));
+    const first = resolveJwtSecret(dir);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(resolveJwtSecret(dir)).toBe(first);
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+    expect(statSync(join(dir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('prefers the configured secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-secret-'));
+    expect(resolveJwtSecret(dir, 'x'.repeat(40))).toBe('x'.repeat(40));
+  });
+});
