@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ANY,
+  ConcurrencyError,
+  NO_STREAM,
+  STREAM_EXISTS,
+  type Actor,
+  type EventEnvelope,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadStreamOptions,
+} from '../store/event-store';
+import type { Decider, DomainEvent } from './decider';
+
+/** Who asks and why; copied into every event the command produces. */
+export interface CommandMetadata {
+  actor: Actor;
+  correlationId: string;
+  causationId?: string | null;
+  /** The person's reason, where the command carries one. */
+  reason?: string | null;
+}
+
+export interface HandleCommandOptions<Command, State, Event extends DomainEvent> {
+  streamId: string;
+  decider: Decider<Command, State, Event>;
+  command: Command;
+  metadata: CommandMetadata;
+  /**
+   * The revision the caller decided on (HTTP If-Match). When given, a stream that has moved
+   * on fails at once with a ConcurrencyError carrying the current revision: the caller saw
+   * a state that is gone, so retrying on their behalf would be wrong.
+   */
+  expectedRevision?: ExpectedRevision;
+  /** Reload-and-retry rounds after a conflict when no expected revision was given. Default 5. */
+  maxRetries?: number;
+  /** Maps a stored envelope to the decider's event; upcasting of old schema versions goes here. */
+  toEvent?: (envelope: EventEnvelope) => Event;
+  /** Source of `occurredAt`; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+export interface CommandResult<State> {
+  state: State;
+  /** The stream's revision after the command; -1n when the stream still does not exist. */
+  revision: bigint;
+  /** The envelopes this command appended (none when the decider had nothing to record). */
+  events: EventEnvelope[];
+}
+
+export interface LoadedAggregate<State> {
+  state: State;
+  /** Revision of the last event folded in; null when the stream has no events. */
+  revision: bigint | null;
+}
+
+export const DEFAULT_MAX_RETRIES = 5;
+export const NO_REVISION = -1n;
+
+/** `<context>-<aggregate>-<id>`, the stream naming every context uses. */
+export function aggregateStreamId(context: string, aggregate: string, id: string): string {
+  return `${context}-${aggregate}-${id}`;
+}
+
+export function envelopeToEvent<Event extends DomainEvent>(envelope: EventEnvelope): Event {
+  return {
+    type: envelope.type,
+    data: envelope.data,
+    schemaVersion: envelope.schemaVersion,
+    reason: envelope.reason,
+  } as Event;
+}
+
+/** Folds a stream into the decider's state (optionally as it was at `asOf`). */
+export async function loadAggregate<State, Event extends DomainEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Pick<Decider<unknown, State, Event>, 'evolve' | 'initialState'>,
+  options: ReadStreamOptions & { toEvent?: (envelope: EventEnvelope) => Event } = {},
+): Promise<LoadedAggregate<State>> {
+  const { toEvent = envelopeToEvent, ...read } = options;
+  const envelopes = await store.readStream(streamId, read);
+  let state = decider.initialState();
+  for (const envelope of envelopes) state = decider.evolve(state, toEvent(envelope) as Event);
+  const last = envelopes[envelopes.length - 1];
+  return { state, revision: last ? last.revision : null };
+}
+
+/**
+ * Load, decide, append with the loaded revision as the expectation. Without an explicit
+ * expected revision a conflict means someone else wrote first: reload and decide again
+ * against their result, a few times, with jittered backoff so that writers spread out.
+ */
+export async function handleCommand<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  options: HandleCommandOptions<Command, State, Event>,
+): Promise<CommandResult<State>> {
+  const { streamId, decider, command, metadata } = options;
+  const explicit = options.expectedRevision !== undefined && options.expectedRevision !== ANY;
+  const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
+  const now = options.now ?? (() => new Date());
+
+  for (let attempt = 0; ; attempt++) {
+    const loaded = await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
+    if (explicit && !revisionMatches(options.expectedRevision as ExpectedRevision, loaded.revision)) {
+      throw new ConcurrencyError(streamId, options.expectedRevision as ExpectedRevision, loaded.revision);
+    }
+
+    const decided = decider.decide(command, loaded.state);
+    if (decided.length === 0) {
+      return { state: loaded.state, revision: loaded.revision ?? NO_REVISION, events: [] };
+    }
+
+    const occurredAt = now().toISOString();
+    const newEvents: NewEvent[] = decided.map((event) => ({
+      id: randomUUID(),
+      type: event.type,
+      schemaVersion: event.schemaVersion ?? 1,
+      data: event.data,
+      occurredAt,
+      actor: metadata.actor,
+      reason: event.reason ?? metadata.reason ?? null,
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId ?? null,
+    }));
+
+    try {
+      const result = await store.append(streamId, newEvents, loaded.revision ?? NO_STREAM);
+      let state = loaded.state;
+      for (const event of decided) state = decider.evolve(state, event);
+      return { state, revision: result.lastRevision, events: result.appended };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || explicit || attempt >= maxRetries) throw error;
+      await sleep(backoffMs(attempt));
+    }
+  }
+}
+
+/** A command handler bound to one store and one decider, for a context's application layer. */
+export class CommandHandler<Command, State, Event extends DomainEvent> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly decider: Decider<Command, State, Event>,
+    private readonly defaults: Pick<HandleCommandOptions<Command, State, Event>, 'maxRetries' | 'toEvent' | 'now'> = {},
+  ) {}
+
+  handle(
+    streamId: string,
+    command: Command,
+    metadata: CommandMetadata,
+    expectedRevision?: ExpectedRevision,
+  ): Promise<CommandResult<State>> {
+    return handleCommand(this.store, {
+      ...this.defaults,
+      streamId,
+      decider: this.decider,
+      command,
+      metadata,
+      expectedRevision,
+    });
+  }
+
+  load(streamId: string, options: ReadStreamOptions = {}): Promise<LoadedAggregate<State>> {
+    return loadAggregate(this.store, streamId, this.decider, { ...options, toEvent: this.defaults.toEvent });
+  }
+}
+
+function revisionMatches(expected: ExpectedRevision, actual: bigint | null): boolean {
+  if (expected === ANY) return true;
+  if (expected === NO_STREAM) return actual === null;
+  if (expected === STREAM_EXISTS) return actual !== null;
+  return actual === expected;
+}
+
+/** Full jitter: a random wait up to an exponentially growing cap (5, 10, 20... at most 200 ms). */
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(200, 5 * 2 ** attempt);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
