@@ -7,6 +7,12 @@ delete swcrc.exclude; // tests compile spec files too
 delete swcrc.$schema;
 swcrc.jsc.baseUrl = __dirname;
 
+const esmDependency = {
+  swcrc: false,
+  jsc: { parser: { syntax: 'ecmascript' }, target: 'es2023' },
+  module: { type: 'commonjs' },
+};
+
 function project(dir, name) {
   return {
     displayName: name,
@@ -14,7 +20,13 @@ function project(dir, name) {
     testEnvironment: 'node',
     testMatch: ['<rootDir>/**/*.spec.ts'],
     moduleFileExtensions: ['ts', 'js', 'json'],
-    transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+    transform: {
+      '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+      // jose is ESM-only and Jest's CommonJS runtime cannot require() ESM without
+      // --experimental-vm-modules: compile it to CommonJS like our own code.
+      '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', esmDependency],
+    },
+    transformIgnorePatterns: ['/node_modules/(?!jose/)'],
     resolver: '@nx/jest/plugins/resolver',
     // Engines (PostgreSQL, Kafka, FerretDB, EventStoreDB) are found or started once per run.
     globalSetup: path.join(__dirname, 'libs/testing/src/engines/global-setup.ts'),
