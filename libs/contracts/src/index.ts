@@ -1,1 +1,9 @@
-export {};
+export * from './published-language';
+export * from './schema-fragments';
+export * from './cloudevents';
+export * from './registry';
+export * from './asyncapi';
+export * from './events/needs.events';
+export * from './events/consultations.events';
+export * from './events/tenders.events';
+export * from './events/pilots.events';
