@@ -5,7 +5,10 @@ import { pilotDecider, type PilotEvent } from './__fixtures__/pilot-decider';
 
 const given = DeciderSpecification.for(pilotDecider);
 
-const planned: PilotEvent = { type: 'PilotPlanned', data: { title: 'Remote ECG', kpis: ['readmissions'] } };
+const planned: PilotEvent = {
+  type: 'PilotPlanned',
+  data: { title: 'Remote ECG', kpis: ['readmissions'] },
+};
 const started: PilotEvent = { type: 'PilotStarted', data: {} };
 
 describe('decider given/when/then', () => {
@@ -32,11 +35,15 @@ describe('decider given/when/then', () => {
   });
 
   it('refuses a command on an aggregate that does not exist', () => {
-    given([]).when({ type: 'StartPilot' }).thenThrows(NotFoundError, /No such pilot/);
+    given([])
+      .when({ type: 'StartPilot' })
+      .thenThrows(NotFoundError, /No such pilot/);
   });
 
   it('refuses a command in the wrong state', () => {
-    given([planned]).when({ type: 'RecordMeasurement', kpi: 'readmissions', value: 1 }).thenThrows(InvalidStateError);
+    given([planned])
+      .when({ type: 'RecordMeasurement', kpi: 'readmissions', value: 1 })
+      .thenThrows(InvalidStateError);
   });
 
   it('refuses a command that breaks a rule, with a code and details', () => {

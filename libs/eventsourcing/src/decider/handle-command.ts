@@ -103,8 +103,15 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
 
   for (let attempt = 0; ; attempt++) {
     const loaded = await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
-    if (explicit && !revisionMatches(options.expectedRevision as ExpectedRevision, loaded.revision)) {
-      throw new ConcurrencyError(streamId, options.expectedRevision as ExpectedRevision, loaded.revision);
+    if (
+      explicit &&
+      !revisionMatches(options.expectedRevision as ExpectedRevision, loaded.revision)
+    ) {
+      throw new ConcurrencyError(
+        streamId,
+        options.expectedRevision as ExpectedRevision,
+        loaded.revision,
+      );
     }
 
     const decided = decider.decide(command, loaded.state);
@@ -142,7 +149,10 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
   constructor(
     private readonly store: EventStore,
     private readonly decider: Decider<Command, State, Event>,
-    private readonly defaults: Pick<HandleCommandOptions<Command, State, Event>, 'maxRetries' | 'toEvent' | 'now'> = {},
+    private readonly defaults: Pick<
+      HandleCommandOptions<Command, State, Event>,
+      'maxRetries' | 'toEvent' | 'now'
+    > = {},
   ) {}
 
   handle(
@@ -162,7 +172,10 @@ export class CommandHandler<Command, State, Event extends DomainEvent> {
   }
 
   load(streamId: string, options: ReadStreamOptions = {}): Promise<LoadedAggregate<State>> {
-    return loadAggregate(this.store, streamId, this.decider, { ...options, toEvent: this.defaults.toEvent });
+    return loadAggregate(this.store, streamId, this.decider, {
+      ...options,
+      toEvent: this.defaults.toEvent,
+    });
   }
 }
 

@@ -17,18 +17,30 @@ const given = DeciderSpecification.for<Command, { locked: boolean }, Event>({
 
 describe('DeciderSpecification', () => {
   it('passes when the events match', () => {
-    given([]).when({ type: 'Coin' }).then([{ type: 'Unlocked' }]);
-    given([{ type: 'Unlocked' }]).when({ type: 'Coin' }).thenNothingHappens();
-    given([{ type: 'Unlocked' }]).when({ type: 'Push' }).thenState({ locked: true });
+    given([])
+      .when({ type: 'Coin' })
+      .then([{ type: 'Unlocked' }]);
+    given([{ type: 'Unlocked' }])
+      .when({ type: 'Coin' })
+      .thenNothingHappens();
+    given([{ type: 'Unlocked' }])
+      .when({ type: 'Push' })
+      .thenState({ locked: true });
   });
 
   it('fails when the events differ', () => {
-    expect(() => given([]).when({ type: 'Coin' }).then([{ type: 'Passed' }])).toThrow();
+    expect(() =>
+      given([])
+        .when({ type: 'Coin' })
+        .then([{ type: 'Passed' }]),
+    ).toThrow();
     expect(() => given([]).when({ type: 'Coin' }).thenNothingHappens()).toThrow();
   });
 
   it('returns the expected error and fails on another one or on none', () => {
-    expect(given([]).when({ type: 'Push' }).thenThrows(LockedError, 'locked')).toBeInstanceOf(LockedError);
+    expect(given([]).when({ type: 'Push' }).thenThrows(LockedError, 'locked')).toBeInstanceOf(
+      LockedError,
+    );
     expect(() => given([]).when({ type: 'Push' }).thenThrows(TypeError)).toThrow();
     expect(() => given([]).when({ type: 'Push' }).thenThrows(LockedError, /open/)).toThrow();
     expect(() => given([]).when({ type: 'Coin' }).thenThrows(LockedError)).toThrow(/produced/);

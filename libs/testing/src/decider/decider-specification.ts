@@ -29,7 +29,9 @@ export interface DeciderWhen<Command, State, Event> {
 export type Given<Command, State, Event> = (events?: Event[]) => DeciderWhen<Command, State, Event>;
 
 export const DeciderSpecification = {
-  for<Command, State, Event>(decider: SpecifiedDecider<Command, State, Event>): Given<Command, State, Event> {
+  for<Command, State, Event>(
+    decider: SpecifiedDecider<Command, State, Event>,
+  ): Given<Command, State, Event> {
     return (givenEvents: Event[] = []) => ({
       when(command: Command): DeciderThen<State, Event> {
         const run = (): { state: State; events: Event[] } => {

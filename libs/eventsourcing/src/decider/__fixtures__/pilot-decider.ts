@@ -26,25 +26,38 @@ export const pilotDecider: Decider<PilotCommand, PilotState, PilotEvent> = {
   decide(command, state) {
     if (command.type === 'PlanPilot') {
       if (state.status !== 'NONE') throw new InvalidStateError('The pilot is already planned');
-      if (command.kpis.length === 0) throw new DomainRuleError('A pilot needs at least one KPI', 'NO_KPI');
+      if (command.kpis.length === 0)
+        throw new DomainRuleError('A pilot needs at least one KPI', 'NO_KPI');
       return [{ type: 'PilotPlanned', data: { title: command.title, kpis: command.kpis } }];
     }
     if (state.status === 'NONE') throw new NotFoundError('No such pilot');
     switch (command.type) {
       case 'StartPilot':
         if (state.status === 'RUNNING') return [];
-        if (state.status !== 'PLANNED') throw new InvalidStateError(`A ${state.status} pilot cannot start`);
+        if (state.status !== 'PLANNED')
+          throw new InvalidStateError(`A ${state.status} pilot cannot start`);
         return [{ type: 'PilotStarted', data: {} }];
       case 'RecordMeasurement':
-        if (state.status !== 'RUNNING') throw new InvalidStateError('Measurements need a running pilot');
+        if (state.status !== 'RUNNING')
+          throw new InvalidStateError('Measurements need a running pilot');
         if (!state.kpis.includes(command.kpi)) {
-          throw new DomainRuleError(`Unknown KPI ${command.kpi}`, 'UNKNOWN_KPI', { kpis: state.kpis });
+          throw new DomainRuleError(`Unknown KPI ${command.kpi}`, 'UNKNOWN_KPI', {
+            kpis: state.kpis,
+          });
         }
         return [{ type: 'MeasurementRecorded', data: { kpi: command.kpi, value: command.value } }];
       case 'CompletePilot':
-        if (state.status !== 'RUNNING') throw new InvalidStateError('Only a running pilot can complete');
-        if (!command.reason) throw new DomainRuleError('Completing a pilot needs a reason', 'REASON_REQUIRED');
-        return [{ type: 'PilotCompleted', data: { measurements: state.measurements }, reason: command.reason }];
+        if (state.status !== 'RUNNING')
+          throw new InvalidStateError('Only a running pilot can complete');
+        if (!command.reason)
+          throw new DomainRuleError('Completing a pilot needs a reason', 'REASON_REQUIRED');
+        return [
+          {
+            type: 'PilotCompleted',
+            data: { measurements: state.measurements },
+            reason: command.reason,
+          },
+        ];
     }
   },
 
