@@ -13,6 +13,11 @@ const esmDependency = {
   module: { type: 'commonjs' },
 };
 
+// ESM-only dependencies: Jest's CommonJS runtime cannot require() them without
+// --experimental-vm-modules, so they are compiled to CommonJS like our own code.
+const ESM_ONLY = ['jose', '@apidevtools/json-schema-ref-parser'];
+const esmPattern = ESM_ONLY.map((p) => p.replace(/[/.]/g, '\\$&')).join('|');
+
 function project(dir, name) {
   return {
     displayName: name,
@@ -22,11 +27,9 @@ function project(dir, name) {
     moduleFileExtensions: ['ts', 'js', 'json'],
     transform: {
       '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
-      // jose is ESM-only and Jest's CommonJS runtime cannot require() ESM without
-      // --experimental-vm-modules: compile it to CommonJS like our own code.
-      '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', esmDependency],
+      [`^.+/node_modules/(${esmPattern})/.+\\.js$`]: ['@swc/jest', esmDependency],
     },
-    transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+    transformIgnorePatterns: [`/node_modules/(?!(${esmPattern})/)`],
     resolver: '@nx/jest/plugins/resolver',
     // Engines (PostgreSQL, Kafka, FerretDB, EventStoreDB) are found or started once per run.
     globalSetup: path.join(__dirname, 'libs/testing/src/engines/global-setup.ts'),

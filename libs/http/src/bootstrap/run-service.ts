@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -26,19 +27,32 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   setupOpenApi(app, definition);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);
-  logger.log(`listening on http://${config.HOST}:${config.PORT} (docs at /docs)`, 'Bootstrap');
+  // PORT=0 picks a free port: say which one was taken.
+  const address = app.getHttpServer().address() as AddressInfo;
+  logger.log(`listening on http://${config.HOST}:${address.port} (docs at /docs)`, 'Bootstrap');
 
-  const forceExit = () => {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing requests and stopping`, 'Bootstrap');
     setTimeout(() => {
       logger.error(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`, 'Bootstrap');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    // close() runs every module's shutdown hooks: subscriptions stop, producers flush, stores close.
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`, 'Bootstrap');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', forceExit);
-  process.once('SIGINT', forceExit);
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
   return app;
 }

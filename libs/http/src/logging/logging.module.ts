@@ -39,17 +39,15 @@ export class LoggingModule {
               res.setHeader('X-Correlation-Id', id);
               return id;
             },
-            customAttributeKeys: { reqId: 'correlationId' },
+            // On the request's logger, so every line written while handling it carries the id.
+            customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
               censor: '[redacted]',
             },
             serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: req.url,
-              }),
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
