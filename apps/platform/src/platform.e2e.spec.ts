@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -79,6 +79,10 @@ describe('platform app (built and run as npm start runs it)', () => {
     const ready = await fetch(`${platform.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('generates a token secret into the data folder when none is configured', () => {
+    expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
   });
 
   it('serves a valid OpenAPI document', async () => {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, MetricsModule, PlatformConfig } from '@pcp/http';
+import { AuthModule } from '@pcp/auth';
+import { HealthModule, LoggingModule, MetricsModule, PlatformConfig, resolveJwtSecret } from '@pcp/http';
 
 @Module({})
 export class PlatformModule {
@@ -8,6 +9,11 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         LoggingModule.forRoot({ level: config.LOG_LEVEL, service: 'platform' }),
+        AuthModule.forRoot(
+          config.AUTH_JWKS_URL
+            ? { jwksUrl: config.AUTH_JWKS_URL }
+            : { jwtSecret: resolveJwtSecret(config.DATA_DIR, config.AUTH_JWT_SECRET) },
+        ),
         HealthModule,
         MetricsModule,
       ],
