@@ -1,2 +1,3 @@
 export {};
 export * from './decider';
+export * from './store/event-store';

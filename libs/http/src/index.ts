@@ -6,3 +6,5 @@ export * from './health/health.module';
 export * from './metrics/metrics';
 export * from './openapi/openapi';
 export * from './bootstrap/run-service';
+export * from './errors';
+export * from './commands';

@@ -213,7 +213,7 @@ describe('AuthGuard over HTTP (RS256 and ES256 from a JWKS URL)', () => {
   let app: INestApplication;
   let jwksServer: Server;
   let jwksRequests = 0;
-  const keys: Record<'RS256' | 'ES256', CryptoKeyPair> = {} as never;
+  const keys = {} as Record<'RS256' | 'ES256', Awaited<ReturnType<typeof generateKeyPair>>>;
 
   const sign = (
     alg: 'RS256' | 'ES256',

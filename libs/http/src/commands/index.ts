@@ -1,0 +1,7 @@
+export * from './correlation';
+export * from './if-match';
+export * from './command-metadata';
+export * from './idempotency/idempotency-store';
+export * from './idempotency/request-fingerprint';
+export * from './idempotency/idempotency.interceptor';
+export * from './command-http.module';

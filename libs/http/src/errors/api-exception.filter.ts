@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ConcurrencyError,
+  DomainRuleError,
+  InvalidStateError,
+  NotFoundError,
+} from '@pcp/eventsourcing';
+import { throwError } from 'rxjs';
+import { apiError, type ApiErrorBody } from './api-error';
+import { ensureCorrelationId } from '../commands/correlation';
+import { RequestValidationError } from './validation';
+
+type HttpResponse = ServerResponse & {
+  status(code: number): HttpResponse;
+  json(body: unknown): void;
+};
+
+/** Errors of the body parser and other http-errors style failures that are safe to show. */
+interface ExposedHttpError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  limit?: number;
+}
+
+/** Maps anything thrown while handling a request to its status and API.md error body. */
+export function toApiError(exception: unknown): ApiErrorBody {
+  if (exception instanceof RequestValidationError) {
+    return apiError(400, exception.message, exception.fields);
+  }
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof ConcurrencyError) {
+    const current = exception.actual === null ? null : exception.actual.toString();
+    return apiError(
+      409,
+      current === null
+        ? 'The resource does not exist yet; drop If-Match to create it'
+        : `The resource has changed: it is at revision ${current}, not ${String(exception.expected)}. Reload it and retry`,
+      { currentRevision: current },
+    );
+  }
+  if (exception instanceof DomainRuleError)
+    return apiError(422, exception.message, decisionDetails(exception));
+  if (exception instanceof InvalidStateError)
+    return apiError(409, exception.message, decisionDetails(exception));
+  if (exception instanceof NotFoundError)
+    return apiError(404, exception.message, decisionDetails(exception));
+
+  const http = (exception ?? {}) as ExposedHttpError;
+  // Nest maps the parser's JSON SyntaxError to a BadRequestException itself; this covers
+  // a parser error that reaches the filter unmapped.
+  if (http.type === 'entity.parse.failed')
+    return apiError(400, 'The request body is not valid JSON');
+  if (http.type === 'entity.too.large') {
+    return apiError(
+      413,
+      `The request body is larger than the limit${http.limit ? ` of ${http.limit} bytes` : ''}`,
+    );
+  }
+  const status = http.status ?? http.statusCode;
+  if (http.expose === true && typeof status === 'number' && status >= 400 && status < 500) {
+    return apiError(status, (exception as Error).message);
+  }
+  return apiError(500, 'Internal server error');
+}
+
+function fromHttpException(exception: HttpException): ApiErrorBody {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (typeof response === 'string') return apiError(status, response);
+  const { message, details } = response as { message?: unknown; details?: unknown };
+  if (Array.isArray(message)) {
+    // Nest's default validation messages: keep them as the details.
+    return apiError(status, message.map(String).join('; '), details ?? message);
+  }
+  return apiError(status, typeof message === 'string' ? message : exception.message, details);
+}
+
+function decisionDetails(error: DomainRuleError | InvalidStateError | NotFoundError): unknown {
+  if (error.code === undefined && error.details === undefined) return undefined;
+  return { ...(error.code !== undefined ? { code: error.code } : {}), ...(error.details ?? {}) };
+}
+
+/**
+ * Global filter: every error leaves as `{statusCode, error, message, details?}`. Unknown
+ * errors become a bare 500; their detail goes to the log, never to the client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    // Message handlers (Kafka) have their own error handling.
+    if (host.getType() !== 'http') return throwError(() => exception);
+    const response = host.switchToHttp().getResponse<HttpResponse>();
+    const request = host.switchToHttp().getRequest<IncomingMessage>();
+    const body = toApiError(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        `Unhandled ${exception instanceof Error ? exception.name : typeof exception}: ${
+          exception instanceof Error ? exception.message : String(exception)
+        }`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
+    }
+    if (response.headersSent) return;
+    // Errors raised before the middleware ran (a malformed body) still carry the id.
+    ensureCorrelationId(request, response);
+    response.status(body.statusCode).json(body);
+  }
+}
