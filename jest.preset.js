@@ -17,6 +17,10 @@ const esmDependency = {
 // --experimental-vm-modules, so they are compiled to CommonJS like our own code.
 const ESM_ONLY = ['jose', '@apidevtools/json-schema-ref-parser'];
 const esmPattern = ESM_ONLY.map((p) => p.replace(/[/.]/g, '\\$&')).join('|');
+// PGlite's CommonJS build loads Node built-ins with import(), which Jest's CommonJS runtime
+// also refuses without --experimental-vm-modules; compiling it turns them into require().
+const DYNAMIC_IMPORT_CJS = ['@electric-sql/pglite'];
+const cjsPattern = DYNAMIC_IMPORT_CJS.map((p) => p.replace(/[/.]/g, '\\$&')).join('|');
 
 function project(dir, name) {
   return {
@@ -28,8 +32,9 @@ function project(dir, name) {
     transform: {
       '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
       [`^.+/node_modules/(${esmPattern})/.+\\.js$`]: ['@swc/jest', esmDependency],
+      [`^.+/node_modules/(${cjsPattern})/dist/.+\\.cjs$`]: ['@swc/jest', esmDependency],
     },
-    transformIgnorePatterns: [`/node_modules/(?!(${esmPattern})/)`],
+    transformIgnorePatterns: [`/node_modules/(?!(${esmPattern}|${cjsPattern})/)`],
     resolver: '@nx/jest/plugins/resolver',
     // Engines (PostgreSQL, Kafka, FerretDB, EventStoreDB) are found or started once per run.
     globalSetup: path.join(__dirname, 'libs/testing/src/engines/global-setup.ts'),
