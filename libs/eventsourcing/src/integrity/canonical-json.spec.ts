@@ -1,0 +1,61 @@
+import { canonicalJson, CanonicalJsonError, toStoredJson } from './canonical-json';
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and writes no whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it('matches the RFC 8785 example for numbers, strings and literals', () => {
+    const value = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],' +
+        '"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    );
+    expect(canonicalJson(value)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' +
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('orders keys by UTF-16 code units, as RFC 8785 does', () => {
+    // U+1F600 is a surrogate pair starting 0xD83D, which sorts before U+FB33.
+    expect(canonicalJson({ '\ufb33': 1, '\u{1f600}': 2, é: 3, z: 4, '1': 5 })).toBe(
+      '{"1":5,"z":4,"\u00e9":3,"\u{1f600}":2,"\ufb33":1}',
+    );
+  });
+
+  it('writes bigints as decimal strings', () => {
+    expect(canonicalJson({ revision: 2n ** 63n - 1n, list: [1n] })).toBe(
+      '{"list":["1"],"revision":"9223372036854775807"}',
+    );
+  });
+
+  it('drops undefined members and writes undefined array items as null, like JSON.stringify', () => {
+    expect(canonicalJson({ a: undefined, b: [undefined, 1], c: () => 1 })).toBe('{"b":[null,1]}');
+  });
+
+  it('uses toJSON (dates become ISO strings)', () => {
+    expect(canonicalJson({ at: new Date('2024-01-02T03:04:05.006Z') })).toBe('{"at":"2024-01-02T03:04:05.006Z"}');
+  });
+
+  it('refuses values without a JSON form', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(CanonicalJsonError);
+    expect(() => canonicalJson(Number.POSITIVE_INFINITY)).toThrow(CanonicalJsonError);
+    expect(() => canonicalJson(undefined)).toThrow(CanonicalJsonError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => canonicalJson(cyclic)).toThrow(CanonicalJsonError);
+  });
+
+  it('allows the same object twice when it is not a cycle', () => {
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+
+  it('gives the stored form: plain JSON data that hashes the same again', () => {
+    const stored = toStoredJson({ big: 5n, when: new Date(0), gone: undefined, list: [1, 'a'] });
+    expect(stored).toEqual({ big: '5', when: '1970-01-01T00:00:00.000Z', list: [1, 'a'] });
+    expect(canonicalJson(stored)).toBe(canonicalJson({ big: 5n, when: new Date(0), list: [1, 'a'] }));
+  });
+});
