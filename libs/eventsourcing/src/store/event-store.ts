@@ -43,7 +43,10 @@ export interface EventEnvelope<T = unknown> {
   data: T;
   /** Hash of the previous event of the same stream; 64 zeros for revision 0. */
   prevHash: string;
-  /** SHA-256(prevHash || canonical JSON of the envelope without hash). */
+  /**
+   * SHA-256(prevHash || canonical JSON of the envelope without hash and globalPosition).
+   * The position is left out because some stores assign it only after the write.
+   */
   hash: string;
 }
 
@@ -67,9 +70,12 @@ export const ANY = 'ANY' as const;
 export type ExpectedRevision = bigint | typeof NO_STREAM | typeof STREAM_EXISTS | typeof ANY;
 
 export interface AppendResult {
-  /** Revision of the stream's last event after the append. */
+  /**
+   * Revision of the last event of this append; for an idempotent repeat, the revision the
+   * repeated events were first stored at.
+   */
   lastRevision: bigint;
-  /** Global position of the stream's last appended event. */
+  /** Global position of the last event of this append (or of its first storing). */
   lastPosition: bigint;
   /** The envelopes written; empty when the append was an idempotent repeat. */
   appended: EventEnvelope[];
@@ -110,7 +116,15 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /**
+   * Appends atomically after checking `expected`; a mismatch throws ConcurrencyError.
+   * Idempotent retries: when every event id of the batch is already in the stream nothing
+   * is written and the first storing's result comes back (`appended` empty), whatever
+   * `expected` says; when only some are, EventIdConflictError. An empty batch or a
+   * malformed event throws InvalidAppendError.
+   */
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** The stream's events in revision order; empty when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;
   /** Events with globalPosition > `after`, in global order, at most `batchSize`. */
   readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]>;
@@ -126,6 +140,9 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** A position before every stored event: `readAll(BEFORE_FIRST, n)` reads from the start. */
+export const BEFORE_FIRST = -1n;
+
 export class ConcurrencyError extends Error {
   constructor(
     readonly streamId: string,
@@ -139,5 +156,31 @@ export class ConcurrencyError extends Error {
       }`,
     );
     this.name = 'ConcurrencyError';
+  }
+}
+
+/**
+ * Some, but not all, of the appended event ids are already in the stream: neither a
+ * retry of an earlier append (which would repeat all of them) nor a new one.
+ */
+export class EventIdConflictError extends Error {
+  constructor(
+    readonly streamId: string,
+    /** Ids of the batch that the stream already holds. */
+    readonly repeatedIds: string[],
+  ) {
+    super(`Stream ${streamId}: events ${repeatedIds.join(', ')} were appended before, the rest of the batch was not`);
+    this.name = 'EventIdConflictError';
+  }
+}
+
+/** The append itself is malformed (no events, a bad id or date, data without a JSON form). */
+export class InvalidAppendError extends Error {
+  constructor(
+    readonly streamId: string,
+    message: string,
+  ) {
+    super(`Stream ${streamId}: ${message}`);
+    this.name = 'InvalidAppendError';
   }
 }

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { BACKWARDS, END, type EventStoreDBClient, jsonEvent, StreamNotFoundError } from '@eventstore/db-client';
+import type { Anchor, AnchorStore, NewAnchor } from '../../integrity/anchors';
+
+const ANCHOR_STREAM = '$pcp-anchors';
+
+interface AnchorData {
+  [key: string]: unknown;
+  createdAt: string;
+  root: string;
+  streamCount: number;
+  eventCount: string;
+  heads: { streamId: string; revision: string; hash: string }[];
+}
+
+/** Anchors as events of the $pcp-anchors stream; the anchor id is its revision there. */
+export class EventStoreDbAnchorStore implements AnchorStore {
+  constructor(private readonly client: EventStoreDBClient) {}
+
+  async recordAnchor(anchor: NewAnchor): Promise<Anchor> {
+    const data: AnchorData = {
+      createdAt: new Date().toISOString(),
+      root: anchor.root,
+      streamCount: anchor.streamCount,
+      eventCount: anchor.eventCount.toString(),
+      heads: anchor.heads.map((head) => ({ ...head, revision: head.revision.toString() })),
+    };
+    const result = await this.client.appendToStream(
+      ANCHOR_STREAM,
+      jsonEvent({ id: randomUUID(), type: 'AnchorRecorded', data }),
+    );
+    return { ...anchor, id: result.nextExpectedRevision.toString(), createdAt: data.createdAt };
+  }
+
+  async latestAnchor(): Promise<Anchor | null> {
+    try {
+      const reading = this.client.readStream<{ type: 'AnchorRecorded'; data: AnchorData }>(ANCHOR_STREAM, {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      });
+      for await (const resolved of reading) {
+        const event = resolved.event;
+        if (!event) continue;
+        return {
+          id: event.revision.toString(),
+          createdAt: event.data.createdAt,
+          root: event.data.root,
+          streamCount: event.data.streamCount,
+          eventCount: BigInt(event.data.eventCount),
+          heads: event.data.heads.map((head) => ({ ...head, revision: BigInt(head.revision) })),
+        };
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return null;
+      throw error;
+    }
+    return null;
+  }
+}

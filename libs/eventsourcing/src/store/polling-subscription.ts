@@ -1,0 +1,94 @@
+import {
+  BEFORE_FIRST,
+  type EventEnvelope,
+  type EventHandler,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-store';
+
+/** Where a subscription's durable position lives. */
+export interface CheckpointStore {
+  readCheckpoint(name: string): Promise<bigint | null>;
+  writeCheckpoint(name: string, position: bigint): Promise<void>;
+}
+
+export interface PollingSource extends CheckpointStore {
+  readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]>;
+  /** Optional early wake-up when new events are committed; returns an unsubscribe. */
+  onAppended?(wake: () => void): () => void;
+}
+
+/**
+ * Catch-up subscription over `readAll`: reads from the stored checkpoint, hands each event
+ * to the handler in order, and stores the position after each batch, on stop and before
+ * failing, so a restart neither skips nor repeats a handled event.
+ */
+export function pollingSubscription(
+  source: PollingSource,
+  name: string,
+  handler: EventHandler,
+  options: SubscribeOptions = {},
+): Subscription {
+  const batchSize = options.batchSize ?? 500;
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const types = options.eventTypes ? new Set(options.eventTypes) : null;
+  let stopping = false;
+  let wakeUp: (() => void) | null = null;
+  const wake = () => {
+    const resolve = wakeUp;
+    wakeUp = null;
+    resolve?.();
+  };
+  const unsubscribe = source.onAppended?.(wake);
+
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wakeUp = null;
+        resolve();
+      }, pollIntervalMs);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const run = async (): Promise<void> => {
+    let position = (await source.readCheckpoint(name)) ?? BEFORE_FIRST;
+    let stored = position;
+    try {
+      while (!stopping) {
+        const batch = await source.readAll(position, batchSize);
+        for (const event of batch) {
+          if (stopping) break;
+          if (!types || types.has(event.type)) await handler(event);
+          position = event.globalPosition;
+        }
+        if (position !== stored) {
+          await source.writeCheckpoint(name, position);
+          stored = position;
+        }
+        if (batch.length < batchSize && !stopping) await pause();
+      }
+    } catch (error) {
+      // Keep the progress of the events handled before the failure.
+      if (position !== stored) await source.writeCheckpoint(name, position).catch(() => undefined);
+      throw error;
+    } finally {
+      unsubscribe?.();
+    }
+  };
+
+  const done = run();
+  // The caller observes failures through `done`; this only keeps them from going unhandled.
+  done.catch(() => undefined);
+  return {
+    name,
+    done,
+    async stop() {
+      stopping = true;
+      wake();
+      await done.catch(() => undefined);
+    },
+  };
+}

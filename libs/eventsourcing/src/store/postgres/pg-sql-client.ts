@@ -1,0 +1,83 @@
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { SqlClient, SqlQueryable, SqlRow } from './sql-client';
+
+/** SqlClient over a pg Pool connected to a PostgreSQL server. */
+export class PgSqlClient implements SqlClient {
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private listener: PoolClient | null = null;
+  private readonly channels = new Map<string, Set<() => void>>();
+
+  constructor(config: string | PoolConfig | Pool) {
+    if (config instanceof Pool) {
+      this.pool = config;
+      this.ownsPool = false;
+    } else {
+      this.pool = new Pool(typeof config === 'string' ? { connectionString: config } : config);
+      this.ownsPool = true;
+    }
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<R extends SqlRow = SqlRow>(text: string, params?: unknown[]): Promise<R[]> {
+    const result = await this.pool.query(text, params);
+    return result.rows as R[];
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.pool.query(script);
+  }
+
+  async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work({
+        query: async <R extends SqlRow>(text: string, params?: unknown[]) =>
+          (await client.query(text, params)).rows as R[],
+        exec: async (script: string) => {
+          await client.query(script);
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error;
+      }
+      throw error;
+    } finally {
+      // A connection whose rollback failed is discarded rather than reused.
+      client.release(broken);
+    }
+  }
+
+  async listen(channel: string, listener: () => void): Promise<() => Promise<void>> {
+    if (!this.listener) {
+      this.listener = await this.pool.connect();
+      this.listener.on('notification', (message) => {
+        for (const wake of this.channels.get(message.channel) ?? []) wake();
+      });
+    }
+    let listeners = this.channels.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.channels.set(channel, listeners);
+      await this.listener.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    }
+    listeners.add(listener);
+    return async () => {
+      listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listener?.release();
+    this.listener = null;
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,332 @@
+import { GENESIS_HASH } from '../../integrity/hash-chain';
+import {
+  ANY,
+  type AppendResult,
+  ConcurrencyError,
+  type EventEnvelope,
+  type EventHandler,
+  EventIdConflictError,
+  type EventStore,
+  type ExpectedRevision,
+  InvalidAppendError,
+  type NewEvent,
+  NO_STREAM,
+  type ReadStreamOptions,
+  STREAM_EXISTS,
+  type StreamHead,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store';
+import { stringifyWithBigInts } from '../envelope-json';
+import { chainEvents, prepareEvents } from '../new-events';
+import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
+import { PgSqlClient } from './pg-sql-client';
+import { PgliteSqlClient } from './pglite-sql-client';
+import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
+import { type SqlClient, type SqlRow, sqlState, UNIQUE_VIOLATION } from './sql-client';
+
+export interface PostgresEventStoreOptions {
+  /** Schema holding the store's tables; default `eventstore`. */
+  schema?: string;
+  /** Wake subscribers with LISTEN/NOTIFY as well as polling; default true. */
+  notify?: boolean;
+  /** Close the client with the store; default true. */
+  ownsClient?: boolean;
+}
+
+const COLUMNS = `global_position, stream_id, revision, id::text AS id, type, schema_version, occurred_at,
+  recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash`;
+
+interface EventRow extends SqlRow {
+  global_position: string | bigint;
+  stream_id: string;
+  revision: string | bigint;
+  id: string;
+  type: string;
+  schema_version: number;
+  occurred_at: Date | string;
+  recorded_at: Date | string;
+  actor: EventEnvelope['actor'];
+  reason: string | null;
+  correlation_id: string;
+  causation_id: string | null;
+  data: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
+
+function toEnvelope(row: EventRow): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type,
+    schemaVersion: Number(row.schema_version),
+    streamId: row.stream_id,
+    // pg returns bigint columns as strings, PGlite as bigint.
+    revision: BigInt(row.revision),
+    globalPosition: BigInt(row.global_position),
+    occurredAt: iso(row.occurred_at),
+    recordedAt: iso(row.recorded_at),
+    actor: row.actor,
+    reason: row.reason,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    data: row.data,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Thrown inside the append transaction to roll it back when the batch was stored before. */
+class RepeatedAppend {
+  constructor(readonly result: AppendResult) {}
+}
+
+export function assertExpectedRevision(streamId: string, expected: ExpectedRevision): void {
+  if (expected === ANY || expected === NO_STREAM || expected === STREAM_EXISTS) return;
+  if (typeof expected !== 'bigint' || expected < 0n) {
+    throw new InvalidAppendError(streamId, `expected revision ${String(expected)} is neither a revision nor a state`);
+  }
+}
+
+/** Whether a stream at `current` (null: no stream) satisfies `expected`. */
+export function meetsExpectation(expected: ExpectedRevision, current: bigint | null): boolean {
+  if (expected === ANY) return true;
+  if (expected === NO_STREAM) return current === null;
+  if (expected === STREAM_EXISTS) return current !== null;
+  return current === expected;
+}
+
+/**
+ * The event store on PostgreSQL, on a server through pg or embedded through PGlite: one
+ * SQL implementation behind SqlClient.
+ */
+export class PostgresEventStore implements EventStore, CheckpointStore {
+  readonly schema: string;
+  private readonly notify: boolean;
+  private readonly ownsClient: boolean;
+  private readonly streamLockSpace: number;
+
+  private constructor(
+    readonly client: SqlClient,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.schema = options.schema ?? 'eventstore';
+    assertSchemaName(this.schema);
+    this.notify = options.notify ?? true;
+    this.ownsClient = options.ownsClient ?? true;
+    this.streamLockSpace = streamLockSpace(this.schema);
+  }
+
+  /** Opens the store on `client`, creating or upgrading its schema. */
+  static async open(client: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(client, options);
+    await migrate(client, store.schema);
+    return store;
+  }
+
+  /** On a PostgreSQL server. */
+  static async connect(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const client = new PgSqlClient(connectionString);
+    try {
+      return await PostgresEventStore.open(client, options);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  /** Embedded, with its files in `dataDir` (the default `DATA_DIR`, `./.data`). */
+  static async embedded(dataDir: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const client = await PgliteSqlClient.open(dataDir);
+    try {
+      return await PostgresEventStore.open(client, options);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const prepared = prepareEvents(streamId, events);
+    assertExpectedRevision(streamId, expected);
+    const s = this.schema;
+    try {
+      return await this.client.transaction(async (tx) => {
+        // Writers of one stream queue here, before taking positions, so that a stream's
+        // revisions and global positions rise together. (The lock needs no transaction id.)
+        await tx.query(`SELECT pg_advisory_xact_lock(${this.streamLockSpace}, hashtext($1))`, [streamId]);
+        const [reserved] = await tx.query<{ first_position: string | bigint; recorded_at: Date | string }>(
+          `SELECT first_position, recorded_at FROM ${s}.reserve_positions($1)`,
+          [prepared.length],
+        );
+        // Creates the head row of a new stream or locks the existing one until commit.
+        const [head] = await tx.query<{ revision: string | bigint; hash: string }>(
+          `INSERT INTO ${s}.streams (stream_id, revision, hash) VALUES ($1, -1, $2)
+           ON CONFLICT (stream_id) DO UPDATE SET stream_id = EXCLUDED.stream_id
+           RETURNING revision, hash`,
+          [streamId, GENESIS_HASH],
+        );
+        const current = BigInt(head.revision);
+        if (current >= 0n) await this.rejectRepeats(tx, streamId, prepared.map((event) => event.id));
+        const actual = current >= 0n ? current : null;
+        if (!meetsExpectation(expected, actual)) throw new ConcurrencyError(streamId, expected, actual);
+
+        const first = BigInt(reserved.first_position);
+        const appended = chainEvents(
+          streamId,
+          prepared,
+          { revision: current, hash: head.hash },
+          iso(reserved.recorded_at),
+          (index) => first + BigInt(index),
+        );
+        await tx.query(
+          `INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+             recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+           SELECT e."globalPosition", e."streamId", e.revision, e.id, e.type, e."schemaVersion", e."occurredAt",
+             e."recordedAt", e.actor, e.reason, e."correlationId", e."causationId", COALESCE(e.data, 'null'::jsonb),
+             e."prevHash", e.hash, pg_current_xact_id()
+           FROM jsonb_to_recordset($1::jsonb) AS e("globalPosition" bigint, "streamId" text, revision bigint,
+             id uuid, type text, "schemaVersion" integer, "occurredAt" timestamptz, "recordedAt" timestamptz,
+             actor jsonb, reason text, "correlationId" text, "causationId" text, data jsonb, "prevHash" text,
+             hash text)`,
+          [stringifyWithBigInts(appended)],
+        );
+        const last = appended[appended.length - 1];
+        await tx.query(`UPDATE ${s}.streams SET revision = $2, hash = $3, updated_at = now() WHERE stream_id = $1`, [
+          streamId,
+          last.revision.toString(),
+          last.hash,
+        ]);
+        if (this.notify) await tx.query(`SELECT pg_notify($1, '')`, [appendedChannel(s)]);
+        return { lastRevision: last.revision, lastPosition: last.globalPosition, appended };
+      });
+    } catch (error) {
+      if (error instanceof RepeatedAppend) return error.result;
+      if (sqlState(error) === UNIQUE_VIOLATION) {
+        // The head row lock makes this unreachable in normal operation; never let it surface as a 500.
+        throw new ConcurrencyError(streamId, expected, await this.currentRevision(streamId));
+      }
+      throw error;
+    }
+  }
+
+  /** Throws RepeatedAppend when the whole batch is stored, EventIdConflictError when part is. */
+  private async rejectRepeats(
+    tx: { query: SqlClient['query'] },
+    streamId: string,
+    ids: string[],
+  ): Promise<void> {
+    const stored = await tx.query<{ revision: string | bigint; global_position: string | bigint; id: string }>(
+      `SELECT id::text AS id, revision, global_position FROM ${this.schema}.events
+       WHERE stream_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)
+       ORDER BY revision`,
+      [streamId, JSON.stringify(ids)],
+    );
+    if (stored.length === 0) return;
+    if (stored.length < ids.length) {
+      throw new EventIdConflictError(
+        streamId,
+        stored.map((row) => row.id),
+      );
+    }
+    const last = stored[stored.length - 1];
+    throw new RepeatedAppend({
+      lastRevision: BigInt(last.revision),
+      lastPosition: BigInt(last.global_position),
+      appended: [],
+    });
+  }
+
+  private async currentRevision(streamId: string): Promise<bigint | null> {
+    const [row] = await this.client.query<{ revision: string | bigint }>(
+      `SELECT revision FROM ${this.schema}.streams WHERE stream_id = $1 AND revision >= 0`,
+      [streamId],
+    );
+    return row ? BigInt(row.revision) : null;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<EventEnvelope[]> {
+    const params: unknown[] = [streamId];
+    const where = ['stream_id = $1'];
+    if (options.from !== undefined) {
+      params.push(options.from.toString());
+      where.push(`revision >= $${params.length}`);
+    }
+    if (options.to !== undefined) {
+      params.push(options.to.toString());
+      where.push(`revision <= $${params.length}`);
+    }
+    if (options.asOf !== undefined) {
+      const asOf = new Date(options.asOf);
+      if (Number.isNaN(asOf.getTime())) throw new RangeError(`asOf "${String(options.asOf)}" is not an instant`);
+      params.push(asOf.toISOString());
+      where.push(`recorded_at <= $${params.length}`);
+    }
+    const rows = await this.client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE ${where.join(' AND ')} ORDER BY revision`,
+      params,
+    );
+    return rows.map(toEnvelope);
+  }
+
+  async readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]> {
+    // Only transactions older than every running one: their rows can no longer be joined
+    // by a smaller position (see reserve_positions).
+    const rows = await this.client.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events
+       WHERE global_position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY global_position LIMIT $2`,
+      [after.toString(), batchSize],
+    );
+    return rows.map(toEnvelope);
+  }
+
+  subscribe(name: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    const listen = this.notify ? this.client.listen?.bind(this.client) : undefined;
+    return pollingSubscription(
+      {
+        readAll: (after, batch) => this.readAll(after, batch),
+        readCheckpoint: (checkpoint) => this.readCheckpoint(checkpoint),
+        writeCheckpoint: (checkpoint, position) => this.writeCheckpoint(checkpoint, position),
+        onAppended: listen
+          ? (wake) => {
+              const stop = listen(appendedChannel(this.schema), wake);
+              return () => void stop.then((unlisten) => unlisten()).catch(() => undefined);
+            }
+          : undefined,
+      },
+      name,
+      handler,
+      options,
+    );
+  }
+
+  async readCheckpoint(name: string): Promise<bigint | null> {
+    const [row] = await this.client.query<{ position: string | bigint }>(
+      `SELECT position FROM ${this.schema}.subscription_checkpoints WHERE name = $1`,
+      [name],
+    );
+    return row ? BigInt(row.position) : null;
+  }
+
+  async writeCheckpoint(name: string, position: bigint): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ${this.schema}.subscription_checkpoints (name, position) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+      [name, position.toString()],
+    );
+  }
+
+  async streamHeads(): Promise<StreamHead[]> {
+    const rows = await this.client.query<{ stream_id: string; revision: string | bigint; hash: string }>(
+      `SELECT stream_id, revision, hash FROM ${this.schema}.streams WHERE revision >= 0 ORDER BY stream_id COLLATE "C"`,
+    );
+    return rows.map((row) => ({ streamId: row.stream_id, revision: BigInt(row.revision), hash: row.hash }));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.close();
+  }
+}

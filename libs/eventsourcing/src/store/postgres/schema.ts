@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { SqlClient } from './sql-client';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function assertSchemaName(schema: string): void {
+  if (!IDENTIFIER.test(schema)) {
+    throw new Error(`Schema name "${schema}" must match ${IDENTIFIER} (lower-case SQL identifier)`);
+  }
+}
+
+/** A stable 63-bit advisory lock key for a purpose within one schema. */
+export function lockKey(schema: string, purpose: string): string {
+  const digest = createHash('sha256').update(`${schema}:${purpose}`).digest();
+  return (digest.readBigInt64BE(0) & 0x3fffffffffffffffn).toString();
+}
+
+/** The first key of the two-key advisory locks that queue writers of one stream. */
+export function streamLockSpace(schema: string): number {
+  return createHash('sha256').update(`${schema}:streams`).digest().readInt32BE(0);
+}
+
+/** The NOTIFY channel that wakes subscribers of a schema's events. */
+export const appendedChannel = (schema: string): string => `${schema}_events_appended`;
+
+/**
+ * Ordered migrations; each runs once per schema, recorded in schema_migrations. Never edit
+ * a released one: add the next.
+ */
+function migrations(s: string): string[] {
+  const positionLock = lockKey(s, 'positions');
+  return [
+    `
+CREATE SEQUENCE IF NOT EXISTS ${s}.global_position_seq AS bigint;
+
+CREATE TABLE IF NOT EXISTS ${s}.streams (
+  stream_id text PRIMARY KEY,
+  -- -1 only while the first append of the stream is in flight.
+  revision bigint NOT NULL,
+  hash text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.events (
+  global_position bigint PRIMARY KEY,
+  stream_id text NOT NULL,
+  revision bigint NOT NULL CHECK (revision >= 0),
+  id uuid NOT NULL,
+  type text NOT NULL,
+  schema_version integer NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  actor jsonb NOT NULL,
+  reason text,
+  correlation_id text NOT NULL,
+  causation_id text,
+  data jsonb NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL,
+  transaction_id xid8 NOT NULL,
+  CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision),
+  CONSTRAINT events_stream_event_id_key UNIQUE (stream_id, id)
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.subscription_checkpoints (
+  name text PRIMARY KEY,
+  position bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.anchors (
+  id bigserial PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  root text NOT NULL,
+  stream_count integer NOT NULL,
+  event_count bigint NOT NULL,
+  -- [{streamId, revision, hash}] sorted by streamId: tells a verifier which stream vanished.
+  heads jsonb NOT NULL
+);
+
+-- Global order for subscribers. Readers only see rows whose transaction id is below the
+-- oldest running transaction (pg_snapshot_xmin), the visibility rule of Emmett's store.
+-- That alone leaves a gap when a transaction with an older id takes a larger position and
+-- commits after a younger one, so positions are taken together with the transaction id
+-- under a short lock: a larger position then always means a larger transaction id, and
+-- nothing can later appear below a position a reader has seen.
+CREATE OR REPLACE FUNCTION ${s}.reserve_positions(n integer)
+RETURNS TABLE (first_position bigint, recorded_at timestamptz)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+    RAISE EXCEPTION 'reserve_positions must be the first write of its transaction';
+  END IF;
+  PERFORM pg_advisory_lock(${positionLock});
+  BEGIN
+    PERFORM pg_current_xact_id();
+    first_position := nextval('${s}.global_position_seq');
+    IF n > 1 THEN
+      PERFORM setval('${s}.global_position_seq', first_position + n - 1);
+    END IF;
+    recorded_at := clock_timestamp();
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM pg_advisory_unlock(${positionLock});
+    RAISE;
+  END;
+  PERFORM pg_advisory_unlock(${positionLock});
+  RETURN NEXT;
+END
+$fn$;
+`,
+  ];
+}
+
+/** Creates or upgrades the store's tables in `schema`; safe to run from many processes. */
+export async function migrate(client: SqlClient, schema: string): Promise<void> {
+  assertSchemaName(schema);
+  const all = migrations(schema);
+  await client.transaction(async (tx) => {
+    // Concurrent first starts would race on CREATE ... IF NOT EXISTS.
+    await tx.query(`SELECT pg_advisory_xact_lock(${lockKey(schema, 'migrations')})`);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const rows = await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
+    const applied = new Set(rows.map((row) => Number(row.version)));
+    for (const [index, script] of all.entries()) {
+      const version = index + 1;
+      if (applied.has(version)) continue;
+      await tx.exec(script);
+      await tx.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [version]);
+    }
+  });
+}
