@@ -10,7 +10,7 @@ export type IntegrityProblem =
   | 'head-mismatch'
   /** A stream recorded in the latest anchor no longer exists. */
   | 'stream-missing'
-  /** The event at an anchored revision no longer has the anchored hash. */
+  /** The event at an anchored revision is gone or no longer has the anchored hash. */
   | 'anchor-mismatch'
   /** The latest anchor's heads do not give its recorded root. */
   | 'anchor-root-mismatch';
@@ -73,7 +73,8 @@ export async function verifyEventStore(store: EventStore, anchors?: AnchorStore)
       }
       if (anchoredHead) {
         const event = events[Number(anchoredHead.revision)];
-        if (!event) return { streamId, revision: BigInt(events.length), problem: 'stream-missing' };
+        // The stream was cut back below what the anchor saw.
+        if (!event) return { streamId, revision: BigInt(events.length), problem: 'anchor-mismatch' };
         if (event.hash !== anchoredHead.hash) {
           return { streamId, revision: anchoredHead.revision, problem: 'anchor-mismatch' };
         }
