@@ -5,3 +5,4 @@ export * from './idempotency/idempotency-store';
 export * from './idempotency/request-fingerprint';
 export * from './idempotency/idempotency.interceptor';
 export * from './command-http.module';
+export * from './idempotency/postgres-idempotency-store';

@@ -67,7 +67,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       entry.record = {
         fingerprint: entry.record.fingerprint,
         state: 'completed',
-        response: structuredClone(response),
+        response: structuredClone({ ...response, body: response.body ?? null }),
       };
     }
   }
