@@ -1,2 +1,11 @@
-export {};
+export {
+  requireEngine,
+  eventStoreDbUrl,
+  describeEventStoreDb,
+  uniqueName,
+  createTestDatabase,
+  EVENTSTOREDB_SKIP_REASON,
+  type EngineName,
+  type TestDatabase,
+} from './engines/engines';
 export * from './decider/decider-specification';
