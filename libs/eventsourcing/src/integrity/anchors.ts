@@ -54,7 +54,8 @@ export class AnchorScheduler {
     private readonly anchors: AnchorStore,
     private readonly options: AnchorSchedulerOptions,
   ) {
-    if (!(options.intervalMs > 0)) throw new RangeError('AnchorScheduler needs a positive intervalMs');
+    if (!(options.intervalMs > 0))
+      throw new RangeError('AnchorScheduler needs a positive intervalMs');
   }
 
   get started(): boolean {

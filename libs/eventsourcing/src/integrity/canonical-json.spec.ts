@@ -36,7 +36,9 @@ describe('canonicalJson', () => {
   });
 
   it('uses toJSON (dates become ISO strings)', () => {
-    expect(canonicalJson({ at: new Date('2024-01-02T03:04:05.006Z') })).toBe('{"at":"2024-01-02T03:04:05.006Z"}');
+    expect(canonicalJson({ at: new Date('2024-01-02T03:04:05.006Z') })).toBe(
+      '{"at":"2024-01-02T03:04:05.006Z"}',
+    );
   });
 
   it('refuses values without a JSON form', () => {
@@ -56,6 +58,8 @@ describe('canonicalJson', () => {
   it('gives the stored form: plain JSON data that hashes the same again', () => {
     const stored = toStoredJson({ big: 5n, when: new Date(0), gone: undefined, list: [1, 'a'] });
     expect(stored).toEqual({ big: '5', when: '1970-01-01T00:00:00.000Z', list: [1, 'a'] });
-    expect(canonicalJson(stored)).toBe(canonicalJson({ big: 5n, when: new Date(0), list: [1, 'a'] }));
+    expect(canonicalJson(stored)).toBe(
+      canonicalJson({ big: 5n, when: new Date(0), list: [1, 'a'] }),
+    );
   });
 });

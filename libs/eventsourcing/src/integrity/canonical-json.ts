@@ -14,7 +14,8 @@ export class CanonicalJsonError extends Error {
 
 export function canonicalJson(value: unknown): string {
   const out = write(value, new Set());
-  if (out === undefined) throw new CanonicalJsonError('A top-level value must be JSON-serialisable');
+  if (out === undefined)
+    throw new CanonicalJsonError('A top-level value must be JSON-serialisable');
   return out;
 }
 

@@ -7,10 +7,19 @@ const actor = { userId: 'u-1', org: 'org-1', roles: ['buyer'] };
 function chain(count: number): EventEnvelope[] {
   const prepared = prepareEvents(
     'need-1',
-    Array.from({ length: count }, (_, n) => ({ type: 'NeedEdited', data: { n }, actor, correlationId: 'c-1' })),
+    Array.from({ length: count }, (_, n) => ({
+      type: 'NeedEdited',
+      data: { n },
+      actor,
+      correlationId: 'c-1',
+    })),
   );
-  return chainEvents('need-1', prepared, { revision: -1n, hash: GENESIS_HASH }, '2024-05-01T10:00:00.000Z', (i) =>
-    BigInt(100 + i),
+  return chainEvents(
+    'need-1',
+    prepared,
+    { revision: -1n, hash: GENESIS_HASH },
+    '2024-05-01T10:00:00.000Z',
+    (i) => BigInt(100 + i),
   );
 }
 
@@ -61,13 +70,21 @@ describe('hash chain', () => {
   it('names an edited payload', () => {
     const events = chain(5);
     events[3] = { ...events[3], data: { n: 42 } };
-    expect(findChainBreak('need-1', events)).toEqual({ streamId: 'need-1', revision: 3n, problem: 'hash-mismatch' });
+    expect(findChainBreak('need-1', events)).toEqual({
+      streamId: 'need-1',
+      revision: 3n,
+      problem: 'hash-mismatch',
+    });
   });
 
   it('names a missing revision', () => {
     const events = chain(5);
     events.splice(2, 1);
-    expect(findChainBreak('need-1', events)).toEqual({ streamId: 'need-1', revision: 2n, problem: 'revision-gap' });
+    expect(findChainBreak('need-1', events)).toEqual({
+      streamId: 'need-1',
+      revision: 2n,
+      problem: 'revision-gap',
+    });
   });
 
   it('names a rehashed event whose successor still points at the old hash', () => {
@@ -83,6 +100,10 @@ describe('hash chain', () => {
 
   it('names an event that belongs to another stream', () => {
     const events = chain(2);
-    expect(findChainBreak('need-9', events)).toEqual({ streamId: 'need-9', revision: 0n, problem: 'wrong-stream' });
+    expect(findChainBreak('need-9', events)).toEqual({
+      streamId: 'need-9',
+      revision: 0n,
+      problem: 'wrong-stream',
+    });
   });
 });

@@ -35,11 +35,7 @@ export function eventHash(event: HashedEnvelope): string {
     .digest('hex');
 }
 
-export type ChainProblem =
-  | 'revision-gap'
-  | 'wrong-stream'
-  | 'prev-hash-mismatch'
-  | 'hash-mismatch';
+export type ChainProblem = 'revision-gap' | 'wrong-stream' | 'prev-hash-mismatch' | 'hash-mismatch';
 
 export interface ChainBreak {
   streamId: string;
@@ -55,11 +51,15 @@ export function findChainBreak(streamId: string, events: EventEnvelope[]): Chain
   let prevHash = GENESIS_HASH;
   let expectedRevision = 0n;
   for (const event of events) {
-    if (event.streamId !== streamId) return { streamId, revision: event.revision, problem: 'wrong-stream' };
+    if (event.streamId !== streamId)
+      return { streamId, revision: event.revision, problem: 'wrong-stream' };
     // A missing revision is reported where it should have been.
-    if (event.revision !== expectedRevision) return { streamId, revision: expectedRevision, problem: 'revision-gap' };
-    if (event.prevHash !== prevHash) return { streamId, revision: event.revision, problem: 'prev-hash-mismatch' };
-    if (eventHash(event) !== event.hash) return { streamId, revision: event.revision, problem: 'hash-mismatch' };
+    if (event.revision !== expectedRevision)
+      return { streamId, revision: expectedRevision, problem: 'revision-gap' };
+    if (event.prevHash !== prevHash)
+      return { streamId, revision: event.revision, problem: 'prev-hash-mismatch' };
+    if (eventHash(event) !== event.hash)
+      return { streamId, revision: event.revision, problem: 'hash-mismatch' };
     prevHash = event.hash;
     expectedRevision += 1n;
   }

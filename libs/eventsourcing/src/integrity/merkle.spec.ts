@@ -1,6 +1,10 @@
 import { EMPTY_ROOT, merkleRoot, sortHeads } from './merkle';
 
-const head = (streamId: string, revision: bigint, fill = 'a') => ({ streamId, revision, hash: fill.repeat(64) });
+const head = (streamId: string, revision: bigint, fill = 'a') => ({
+  streamId,
+  revision,
+  hash: fill.repeat(64),
+});
 
 describe('merkleRoot', () => {
   it('is the same whatever order the heads come in', () => {

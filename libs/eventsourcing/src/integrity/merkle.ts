@@ -9,12 +9,16 @@ export const EMPTY_ROOT = sha256('');
 
 /** Heads in the order the root is computed over: streamId by UTF-16 code units. */
 export function sortHeads(heads: StreamHead[]): StreamHead[] {
-  return [...heads].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  return [...heads].sort((a, b) =>
+    a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+  );
 }
 
 function leaf(head: StreamHead): string {
   // Leaves and inner nodes are hashed with different prefixes so one cannot pose as the other.
-  return sha256(`leaf:${canonicalJson({ streamId: head.streamId, revision: head.revision, hash: head.hash })}`);
+  return sha256(
+    `leaf:${canonicalJson({ streamId: head.streamId, revision: head.revision, hash: head.hash })}`,
+  );
 }
 
 /** Merkle root over the stream heads, sorted by streamId; an odd node is carried up as is. */

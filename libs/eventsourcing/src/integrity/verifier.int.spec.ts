@@ -10,7 +10,12 @@ import { verifyEventStore } from './verifier';
 
 const actor = systemActor('verifier-test');
 const newEvents = (count: number) =>
-  Array.from({ length: count }, (_, n) => ({ type: 'ThingHappened', data: { n }, actor, correlationId: randomUUID() }));
+  Array.from({ length: count }, (_, n) => ({
+    type: 'ThingHappened',
+    data: { n },
+    actor,
+    correlationId: randomUUID(),
+  }));
 
 describe('verifyEventStore against tampering on a PostgreSQL server', () => {
   let store: PostgresEventStore;
@@ -19,7 +24,8 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
   const schemas: string[] = [];
 
   /** Direct SQL on the store's tables, as someone with database access would do. */
-  const sql = (text: string, params: unknown[] = []) => store.client.query(text.replace(/\bS\./g, `${s}.`), params);
+  const sql = (text: string, params: unknown[] = []) =>
+    store.client.query(text.replace(/\bS\./g, `${s}.`), params);
 
   beforeEach(async () => {
     s = `es_verify_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -37,8 +43,11 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
   });
 
   afterAll(async () => {
-    const cleaner = await PostgresEventStore.connect(requireEngine('postgres'), { schema: 'es_verify_cleanup' });
-    for (const schema of [...schemas, 'es_verify_cleanup']) await cleaner.client.exec(`DROP SCHEMA ${schema} CASCADE`);
+    const cleaner = await PostgresEventStore.connect(requireEngine('postgres'), {
+      schema: 'es_verify_cleanup',
+    });
+    for (const schema of [...schemas, 'es_verify_cleanup'])
+      await cleaner.client.exec(`DROP SCHEMA ${schema} CASCADE`);
     await cleaner.close();
   });
 
@@ -50,14 +59,22 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
   });
 
   it('names the stream and revision of an edited payload', async () => {
-    await sql(`UPDATE S.events SET data = '{"n": 999}' WHERE stream_id = 'need-b' AND revision = 2`);
+    await sql(
+      `UPDATE S.events SET data = '{"n": 999}' WHERE stream_id = 'need-b' AND revision = 2`,
+    );
     const report = await verifyEventStore(store, anchors);
     expect(report.ok).toBe(false);
-    expect(report.firstBroken).toEqual({ streamId: 'need-b', revision: 2n, problem: 'hash-mismatch' });
+    expect(report.firstBroken).toEqual({
+      streamId: 'need-b',
+      revision: 2n,
+      problem: 'hash-mismatch',
+    });
   });
 
   it('names an edit of the last event', async () => {
-    await sql(`UPDATE S.events SET reason = 'rewritten' WHERE stream_id = 'need-a' AND revision = 4`);
+    await sql(
+      `UPDATE S.events SET reason = 'rewritten' WHERE stream_id = 'need-a' AND revision = 4`,
+    );
     expect((await verifyEventStore(store, anchors)).firstBroken).toEqual({
       streamId: 'need-a',
       revision: 4n,
@@ -107,14 +124,20 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
     // Without the anchor nothing is left to notice the stream ever existed.
     expect((await verifyEventStore(store)).ok).toBe(true);
     const report = await verifyEventStore(store, anchors);
-    expect(report.firstBroken).toEqual({ streamId: 'need-b', revision: 0n, problem: 'stream-missing' });
+    expect(report.firstBroken).toEqual({
+      streamId: 'need-b',
+      revision: 0n,
+      problem: 'stream-missing',
+    });
     expect(report.checkedStreams).toBe(3);
   });
 
   it('names a last event deleted together with a rewound head', async () => {
     const [, , , third] = await store.readStream('need-a');
     await sql(`DELETE FROM S.events WHERE stream_id = 'need-a' AND revision = 4`);
-    await sql(`UPDATE S.streams SET revision = 3, hash = $1 WHERE stream_id = 'need-a'`, [third.hash]);
+    await sql(`UPDATE S.streams SET revision = 3, hash = $1 WHERE stream_id = 'need-a'`, [
+      third.hash,
+    ]);
     expect((await verifyEventStore(store)).ok).toBe(true);
     expect((await verifyEventStore(store, anchors)).firstBroken).toEqual({
       streamId: 'need-a',
@@ -138,12 +161,10 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
     for (const event of events) {
       const forged = { ...event, prevHash, data: event.revision === 1n ? { n: -1 } : event.data };
       const hash = eventHash(forged);
-      await sql(`UPDATE S.events SET data = $1::jsonb, prev_hash = $2, hash = $3 WHERE stream_id = 'need-b' AND revision = $4`, [
-        JSON.stringify(forged.data),
-        prevHash,
-        hash,
-        event.revision.toString(),
-      ]);
+      await sql(
+        `UPDATE S.events SET data = $1::jsonb, prev_hash = $2, hash = $3 WHERE stream_id = 'need-b' AND revision = $4`,
+        [JSON.stringify(forged.data), prevHash, hash, event.revision.toString()],
+      );
       prevHash = hash;
     }
     await sql(`UPDATE S.streams SET hash = $1 WHERE stream_id = 'need-b'`, [prevHash]);
@@ -157,7 +178,9 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
 
   it('notices an anchor whose heads were edited', async () => {
     await sql(`UPDATE S.anchors SET heads = jsonb_set(heads, '{0,revision}', '"1"')`);
-    expect((await verifyEventStore(store, anchors)).firstBroken?.problem).toBe('anchor-root-mismatch');
+    expect((await verifyEventStore(store, anchors)).firstBroken?.problem).toBe(
+      'anchor-root-mismatch',
+    );
   });
 
   it('records anchors on a schedule until stopped', async () => {
@@ -171,7 +194,8 @@ describe('verifyEventStore against tampering on a PostgreSQL server', () => {
     scheduler.start();
     expect(scheduler.started).toBe(true);
     const deadline = Date.now() + 10_000;
-    while (recorded.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (recorded.length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await store.append('need-d', newEvents(2), NO_STREAM);
     const afterAppend = recorded.length;
     while (recorded.length < afterAppend + 1 && Date.now() < deadline) {

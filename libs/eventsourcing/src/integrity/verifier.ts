@@ -38,7 +38,10 @@ export interface VerificationReport {
  * revisions are contiguous from 0, recomputes the hash chain, and compares with the anchor.
  * Works on any adapter; give it the store itself, not a view that rewrites events.
  */
-export async function verifyEventStore(store: EventStore, anchors?: AnchorStore): Promise<VerificationReport> {
+export async function verifyEventStore(
+  store: EventStore,
+  anchors?: AnchorStore,
+): Promise<VerificationReport> {
   // Hashes cover the stored form, so read beneath any upcasting.
   const source = store instanceof UpcastingEventStore ? store.stored : store;
   const anchor: Anchor | null = anchors ? await anchors.latestAnchor() : null;
@@ -49,7 +52,9 @@ export async function verifyEventStore(store: EventStore, anchors?: AnchorStore)
   }
   const heads = new Map((await source.streamHeads()).map((head) => [head.streamId, head]));
   const anchored = new Map((anchor?.heads ?? []).map((head) => [head.streamId, head]));
-  const streamIds = [...new Set([...heads.keys(), ...anchored.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const streamIds = [...new Set([...heads.keys(), ...anchored.keys()])].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
 
   let checkedStreams = 0;
   let checkedEvents = 0;
@@ -60,21 +65,25 @@ export async function verifyEventStore(store: EventStore, anchors?: AnchorStore)
     checkedStreams += 1;
     checkedEvents += events.length;
     const found = (): IntegrityBreak | null => {
-      if (!head && events.length === 0) return { streamId, revision: 0n, problem: 'stream-missing' };
+      if (!head && events.length === 0)
+        return { streamId, revision: 0n, problem: 'stream-missing' };
       const chainBreak = findChainBreak(streamId, events);
       if (chainBreak) return chainBreak;
       const lastRevision = BigInt(events.length) - 1n;
       if (!head) return { streamId, revision: lastRevision, problem: 'head-mismatch' };
       // Events missing at the end, or beyond the head, or a last event that is not the head.
-      if (head.revision > lastRevision) return { streamId, revision: lastRevision + 1n, problem: 'head-mismatch' };
-      if (head.revision < lastRevision) return { streamId, revision: head.revision + 1n, problem: 'head-mismatch' };
+      if (head.revision > lastRevision)
+        return { streamId, revision: lastRevision + 1n, problem: 'head-mismatch' };
+      if (head.revision < lastRevision)
+        return { streamId, revision: head.revision + 1n, problem: 'head-mismatch' };
       if (head.hash !== events[events.length - 1].hash) {
         return { streamId, revision: lastRevision, problem: 'head-mismatch' };
       }
       if (anchoredHead) {
         const event = events[Number(anchoredHead.revision)];
         // The stream was cut back below what the anchor saw.
-        if (!event) return { streamId, revision: BigInt(events.length), problem: 'anchor-mismatch' };
+        if (!event)
+          return { streamId, revision: BigInt(events.length), problem: 'anchor-mismatch' };
         if (event.hash !== anchoredHead.hash) {
           return { streamId, revision: anchoredHead.revision, problem: 'anchor-mismatch' };
         }

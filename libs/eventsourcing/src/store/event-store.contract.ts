@@ -56,7 +56,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The behaviour every EventStore adapter must show. `open` is called once per suite; each
  * test works on fresh stream ids so the tests share one store.
  */
-export function eventStoreContract(name: string, open: () => Promise<EventStore>, options: ContractOptions = {}): void {
+export function eventStoreContract(
+  name: string,
+  open: () => Promise<EventStore>,
+  options: ContractOptions = {},
+): void {
   const concurrentEvents = options.concurrentEvents ?? 20_000;
   const writers = options.writers ?? 16;
 
@@ -100,7 +104,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           id,
           type: 'NeedPublished',
           schemaVersion: 3,
-          data: { title: 'Smart lighting', budget: { amount: 125000.5, currency: 'EUR' }, tags: ['iot', 'energy'] },
+          data: {
+            title: 'Smart lighting',
+            budget: { amount: 125000.5, currency: 'EUR' },
+            tags: ['iot', 'energy'],
+          },
           occurredAt,
           actor: { userId: 'u-1', org: 'org-9', roles: ['buyer'] },
           reason: 'published after review',
@@ -173,7 +181,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           Array.from({ length: 8 }, () => store.append(stream('race'), events(2), 0n)),
         );
         const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
-        const lost = attempts.filter((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+        const lost = attempts.filter(
+          (attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected',
+        );
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(7);
         for (const attempt of lost) {
@@ -191,20 +201,28 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         );
         expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
         for (const attempt of attempts) {
-          if (attempt.status === 'rejected') expect(attempt.reason).toBeInstanceOf(ConcurrencyError);
+          if (attempt.status === 'rejected')
+            expect(attempt.reason).toBeInstanceOf(ConcurrencyError);
         }
         expect(await store.readStream(stream('create'))).toHaveLength(1);
       });
 
       it('serialises concurrent ANY appends to one stream without losing any', async () => {
-        await Promise.all(Array.from({ length: 10 }, () => store.append(stream('pile'), events(3), ANY)));
+        await Promise.all(
+          Array.from({ length: 10 }, () => store.append(stream('pile'), events(3), ANY)),
+        );
         const read = await store.readStream(stream('pile'));
-        expect(read.map((event) => event.revision)).toEqual(Array.from({ length: 30 }, (_, n) => BigInt(n)));
+        expect(read.map((event) => event.revision)).toEqual(
+          Array.from({ length: 30 }, (_, n) => BigInt(n)),
+        );
         expect(findChainBreak(stream('pile'), read)).toBeNull();
       });
 
       it('treats a repeat of the same event ids as a no-op, whatever the expectation', async () => {
-        const batch = [newEvent('A', { n: 1 }, randomUUID()), newEvent('B', { n: 2 }, randomUUID())];
+        const batch = [
+          newEvent('A', { n: 1 }, randomUUID()),
+          newEvent('B', { n: 2 }, randomUUID()),
+        ];
         const first = await store.append(stream('idem'), batch, NO_STREAM);
         await store.append(stream('idem'), events(1), 1n);
         for (const expected of [NO_STREAM, 1n, ANY, STREAM_EXISTS, 7n] as ExpectedRevision[]) {
@@ -219,7 +237,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       it('rejects a batch that repeats only some stored ids', async () => {
         const a = newEvent('A', {}, randomUUID());
         await store.append(stream('part'), [a], NO_STREAM);
-        const error = await rejection(store.append(stream('part'), [a, newEvent('B', {}, randomUUID())], ANY));
+        const error = await rejection(
+          store.append(stream('part'), [a, newEvent('B', {}, randomUUID())], ANY),
+        );
         expect(error).toBeInstanceOf(EventIdConflictError);
         expect((error as EventIdConflictError).repeatedIds).toEqual([a.id]);
         expect(await store.readStream(stream('part'))).toHaveLength(1);
@@ -244,7 +264,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         const id = randomUUID();
         bad.push([stream('bad'), [newEvent('A', {}, id), newEvent('B', {}, id)]]);
         for (const [streamId, batch] of bad) {
-          expect(await rejection(store.append(streamId, batch, ANY))).toBeInstanceOf(InvalidAppendError);
+          expect(await rejection(store.append(streamId, batch, ANY))).toBeInstanceOf(
+            InvalidAppendError,
+          );
         }
         expect(await store.readStream(stream('bad'))).toEqual([]);
       });
@@ -273,7 +295,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         expect(then.map((event) => event.revision)).toEqual([0n, 1n]);
         const thenIso = await store.readStream(stream('t'), { asOf: between.toISOString() });
         expect(thenIso).toHaveLength(2);
-        expect(await store.readStream(stream('t'), { asOf: new Date(Date.now() + 60_000) })).toHaveLength(3);
+        expect(
+          await store.readStream(stream('t'), { asOf: new Date(Date.now() + 60_000) }),
+        ).toHaveLength(3);
         expect(await store.readStream(stream('t'), { asOf: '2000-01-01T00:00:00Z' })).toEqual([]);
       });
     });
@@ -293,13 +317,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           mine.push(...batch.filter((event) => event.streamId.startsWith(prefix)));
           after = batch[batch.length - 1].globalPosition;
         }
-        expect(mine.map((event) => `${event.streamId.slice(prefix.length)}@${event.revision}`)).toEqual([
-          '-g1@0',
-          '-g1@1',
-          '-g2@0',
-          '-g2@1',
-          '-g1@2',
-        ]);
+        expect(
+          mine.map((event) => `${event.streamId.slice(prefix.length)}@${event.revision}`),
+        ).toEqual(['-g1@0', '-g1@1', '-g2@0', '-g2@1', '-g1@2']);
         expect((await store.readAll(after, 10)).length).toBe(0);
         const fromStart = await store.readAll(BEFORE_FIRST, 1);
         expect(fromStart).toHaveLength(1);
@@ -308,7 +328,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       it('lists each stream head with its last revision and hash', async () => {
         const a = await store.append(stream('h1'), events(3), NO_STREAM);
         const b = await store.append(stream('h2'), events(1), NO_STREAM);
-        const heads = (await store.streamHeads()).filter((head) => head.streamId.startsWith(prefix));
+        const heads = (await store.streamHeads()).filter((head) =>
+          head.streamId.startsWith(prefix),
+        );
         expect(heads).toEqual([
           { streamId: stream('h1'), revision: 2n, hash: a.appended[2].hash },
           { streamId: stream('h2'), revision: 0n, hash: b.appended[0].hash },
@@ -322,11 +344,17 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         const json = JSON.parse(JSON.stringify(envelopeToJson(appended[0])));
         expect(json.revision).toBe('0');
         expect(json.globalPosition).toBe(appended[0].globalPosition.toString());
-        const huge = { ...appended[0], revision: 9_223_372_036_854_775_807n, globalPosition: 2n ** 62n + 1n };
+        const huge = {
+          ...appended[0],
+          revision: 9_223_372_036_854_775_807n,
+          globalPosition: 2n ** 62n + 1n,
+        };
         const hugeJson = JSON.parse(JSON.stringify(envelopeToJson(huge)));
         expect(hugeJson.revision).toBe('9223372036854775807');
         expect(hugeJson.globalPosition).toBe('4611686018427387905');
-        expect(JSON.parse(stringifyWithBigInts({ lastRevision: 2n ** 60n })).lastRevision).toBe('1152921504606846976');
+        expect(JSON.parse(stringifyWithBigInts({ lastRevision: 2n ** 60n })).lastRevision).toBe(
+          '1152921504606846976',
+        );
         expect(canonicalJson({ revision: 2n ** 64n })).toBe('{"revision":"18446744073709551616"}');
       });
     });
@@ -353,7 +381,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
             let turn = 0;
             while (left > 0) {
               const size = Math.min(left, 1 + ((writer + turn) % 20));
-              const batch = Array.from({ length: size }, (__, n) => newEvent('Written', { writer, turn, n }, randomUUID()));
+              const batch = Array.from({ length: size }, (__, n) =>
+                newEvent('Written', { writer, turn, n }, randomUUID()),
+              );
               const streamId = stream(`w${(writer * 7 + turn) % streams}`);
               await store.append(streamId, batch, ANY);
               for (const event of batch) written.push(event.id as string);
@@ -363,7 +393,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           }),
         );
         const appendMs = Date.now() - started;
-        await until(() => seen.length >= written.length, 120_000, `${written.length} events in the subscriber`);
+        await until(
+          () => seen.length >= written.length,
+          120_000,
+          `${written.length} events in the subscriber`,
+        );
         await subscription.stop();
         await expect(subscription.done).resolves.toBeUndefined();
         process.stdout.write(
@@ -373,7 +407,8 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         expect(seen).toHaveLength(written.length);
         expect(new Set(seen.map((event) => event.id))).toEqual(new Set(written));
         for (let i = 1; i < positions.length; i += 1) {
-          if (positions[i] <= positions[i - 1]) throw new Error(`position ${positions[i]} after ${positions[i - 1]}`);
+          if (positions[i] <= positions[i - 1])
+            throw new Error(`position ${positions[i]} after ${positions[i - 1]}`);
         }
         // Each stream's events reach the subscriber in revision order.
         const lastRevision = new Map<string, bigint>();
@@ -381,7 +416,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
           expect(event.revision).toBe((lastRevision.get(event.streamId) ?? -1n) + 1n);
           lastRevision.set(event.streamId, event.revision);
         }
-        expect(await store.readCheckpoint(`${prefix}-ordering`)).toBe(positions[positions.length - 1]);
+        expect(await store.readCheckpoint(`${prefix}-ordering`)).toBe(
+          positions[positions.length - 1],
+        );
       }, 240_000);
 
       it('resumes a stopped subscription from its checkpoint without gaps or repeats', async () => {
@@ -413,7 +450,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         await until(() => secondRun.length >= 30, 30_000, 'the rest of the events');
         await second.stop();
         expect(secondRun).toEqual(ids.slice(20));
-        expect(await store.readCheckpoint(name)).toBeGreaterThanOrEqual(appended[49].globalPosition);
+        expect(await store.readCheckpoint(name)).toBeGreaterThanOrEqual(
+          appended[49].globalPosition,
+        );
       });
 
       it('stops on a handler error, rejects done, and keeps the progress before it', async () => {
@@ -440,7 +479,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
 
       it('hands only the wanted event types to the handler and still moves past the rest', async () => {
         const name = `${prefix}-types`;
-        await store.append(stream('k'), [newEvent('Kept'), newEvent('Skipped'), newEvent('Kept')], NO_STREAM);
+        await store.append(
+          stream('k'),
+          [newEvent('Kept'), newEvent('Skipped'), newEvent('Kept')],
+          NO_STREAM,
+        );
         const last = await store.append(stream('k'), [newEvent('Skipped')], 2n);
         const types: string[] = [];
         const subscription = store.subscribe(
@@ -453,7 +496,11 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
         await until(() => types.length >= 2, 30_000, 'the kept events');
         // The checkpoint passes the trailing skipped event too.
         const deadline = Date.now() + 10_000;
-        while (((await store.readCheckpoint(name)) ?? -1n) < last.lastPosition && Date.now() < deadline) await sleep(20);
+        while (
+          ((await store.readCheckpoint(name)) ?? -1n) < last.lastPosition &&
+          Date.now() < deadline
+        )
+          await sleep(20);
         await subscription.stop();
         expect(types).toEqual(['Kept', 'Kept']);
         expect(await store.readCheckpoint(name)).toBeGreaterThanOrEqual(last.lastPosition);

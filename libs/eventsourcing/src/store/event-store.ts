@@ -169,7 +169,9 @@ export class EventIdConflictError extends Error {
     /** Ids of the batch that the stream already holds. */
     readonly repeatedIds: string[],
   ) {
-    super(`Stream ${streamId}: events ${repeatedIds.join(', ')} were appended before, the rest of the batch was not`);
+    super(
+      `Stream ${streamId}: events ${repeatedIds.join(', ')} were appended before, the rest of the batch was not`,
+    );
     this.name = 'EventIdConflictError';
   }
 }

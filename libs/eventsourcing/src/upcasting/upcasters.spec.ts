@@ -30,12 +30,18 @@ describe('UpcasterRegistry', () => {
   it('chains upcasters from the stored version to the current one', () => {
     const event = registry.upcast(stored('NeedSubmitted', 1, { title: 'Lighting', budget: 100 }));
     expect(event.schemaVersion).toBe(3);
-    expect(event.data).toEqual({ title: 'Lighting', budget: { amount: 100, currency: 'EUR' }, tags: [] });
+    expect(event.data).toEqual({
+      title: 'Lighting',
+      budget: { amount: 100, currency: 'EUR' },
+      tags: [],
+    });
     expect(registry.currentVersion('NeedSubmitted')).toBe(3);
   });
 
   it('starts from the stored version', () => {
-    const event = registry.upcast(stored('NeedSubmitted', 2, { budget: { amount: 5, currency: 'EUR' } }));
+    const event = registry.upcast(
+      stored('NeedSubmitted', 2, { budget: { amount: 5, currency: 'EUR' } }),
+    );
     expect(event.schemaVersion).toBe(3);
     expect(event.data).toEqual({ budget: { amount: 5, currency: 'EUR' }, tags: [] });
   });
@@ -51,7 +57,9 @@ describe('UpcasterRegistry', () => {
   });
 
   it('refuses two upcasters for the same type and version', () => {
-    expect(() => registry.register('NeedSubmitted', 1, (data) => data)).toThrow(UpcasterConflictError);
+    expect(() => registry.register('NeedSubmitted', 1, (data) => data)).toThrow(
+      UpcasterConflictError,
+    );
     expect(() => new UpcasterRegistry().register('A', 0, (data) => data)).toThrow(RangeError);
   });
 });

@@ -19,7 +19,8 @@ export class UpcasterRegistry {
 
   /** Registers `upcast` from `fromVersion` to `fromVersion + 1` of `type`. */
   register(type: string, fromVersion: number, upcast: Upcaster): this {
-    if (!Number.isInteger(fromVersion) || fromVersion < 1) throw new RangeError('fromVersion must be a positive integer');
+    if (!Number.isInteger(fromVersion) || fromVersion < 1)
+      throw new RangeError('fromVersion must be a positive integer');
     let byVersion = this.upcasters.get(type);
     if (!byVersion) {
       byVersion = new Map();
@@ -42,8 +43,16 @@ export class UpcasterRegistry {
     const byVersion = this.upcasters.get(event.type);
     if (!byVersion?.has(event.schemaVersion)) return event as EventEnvelope<T>;
     let current = event;
-    for (let upcast = byVersion.get(current.schemaVersion); upcast; upcast = byVersion.get(current.schemaVersion)) {
-      current = { ...current, data: upcast(current.data, current), schemaVersion: current.schemaVersion + 1 };
+    for (
+      let upcast = byVersion.get(current.schemaVersion);
+      upcast;
+      upcast = byVersion.get(current.schemaVersion)
+    ) {
+      current = {
+        ...current,
+        data: upcast(current.data, current),
+        schemaVersion: current.schemaVersion + 1,
+      };
     }
     return current as EventEnvelope<T>;
   }

@@ -73,7 +73,8 @@ describe('upcasting on read over the PostgreSQL adapter', () => {
       seen.push(event);
     });
     const deadline = Date.now() + 10_000;
-    while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (seen.length < 2 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await subscription.stop();
     expectCurrentShape(seen);
   });

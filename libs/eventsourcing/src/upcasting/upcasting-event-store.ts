@@ -28,11 +28,15 @@ export class UpcastingEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]> {
-    return (await this.stored.readStream(streamId, options)).map((event) => this.upcasters.upcast(event));
+    return (await this.stored.readStream(streamId, options)).map((event) =>
+      this.upcasters.upcast(event),
+    );
   }
 
   async readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]> {
-    return (await this.stored.readAll(after, batchSize)).map((event) => this.upcasters.upcast(event));
+    return (await this.stored.readAll(after, batchSize)).map((event) =>
+      this.upcasters.upcast(event),
+    );
   }
 
   subscribe(name: string, handler: EventHandler, options?: SubscribeOptions): Subscription {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BACKWARDS, END, type EventStoreDBClient, jsonEvent, StreamNotFoundError } from '@eventstore/db-client';
+import {
+  BACKWARDS,
+  END,
+  type EventStoreDBClient,
+  jsonEvent,
+  StreamNotFoundError,
+} from '@eventstore/db-client';
 import type { Anchor, AnchorStore, NewAnchor } from '../../integrity/anchors';
 
 const ANCHOR_STREAM = '$pcp-anchors';
@@ -34,11 +40,14 @@ export class EventStoreDbAnchorStore implements AnchorStore {
 
   async latestAnchor(): Promise<Anchor | null> {
     try {
-      const reading = this.client.readStream<{ type: 'AnchorRecorded'; data: AnchorData }>(ANCHOR_STREAM, {
-        direction: BACKWARDS,
-        fromRevision: END,
-        maxCount: 1,
-      });
+      const reading = this.client.readStream<{ type: 'AnchorRecorded'; data: AnchorData }>(
+        ANCHOR_STREAM,
+        {
+          direction: BACKWARDS,
+          fromRevision: END,
+          maxCount: 1,
+        },
+      );
       for await (const resolved of reading) {
         const event = resolved.event;
         if (!event) continue;

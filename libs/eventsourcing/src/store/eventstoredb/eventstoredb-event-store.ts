@@ -130,11 +130,21 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
   }
 
   /** Connects with an `esdb://` (or `kurrentdb://`) connection string. */
-  static connect(connectionString: string, options?: EventStoreDbEventStoreOptions): EventStoreDbEventStore {
-    return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options);
+  static connect(
+    connectionString: string,
+    options?: EventStoreDbEventStoreOptions,
+  ): EventStoreDbEventStore {
+    return new EventStoreDbEventStore(
+      EventStoreDBClient.connectionString(connectionString),
+      options,
+    );
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const prepared = prepareEvents(streamId, events);
     assertExpectedRevision(streamId, expected);
     const ids = new Set(prepared.map((event) => event.id));
@@ -153,8 +163,13 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
           appended: [],
         };
       }
-      if (repeated.length > 0) throw new EventIdConflictError(streamId, repeated.map((event) => event.id));
-      if (!meetsExpectation(expected, actual)) throw new ConcurrencyError(streamId, expected, actual);
+      if (repeated.length > 0)
+        throw new EventIdConflictError(
+          streamId,
+          repeated.map((event) => event.id),
+        );
+      if (!meetsExpectation(expected, actual))
+        throw new ConcurrencyError(streamId, expected, actual);
 
       const head = last ? envelopeFromRecorded(last) : null;
       const appended = chainEvents(
@@ -200,7 +215,11 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     }
   }
 
-  private async readRecorded(streamId: string, from: bigint | null = null, maxCount?: bigint): Promise<RecordedEvent[]> {
+  private async readRecorded(
+    streamId: string,
+    from: bigint | null = null,
+    maxCount?: bigint,
+  ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     try {
       const reading = this.client.readStream(streamId, {
@@ -223,7 +242,8 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     let events = (await this.readRecorded(streamId, from, maxCount)).map(envelopeFromRecorded);
     if (options.asOf !== undefined) {
       const asOf = new Date(options.asOf).getTime();
-      if (Number.isNaN(asOf)) throw new RangeError(`asOf "${String(options.asOf)}" is not an instant`);
+      if (Number.isNaN(asOf))
+        throw new RangeError(`asOf "${String(options.asOf)}" is not an instant`);
       events = events.filter((event) => Date.parse(event.recordedAt) <= asOf);
     }
     return events;
@@ -236,13 +256,18 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     for (;;) {
       let read = 0;
       let lastSeen: Position | null = null;
-      const reading = this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: batchSize });
+      const reading = this.client.readAll({
+        fromPosition: from,
+        direction: FORWARDS,
+        maxCount: batchSize,
+      });
       for await (const resolved of reading) {
         read += 1;
         const event = resolved.event;
         if (!event) continue;
         lastSeen = event.position;
-        if (event.position.commit <= skipUpTo || !isUserStream(event.streamId) || !event.isJson) continue;
+        if (event.position.commit <= skipUpTo || !isUserStream(event.streamId) || !event.isJson)
+          continue;
         out.push(envelopeFromRecorded(event));
         if (out.length >= batchSize) return out;
       }
@@ -311,10 +336,10 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
 
   async readCheckpoint(name: string): Promise<bigint | null> {
     try {
-      const reading = this.client.readStream<{ type: 'CheckpointStored'; data: { position: string } }>(
-        checkpointStream(name),
-        { direction: BACKWARDS, fromRevision: END, maxCount: 1 },
-      );
+      const reading = this.client.readStream<{
+        type: 'CheckpointStored';
+        data: { position: string };
+      }>(checkpointStream(name), { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
       for await (const resolved of reading) {
         if (resolved.event) return BigInt(resolved.event.data.position);
       }
@@ -328,20 +353,33 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
   async writeCheckpoint(name: string, position: bigint): Promise<void> {
     await this.client.appendToStream(
       checkpointStream(name),
-      jsonEvent({ id: randomUUID(), type: 'CheckpointStored', data: { position: position.toString() } }),
+      jsonEvent({
+        id: randomUUID(),
+        type: 'CheckpointStored',
+        data: { position: position.toString() },
+      }),
     );
   }
 
   /** Scans the log: EventStoreDB keeps no table of stream heads. */
   async streamHeads(): Promise<StreamHead[]> {
     const heads = new Map<string, StreamHead>();
-    for await (const resolved of this.client.readAll({ fromPosition: START, direction: FORWARDS })) {
+    for await (const resolved of this.client.readAll({
+      fromPosition: START,
+      direction: FORWARDS,
+    })) {
       const event = resolved.event;
       if (!event || !isUserStream(event.streamId) || !event.isJson) continue;
       const meta = event.metadata as unknown as StoredMetadata;
-      heads.set(event.streamId, { streamId: event.streamId, revision: event.revision, hash: meta.hash });
+      heads.set(event.streamId, {
+        streamId: event.streamId,
+        revision: event.revision,
+        hash: meta.hash,
+      });
     }
-    return [...heads.values()].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    return [...heads.values()].sort((a, b) =>
+      a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+    );
   }
 
   async close(): Promise<void> {

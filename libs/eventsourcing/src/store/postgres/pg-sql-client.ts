@@ -58,8 +58,15 @@ export class PgSqlClient implements SqlClient {
 
   async listen(channel: string, listener: () => void): Promise<() => Promise<void>> {
     if (!this.listener) {
-      this.listener = await this.pool.connect();
-      this.listener.on('notification', (message) => {
+      const connection = await this.pool.connect();
+      this.listener = connection;
+      // Losing the listening connection only loses early wake-ups; polling carries on.
+      connection.on('error', () => {
+        if (this.listener === connection) this.listener = null;
+        this.channels.clear();
+        connection.release(true);
+      });
+      connection.on('notification', (message) => {
         for (const wake of this.channels.get(message.channel) ?? []) wake();
       });
     }

@@ -8,6 +8,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'pcp-pglite-contract-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 // PGlite runs every statement on one WASM connection, so the ordering test uses fewer events.
-eventStoreContract('PostgreSQL adapter on PGlite (files on disk)', () => PostgresEventStore.embedded(dataDir), {
-  concurrentEvents: 4_000,
-});
+eventStoreContract(
+  'PostgreSQL adapter on PGlite (files on disk)',
+  () => PostgresEventStore.embedded(dataDir),
+  {
+    concurrentEvents: 4_000,
+  },
+);

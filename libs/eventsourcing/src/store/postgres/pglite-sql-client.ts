@@ -51,7 +51,8 @@ export class PgliteSqlClient implements SqlClient {
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       work({
-        query: async <R extends SqlRow>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows,
+        query: async <R extends SqlRow>(text: string, params?: unknown[]) =>
+          (await tx.query<R>(text, params)).rows,
         exec: async (script: string) => {
           await tx.exec(script);
         },

@@ -20,7 +20,11 @@ function toAnchor(row: AnchorRow): Anchor {
     root: row.root,
     streamCount: Number(row.stream_count),
     eventCount: BigInt(row.event_count),
-    heads: row.heads.map((head) => ({ streamId: head.streamId, revision: BigInt(head.revision), hash: head.hash })),
+    heads: row.heads.map((head) => ({
+      streamId: head.streamId,
+      revision: BigInt(head.revision),
+      hash: head.hash,
+    })),
   };
 }
 
@@ -37,7 +41,12 @@ export class PostgresAnchorStore implements AnchorStore {
     const [row] = await this.client.query<AnchorRow>(
       `INSERT INTO ${this.schema}.anchors (root, stream_count, event_count, heads) VALUES ($1, $2, $3, $4::jsonb)
        RETURNING id, created_at, root, stream_count, event_count, heads`,
-      [anchor.root, anchor.streamCount, anchor.eventCount.toString(), stringifyWithBigInts(anchor.heads)],
+      [
+        anchor.root,
+        anchor.streamCount,
+        anchor.eventCount.toString(),
+        stringifyWithBigInts(anchor.heads),
+      ],
     );
     return toAnchor(row);
   }

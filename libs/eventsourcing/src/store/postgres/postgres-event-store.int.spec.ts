@@ -1,4 +1,6 @@
 import { requireEngine } from '@pcp/testing';
+import { randomUUID } from 'node:crypto';
+import { NO_STREAM, systemActor } from '../event-store';
 import { eventStoreContract } from '../event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -18,4 +20,41 @@ eventStoreContract('PostgreSQL adapter on a PostgreSQL server', async () => {
     await cleaner.close();
   };
   return store;
+});
+
+describe('PostgreSQL adapter on a PostgreSQL server: schema and connections', () => {
+  const isolated = `es_migrate_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
+  afterAll(async () => {
+    const cleaner = await PostgresEventStore.connect(requireEngine('postgres'), {
+      schema: isolated,
+    });
+    await cleaner.client.exec(`DROP SCHEMA ${isolated} CASCADE`);
+    await cleaner.close();
+  });
+
+  it('creates its schema once when several processes start at the same time', async () => {
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        PostgresEventStore.connect(requireEngine('postgres'), { schema: isolated }),
+      ),
+    );
+    const [versions] = await stores[0].client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${isolated}.schema_migrations`,
+    );
+    expect(versions.count).toBe(1);
+    await stores[0].append(
+      'need-1',
+      [{ type: 'NeedSubmitted', data: {}, actor: systemActor('t'), correlationId: 'c' }],
+      NO_STREAM,
+    );
+    expect(await stores[3].readStream('need-1')).toHaveLength(1);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(
+      PostgresEventStore.connect(requireEngine('postgres'), { schema: 'x; DROP TABLE y' }),
+    ).rejects.toThrow(/Schema name/);
+  });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { GENESIS_HASH } from '../../integrity/hash-chain';
 import {
   ANY,
@@ -55,7 +56,8 @@ interface EventRow extends SqlRow {
   hash: string;
 }
 
-const iso = (value: Date | string): string => (value instanceof Date ? value : new Date(value)).toISOString();
+const iso = (value: Date | string): string =>
+  (value instanceof Date ? value : new Date(value)).toISOString();
 
 function toEnvelope(row: EventRow): EventEnvelope {
   return {
@@ -78,6 +80,14 @@ function toEnvelope(row: EventRow): EventEnvelope {
   };
 }
 
+/**
+ * Where the embedded store keeps its files inside the service's DATA_DIR (default ./.data),
+ * apart from the other files kept there.
+ */
+export function embeddedStoreDir(dataDir = process.env.DATA_DIR ?? './.data'): string {
+  return join(dataDir, 'eventstore');
+}
+
 /** Thrown inside the append transaction to roll it back when the batch was stored before. */
 class RepeatedAppend {
   constructor(readonly result: AppendResult) {}
@@ -86,7 +96,10 @@ class RepeatedAppend {
 export function assertExpectedRevision(streamId: string, expected: ExpectedRevision): void {
   if (expected === ANY || expected === NO_STREAM || expected === STREAM_EXISTS) return;
   if (typeof expected !== 'bigint' || expected < 0n) {
-    throw new InvalidAppendError(streamId, `expected revision ${String(expected)} is neither a revision nor a state`);
+    throw new InvalidAppendError(
+      streamId,
+      `expected revision ${String(expected)} is neither a revision nor a state`,
+    );
   }
 }
 
@@ -120,14 +133,20 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   /** Opens the store on `client`, creating or upgrading its schema. */
-  static async open(client: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+  static async open(
+    client: SqlClient,
+    options: PostgresEventStoreOptions = {},
+  ): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(client, options);
     await migrate(client, store.schema);
     return store;
   }
 
   /** On a PostgreSQL server. */
-  static async connect(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+  static async connect(
+    connectionString: string,
+    options: PostgresEventStoreOptions = {},
+  ): Promise<PostgresEventStore> {
     const client = new PgSqlClient(connectionString);
     try {
       return await PostgresEventStore.open(client, options);
@@ -137,8 +156,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     }
   }
 
-  /** Embedded, with its files in `dataDir` (the default `DATA_DIR`, `./.data`). */
-  static async embedded(dataDir: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+  /** Embedded on PGlite, with its files in `dataDir` (see `embeddedStoreDir`). */
+  static async embedded(
+    dataDir: string,
+    options: PostgresEventStoreOptions = {},
+  ): Promise<PostgresEventStore> {
     const client = await PgliteSqlClient.open(dataDir);
     try {
       return await PostgresEventStore.open(client, options);
@@ -148,7 +170,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     }
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const prepared = prepareEvents(streamId, events);
     assertExpectedRevision(streamId, expected);
     const s = this.schema;
@@ -156,11 +182,13 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       return await this.client.transaction(async (tx) => {
         // Writers of one stream queue here, before taking positions, so that a stream's
         // revisions and global positions rise together. (The lock needs no transaction id.)
-        await tx.query(`SELECT pg_advisory_xact_lock(${this.streamLockSpace}, hashtext($1))`, [streamId]);
-        const [reserved] = await tx.query<{ first_position: string | bigint; recorded_at: Date | string }>(
-          `SELECT first_position, recorded_at FROM ${s}.reserve_positions($1)`,
-          [prepared.length],
-        );
+        await tx.query(`SELECT pg_advisory_xact_lock(${this.streamLockSpace}, hashtext($1))`, [
+          streamId,
+        ]);
+        const [reserved] = await tx.query<{
+          first_position: string | bigint;
+          recorded_at: Date | string;
+        }>(`SELECT first_position, recorded_at FROM ${s}.reserve_positions($1)`, [prepared.length]);
         // Creates the head row of a new stream or locks the existing one until commit.
         const [head] = await tx.query<{ revision: string | bigint; hash: string }>(
           `INSERT INTO ${s}.streams (stream_id, revision, hash) VALUES ($1, -1, $2)
@@ -169,9 +197,15 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
           [streamId, GENESIS_HASH],
         );
         const current = BigInt(head.revision);
-        if (current >= 0n) await this.rejectRepeats(tx, streamId, prepared.map((event) => event.id));
+        if (current >= 0n)
+          await this.rejectRepeats(
+            tx,
+            streamId,
+            prepared.map((event) => event.id),
+          );
         const actual = current >= 0n ? current : null;
-        if (!meetsExpectation(expected, actual)) throw new ConcurrencyError(streamId, expected, actual);
+        if (!meetsExpectation(expected, actual))
+          throw new ConcurrencyError(streamId, expected, actual);
 
         const first = BigInt(reserved.first_position);
         const appended = chainEvents(
@@ -194,11 +228,10 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
           [stringifyWithBigInts(appended)],
         );
         const last = appended[appended.length - 1];
-        await tx.query(`UPDATE ${s}.streams SET revision = $2, hash = $3, updated_at = now() WHERE stream_id = $1`, [
-          streamId,
-          last.revision.toString(),
-          last.hash,
-        ]);
+        await tx.query(
+          `UPDATE ${s}.streams SET revision = $2, hash = $3, updated_at = now() WHERE stream_id = $1`,
+          [streamId, last.revision.toString(), last.hash],
+        );
         if (this.notify) await tx.query(`SELECT pg_notify($1, '')`, [appendedChannel(s)]);
         return { lastRevision: last.revision, lastPosition: last.globalPosition, appended };
       });
@@ -218,7 +251,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     streamId: string,
     ids: string[],
   ): Promise<void> {
-    const stored = await tx.query<{ revision: string | bigint; global_position: string | bigint; id: string }>(
+    const stored = await tx.query<{
+      revision: string | bigint;
+      global_position: string | bigint;
+      id: string;
+    }>(
       `SELECT id::text AS id, revision, global_position FROM ${this.schema}.events
        WHERE stream_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)
        ORDER BY revision`,
@@ -260,7 +297,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     }
     if (options.asOf !== undefined) {
       const asOf = new Date(options.asOf);
-      if (Number.isNaN(asOf.getTime())) throw new RangeError(`asOf "${String(options.asOf)}" is not an instant`);
+      if (Number.isNaN(asOf.getTime()))
+        throw new RangeError(`asOf "${String(options.asOf)}" is not an instant`);
       params.push(asOf.toISOString());
       where.push(`recorded_at <= $${params.length}`);
     }
@@ -320,10 +358,18 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   async streamHeads(): Promise<StreamHead[]> {
-    const rows = await this.client.query<{ stream_id: string; revision: string | bigint; hash: string }>(
+    const rows = await this.client.query<{
+      stream_id: string;
+      revision: string | bigint;
+      hash: string;
+    }>(
       `SELECT stream_id, revision, hash FROM ${this.schema}.streams WHERE revision >= 0 ORDER BY stream_id COLLATE "C"`,
     );
-    return rows.map((row) => ({ streamId: row.stream_id, revision: BigInt(row.revision), hash: row.hash }));
+    return rows.map((row) => ({
+      streamId: row.stream_id,
+      revision: BigInt(row.revision),
+      hash: row.hash,
+    }));
   }
 
   async close(): Promise<void> {

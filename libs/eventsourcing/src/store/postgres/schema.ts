@@ -122,7 +122,9 @@ export async function migrate(client: SqlClient, schema: string): Promise<void> 
     await tx.query(
       `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const rows = await tx.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
+    const rows = await tx.query<{ version: number }>(
+      `SELECT version FROM ${schema}.schema_migrations`,
+    );
     const applied = new Set(rows.map((row) => Number(row.version)));
     for (const [index, script] of all.entries()) {
       const version = index + 1;
