@@ -7,3 +7,4 @@ export * from './events/needs.events';
 export * from './events/consultations.events';
 export * from './events/tenders.events';
 export * from './events/pilots.events';
+export * from './reference';

@@ -1,0 +1,6 @@
+export * from './regions';
+export * from './barriers';
+export * from './care-pathway';
+export * from './organisation-types';
+export * from './trl';
+export * from './procurement-routes';
