@@ -21,10 +21,11 @@ RUN="$E/run"
 LOGS="$E/logs"
 CACHE="${PCP_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pcp-engines}"
 
-PG_PORT=54329
-KAFKA_PORT=59092
-KAFKA_CONTROLLER_PORT=59093
-MONGO_PORT=57017
+# Other ports only for a second set of engines on one machine (the tests read engines.env).
+PG_PORT="${PCP_ENGINES_POSTGRES_PORT:-54329}"
+KAFKA_PORT="${PCP_ENGINES_KAFKA_PORT:-59092}"
+KAFKA_CONTROLLER_PORT="${PCP_ENGINES_KAFKA_CONTROLLER_PORT:-59093}"
+MONGO_PORT="${PCP_ENGINES_MONGO_PORT:-57017}"
 PG_URL="postgres://pcp:pcp@127.0.0.1:$PG_PORT/pcp_test"
 KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
 MONGO_URL="mongodb://127.0.0.1:$MONGO_PORT/pcp_test"
@@ -129,7 +130,8 @@ pg_find_bin() {
 # postgres refuses to run as root: as root, the cluster belongs to the postgres system user.
 as_pg() {
   if [ -n "$pg_user" ]; then
-    runuser -u "$pg_user" -- "$@"
+    # From /: the postgres user may not be allowed into the current directory.
+    (cd / && runuser -u "$pg_user" -- "$@")
   else
     "$@"
   fi
@@ -155,7 +157,8 @@ pg_prepare() {
       say "postgres: $E is not reachable by the postgres user; cluster kept in $elsewhere"
     fi
     mkdir -p "$pg_home"
-    chown "$pg_user": "$(readlink -f "$pg_home")"
+    pg_home="$(readlink -f "$pg_home")" # the postgres user is given real paths only
+    chown "$pg_user": "$pg_home"
   else
     mkdir -p "$pg_home"
   fi
@@ -228,6 +231,7 @@ pg_up() {
 }
 
 pg_down() {
+  pg_home="$(readlink -f "$pg_home")"
   if [ -f "$pg_home/data/postmaster.pid" ] && pg_find_bin; then
     [ "$(id -u)" -eq 0 ] && pg_user=postgres
     say "postgres: stopping"

@@ -13,11 +13,13 @@ const option = (name, fallback) => {
 };
 const timeoutMs = Number(option('timeout', '5')) * 1000;
 const pid = option('pid', '') ? Number(option('pid', '')) : null;
-const targets = args.filter((a) => !a.startsWith('--')).map((a) => {
-  const eq = a.indexOf('=');
-  if (eq < 1) throw new Error(`probe: expected ENGINE=TARGET, got ${a}`);
-  return { engine: a.slice(0, eq), target: a.slice(eq + 1) };
-});
+const targets = args
+  .filter((a) => !a.startsWith('--'))
+  .map((a) => {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new Error(`probe: expected ENGINE=TARGET, got ${a}`);
+    return { engine: a.slice(0, eq), target: a.slice(eq + 1) };
+  });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -83,7 +85,8 @@ async function probe({ engine, target }) {
       last = error instanceof Error ? error.message : String(error);
     }
     if (pid !== null && !processAlive(pid)) return `process ${pid} exited (${last})`;
-    if (Date.now() + 500 >= deadline) return `${target} did not answer within ${timeoutMs / 1000}s (${last})`;
+    if (Date.now() + 500 >= deadline)
+      return `${target} did not answer within ${timeoutMs / 1000}s (${last})`;
     await sleep(500);
   }
 }
