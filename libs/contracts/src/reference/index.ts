@@ -4,3 +4,4 @@ export * from './care-pathway';
 export * from './organisation-types';
 export * from './trl';
 export * from './procurement-routes';
+export * from './free-text';

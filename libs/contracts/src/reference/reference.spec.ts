@@ -8,7 +8,9 @@ import {
   PROCUREMENT_ROUTE_DESCRIPTIONS,
   REFERENCE_REGIONS,
   TRL_SCALE,
+  FREE_TEXT_LIMIT,
   barrierCategory,
+  charactersWithoutSpaces,
   isBarrier,
   isDiseaseField,
   isNeedScope,
@@ -140,5 +142,14 @@ describe('TRL scale', () => {
   it('accepts only whole levels 1-9', () => {
     expect([1, 9].map(isTrlLevel)).toEqual([true, true]);
     expect([0, 10, 7.5, '7', null].map(isTrlLevel)).toEqual([false, false, false, false, false]);
+  });
+});
+
+describe('free text', () => {
+  it('counts characters without any whitespace, by code point', () => {
+    expect(charactersWithoutSpaces('a b\tc\nd\u00a0e')).toBe(5);
+    expect(charactersWithoutSpaces('   ')).toBe(0);
+    expect(charactersWithoutSpaces('Κρήτη 🧬')).toBe(6);
+    expect(FREE_TEXT_LIMIT).toBe(2000);
   });
 });
