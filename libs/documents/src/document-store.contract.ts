@@ -32,7 +32,7 @@ export function documentStoreContract(
       store = await open();
     });
     afterAll(async () => {
-      await store.close();
+      await store?.close();
       await dispose?.();
     });
 

@@ -1,1 +1,5 @@
-export {};
+export * from './document-store';
+export * from './memory/in-memory-document-store';
+export * from './mongoose/mongoose-document-store';
+export * from './projection/projection';
+export * from './projection/projection-runner';

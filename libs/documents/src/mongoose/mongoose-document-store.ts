@@ -90,11 +90,8 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
       const row = await this.model.collection.findOneAndUpdate(
         filter as never,
         { $set: { data, ...appliedSet }, $inc: { _version: 1 } } as never,
-        {
-          upsert: expectedVersion === undefined,
-          returnDocument: 'after',
-          projection: { _version: 1 },
-        },
+        // no projection: FerretDB 1.24 does not implement findAndModify's `fields`
+        { upsert: expectedVersion === undefined, returnDocument: 'after' },
       );
       return row
         ? { written: true, version: (row as unknown as Row)._version }
