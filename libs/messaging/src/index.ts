@@ -1,1 +1,13 @@
-export {};
+export * from './backoff';
+export * from './integration-message';
+export * from './translation';
+export * from './publisher';
+export * from './relay/integration-event-relay';
+export * from './consumer/integration-consumer';
+export * from './consumer/processed-events';
+export * from './consumer/dead-letters';
+export * from './consumer/message-processor';
+export * from './embedded/event-log-integration-source';
+export * from './kafka/kafka-connection';
+export * from './kafka/kafka-publisher';
+export * from './kafka/kafka-integration-source';

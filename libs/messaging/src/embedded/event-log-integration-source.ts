@@ -1,0 +1,110 @@
+/**
+ * Embedded mode: no broker. The same consumers are fed straight from the shared event log
+ * by a catch-up subscription; each stored event goes through the publishing context's
+ * translator and becomes the very IntegrationMessage the Kafka source would have produced.
+ */
+import { type ContextName, integrationEvents, topicOf } from '@pcp/contracts';
+import type { EventEnvelope, EventStore, Subscription } from '@pcp/eventsourcing';
+import { type BackoffOptions, Pause, backoffDelay } from '../backoff';
+import { contextsOf } from '../consumer/integration-consumer';
+import type { MessageProcessor } from '../consumer/message-processor';
+import { type IncomingRecord, integrationMessageOf, toRecord } from '../integration-message';
+import { type IntegrationTranslator, integrationTranslator } from '../translation';
+import type { IntegrationConsumer } from '../consumer/integration-consumer';
+
+export interface EventLogIntegrationSourceOptions {
+  store: Pick<EventStore, 'subscribe'>;
+  consumer: IntegrationConsumer;
+  processor: MessageProcessor;
+  /** One per publishing context; default: each context's same-name translator. */
+  translators?: IntegrationTranslator[];
+  /** Durable subscription name; default `consumer:<consumer name>`. */
+  subscriptionName?: string;
+  pollIntervalMs?: number;
+  retry?: BackoffOptions;
+  onError?: (error: unknown) => void;
+}
+
+export class EventLogIntegrationSource {
+  private readonly translators: IntegrationTranslator[];
+  private readonly pause = new Pause();
+  private subscription: Subscription | null = null;
+  private supervisor: Promise<void> | null = null;
+  private stopping = false;
+  private position: bigint | null = null;
+
+  constructor(private readonly options: EventLogIntegrationSourceOptions) {
+    const contexts = new Set<ContextName>(contextsOf(options.consumer));
+    this.translators =
+      options.translators?.filter((t) => contexts.has(t.context)) ??
+      [...contexts].map((c) => integrationTranslator(c, { registry: integrationEvents }));
+  }
+
+  get subscriptionName(): string {
+    return this.options.subscriptionName ?? `consumer:${this.options.consumer.name}`;
+  }
+
+  /** Global position of the last event this source went past. */
+  get lastPosition(): bigint | null {
+    return this.position;
+  }
+
+  start(): void {
+    if (this.supervisor) return;
+    this.stopping = false;
+    this.supervisor = this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.pause.interrupt();
+    await this.subscription?.stop();
+    await this.supervisor;
+    this.supervisor = null;
+  }
+
+  private async supervise(): Promise<void> {
+    const eventTypes = [...new Set(this.translators.flatMap((t) => t.sourceTypes))];
+    let failures = 0;
+    while (!this.stopping) {
+      this.subscription = this.options.store.subscribe(
+        this.subscriptionName,
+        (e) => this.deliver(e),
+        {
+          eventTypes,
+          pollIntervalMs: this.options.pollIntervalMs,
+        },
+      );
+      try {
+        await this.subscription.done;
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        this.options.onError?.(error);
+        await this.pause.for(backoffDelay(failures++, this.options.retry));
+      }
+    }
+    this.subscription = null;
+  }
+
+  private async deliver(envelope: EventEnvelope): Promise<void> {
+    for (const translator of this.translators) {
+      const translation = translator.translate(envelope);
+      if (!translation) continue;
+      const message = integrationMessageOf(envelope, translation.definition, translation.data);
+      const outgoing = toRecord(message, topicOf(translation.definition.context));
+      const record: IncomingRecord = {
+        topic: outgoing.topic,
+        partition: 0,
+        offset: envelope.globalPosition.toString(),
+        key: outgoing.key,
+        value: outgoing.value,
+        headers: outgoing.headers,
+      };
+      // through the Kafka decoding, so handlers see exactly what the broker would deliver
+      await this.options.processor.process(record);
+      break;
+    }
+    this.position = envelope.globalPosition;
+  }
+}
