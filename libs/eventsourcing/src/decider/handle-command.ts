@@ -88,59 +88,84 @@ export async function loadAggregate<State, Event extends DomainEvent>(
 }
 
 /**
- * Load, decide, append with the loaded revision as the expectation. Without an explicit
- * expected revision a conflict means someone else wrote first: reload and decide again
+ * Load, decide, append with the loaded revision as the expectation. Commands on one stream
+ * through one store instance take turns, so writers in the same process never collide.
+ * Writers elsewhere (other processes, other instances) still can: without an explicit
+ * expected revision a conflict means someone else wrote first, so reload and decide again
  * against their result, a few times, with jittered backoff so that writers spread out.
  */
 export async function handleCommand<Command, State, Event extends DomainEvent>(
   store: EventStore,
   options: HandleCommandOptions<Command, State, Event>,
 ): Promise<CommandResult<State>> {
-  const { streamId, decider, command, metadata } = options;
-  const explicit = options.expectedRevision !== undefined && options.expectedRevision !== ANY;
   const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
-  const now = options.now ?? (() => new Date());
-
+  const explicit = options.expectedRevision !== undefined && options.expectedRevision !== ANY;
   for (let attempt = 0; ; attempt++) {
-    const loaded = await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
-    if (
-      explicit &&
-      !revisionMatches(options.expectedRevision as ExpectedRevision, loaded.revision)
-    ) {
-      throw new ConcurrencyError(
-        streamId,
-        options.expectedRevision as ExpectedRevision,
-        loaded.revision,
-      );
-    }
-
-    const decided = decider.decide(command, loaded.state);
-    if (decided.length === 0) {
-      return { state: loaded.state, revision: loaded.revision ?? NO_REVISION, events: [] };
-    }
-
-    const occurredAt = now().toISOString();
-    const newEvents: NewEvent[] = decided.map((event) => ({
-      id: randomUUID(),
-      type: event.type,
-      schemaVersion: event.schemaVersion ?? 1,
-      data: event.data,
-      occurredAt,
-      actor: metadata.actor,
-      reason: event.reason ?? metadata.reason ?? null,
-      correlationId: metadata.correlationId,
-      causationId: metadata.causationId ?? null,
-    }));
-
     try {
-      const result = await store.append(streamId, newEvents, loaded.revision ?? NO_STREAM);
-      let state = loaded.state;
-      for (const event of decided) state = decider.evolve(state, event);
-      return { state, revision: result.lastRevision, events: result.appended };
+      return await inTurn(store, options.streamId, () => attemptCommand(store, options, explicit));
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || explicit || attempt >= maxRetries) throw error;
       await sleep(backoffMs(attempt));
     }
+  }
+}
+
+async function attemptCommand<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  options: HandleCommandOptions<Command, State, Event>,
+  explicit: boolean,
+): Promise<CommandResult<State>> {
+  const { streamId, decider, command, metadata } = options;
+  const loaded = await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
+  const expected = options.expectedRevision as ExpectedRevision;
+  if (explicit && !revisionMatches(expected, loaded.revision)) {
+    throw new ConcurrencyError(streamId, expected, loaded.revision);
+  }
+
+  const decided = decider.decide(command, loaded.state);
+  if (decided.length === 0) {
+    return { state: loaded.state, revision: loaded.revision ?? NO_REVISION, events: [] };
+  }
+
+  const occurredAt = (options.now ?? (() => new Date()))().toISOString();
+  const newEvents: NewEvent[] = decided.map((event) => ({
+    id: randomUUID(),
+    type: event.type,
+    schemaVersion: event.schemaVersion ?? 1,
+    data: event.data,
+    occurredAt,
+    actor: metadata.actor,
+    reason: event.reason ?? metadata.reason ?? null,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId ?? null,
+  }));
+
+  const result = await store.append(streamId, newEvents, loaded.revision ?? NO_STREAM);
+  let state = loaded.state;
+  for (const event of decided) state = decider.evolve(state, event);
+  return { state, revision: result.lastRevision, events: result.appended };
+}
+
+// Per store instance and stream: the tail of the queue of commands waiting for their turn.
+const turns = new WeakMap<EventStore, Map<string, Promise<void>>>();
+
+async function inTurn<T>(store: EventStore, streamId: string, work: () => Promise<T>): Promise<T> {
+  let queues = turns.get(store);
+  if (!queues) {
+    queues = new Map();
+    turns.set(store, queues);
+  }
+  const previous = queues.get(streamId) ?? Promise.resolve();
+  const mine = previous.then(work);
+  const tail = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(streamId, tail);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(streamId) === tail) queues.delete(streamId);
   }
 }
 
@@ -186,9 +211,9 @@ function revisionMatches(expected: ExpectedRevision, actual: bigint | null): boo
   return actual === expected;
 }
 
-/** Full jitter: a random wait up to an exponentially growing cap (5, 10, 20... at most 200 ms). */
+/** Full jitter: a random wait up to an exponentially growing cap (10, 20, 40... at most 1 s). */
 function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(200, 5 * 2 ** attempt);
+  return Math.random() * Math.min(1000, 10 * 2 ** attempt);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PgSqlClient, PgliteSqlClient, type SqlClient } from '@pcp/eventsourcing';
+import { requireEngine } from '@pcp/testing';
+import { idempotencyStoreContract } from './idempotency-store.contract';
+import { PostgresIdempotencyStore } from './postgres-idempotency-store';
+
+/** Each test gets its own table, dropped afterwards. */
+function onClient(client: () => SqlClient) {
+  return async () => {
+    const table = `idempotency_${randomBytes(6).toString('hex')}`;
+    const store = await PostgresIdempotencyStore.create(client(), { table });
+    return { store, close: () => client().exec(`DROP TABLE ${table}`) };
+  };
+}
+
+describe('on a PostgreSQL server', () => {
+  let client: PgSqlClient;
+  beforeAll(() => {
+    client = new PgSqlClient(requireEngine('postgres'));
+  });
+  afterAll(() => client.close());
+
+  idempotencyStoreContract(
+    'PostgreSQL (pg)',
+    onClient(() => client),
+  );
+
+  it('creates its table idempotently, also from concurrent processes', async () => {
+    const table = `idempotency_${randomBytes(6).toString('hex')}`;
+    const others = Array.from({ length: 3 }, () => new PgSqlClient(requireEngine('postgres')));
+    try {
+      await Promise.all(others.map((c) => PostgresIdempotencyStore.create(c, { table })));
+      await PostgresIdempotencyStore.create(client, { table });
+      const [row] = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+      expect(row.n).toBe('0');
+    } finally {
+      await client.exec(`DROP TABLE IF EXISTS ${table}`);
+      await Promise.all(others.map((c) => c.close()));
+    }
+  });
+
+  it('refuses a table name that is not a plain identifier', async () => {
+    await expect(
+      PostgresIdempotencyStore.create(client, { table: 'keys; DROP TABLE x' }),
+    ).rejects.toThrow(/Invalid table/);
+  });
+});
+
+describe('on PGlite', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pcp-idempotency-'));
+  let client: PgliteSqlClient;
+  beforeAll(async () => {
+    client = await PgliteSqlClient.open(dataDir);
+  });
+  afterAll(async () => {
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  idempotencyStoreContract(
+    'PGlite',
+    onClient(() => client),
+  );
+});
