@@ -6,11 +6,12 @@ import {
   HttpCode,
   Param,
   Post,
+  Req,
   Res,
   type INestApplication,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AnyRole, AuthModule, Roles, mintToken, type TokenClaims } from '@pcp/auth';
+import { AnyRole, AuthModule, Public, Roles, mintToken, type TokenClaims } from '@pcp/auth';
 import {
   ConcurrencyError,
   DomainRuleError,
@@ -32,6 +33,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import request from 'supertest';
+import { LoggingModule } from '../logging/logging.module';
 import { CommandContext } from './command-metadata';
 import { CommandHttpModule } from './command-http.module';
 import { IfMatch } from './if-match';
@@ -120,6 +122,18 @@ class NeedsController {
     seen.slowRuns++;
     await new Promise<void>((resolve) => (seen.releaseSlow = resolve));
     return { done: true };
+  }
+
+  @Get('ping')
+  @Public()
+  ping() {
+    return { pong: true };
+  }
+
+  @Get('request-id')
+  @Public()
+  requestId(@Req() req: { id?: unknown }) {
+    return { loggerId: req.id ?? null };
   }
 
   @Get('boom')
@@ -316,6 +330,21 @@ describe('command HTTP plumbing', () => {
       expect(res.headers['x-correlation-id']).toBe('corr-42');
     });
 
+    it('echoes or generates the correlation id on every response', async () => {
+      const echoed = await request(app.getHttpServer())
+        .get('/needs/ping')
+        .set('X-Correlation-Id', 'corr-ping')
+        .expect(200);
+      expect(echoed.headers['x-correlation-id']).toBe('corr-ping');
+      const generated = await request(app.getHttpServer()).get('/needs/ping').expect(200);
+      expect(generated.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const unknown = await request(app.getHttpServer())
+        .get('/nowhere')
+        .set('X-Correlation-Id', 'corr-404')
+        .expect(404);
+      expect(unknown.headers['x-correlation-id']).toBe('corr-404');
+    });
+
     it('generates a correlation id when none (or a malformed one) is given', async () => {
       const res = await post('/needs/n1/reject')
         .set('X-Correlation-Id', 'bad id with spaces')
@@ -415,3 +444,45 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('command metadata next to the request logger', () => {
+  let app: INestApplication;
+  let token: string;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        LoggingModule.forRoot({ level: 'silent', service: 'test' }),
+        AuthModule.forRoot({ jwtSecret: SECRET }),
+        CommandHttpModule.forRoot({ idempotencyStore: new InMemoryIdempotencyStore() }),
+      ],
+      controllers: [NeedsController],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    token = await mintToken(ana, { secret: SECRET });
+  });
+  afterAll(() => app.close());
+
+  it('uses the one correlation id the logger chose, in the header and the events', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/needs/n1/reject')
+      .auth(token, { type: 'bearer' })
+      .send({ reason: 'r' })
+      .expect(200);
+    expect(res.body.meta.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-correlation-id']).toBe(res.body.meta.correlationId);
+  });
+
+  it('agrees with the id the logger writes on its lines', async () => {
+    const res = await request(app.getHttpServer()).get('/needs/request-id').expect(200);
+    expect(res.body.loggerId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-correlation-id']).toBe(res.body.loggerId);
+    const given = await request(app.getHttpServer())
+      .get('/needs/request-id')
+      .set('X-Correlation-Id', 'corr-log')
+      .expect(200);
+    expect(given.body.loggerId).toBe('corr-log');
+    expect(given.headers['x-correlation-id']).toBe('corr-log');
+  });
+});
