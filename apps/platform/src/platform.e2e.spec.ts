@@ -78,7 +78,9 @@ describe('platform app (built and run as npm start runs it)', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(`${platform.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok' });
+    expect(await ready.json()).toMatchObject({ status: 'ok', info: { eventStore: { status: 'up' } } });
+    // The embedded log lives on disk under DATA_DIR.
+    expect(existsSync(join(dataDir, 'eventstore'))).toBe(true);
   });
 
   it('generates a token secret into the data folder when none is configured', () => {

@@ -17,3 +17,4 @@ export * from './integrity/anchors';
 export * from './integrity/verifier';
 export * from './upcasting/upcasters';
 export * from './upcasting/upcasting-event-store';
+export * from './nest/event-store.module';

@@ -2,6 +2,8 @@ import { BadRequestException, ForbiddenException, HttpException } from '@nestjs/
 import {
   ConcurrencyError,
   DomainRuleError,
+  EventIdConflictError,
+  InvalidAppendError,
   InvalidStateError,
   NO_STREAM,
   NotFoundError,
@@ -35,6 +37,15 @@ describe('toApiError', () => {
     expect(toApiError(new ConcurrencyError('s', NO_STREAM, 0n)).details).toEqual({
       currentRevision: '0',
     });
+  });
+
+  it('maps a partly repeated batch to 409 and keeps a malformed batch internal', () => {
+    const conflict = toApiError(new EventIdConflictError('needs-need-1', ['e1']));
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.message).not.toContain('needs-need-1');
+    const internal = toApiError(new InvalidAppendError('needs-need-1', 'bad uuid'));
+    expect(internal).toEqual({ statusCode: 500, error: 'Internal Server Error', message: expect.any(String) });
+    expect(internal.message).not.toContain('needs-need-1');
   });
 
   it('keeps HTTP exceptions, including Nest default validation arrays', () => {

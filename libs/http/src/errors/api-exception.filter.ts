@@ -3,6 +3,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import {
   ConcurrencyError,
   DomainRuleError,
+  EventIdConflictError,
   InvalidStateError,
   NotFoundError,
 } from '@pcp/eventsourcing';
@@ -40,6 +41,11 @@ export function toApiError(exception: unknown): ApiErrorBody {
         : `The resource has changed: it is at revision ${current}, not ${String(exception.expected)}. Reload it and retry`,
       { currentRevision: current },
     );
+  }
+  // A retried request whose events were only partly stored before: the client must reload.
+  // (InvalidAppendError stays a 500: only a defect of ours can build such a batch.)
+  if (exception instanceof EventIdConflictError) {
+    return apiError(409, 'Part of this change was recorded by an earlier attempt; reload the resource and retry');
   }
   if (exception instanceof DomainRuleError)
     return apiError(422, exception.message, decisionDetails(exception));

@@ -1,0 +1,113 @@
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { AnchorScheduler, type AnchorStore } from '../integrity/anchors';
+import type { EventStore } from '../store/event-store';
+import { EventStoreDbAnchorStore } from '../store/eventstoredb/eventstoredb-anchor-store';
+import { EventStoreDbEventStore } from '../store/eventstoredb/eventstoredb-event-store';
+import { PostgresAnchorStore } from '../store/postgres/postgres-anchor-store';
+import { embeddedStoreDir, PostgresEventStore } from '../store/postgres/postgres-event-store';
+import type { SqlClient } from '../store/postgres/sql-client';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const ANCHOR_STORE = Symbol('ANCHOR_STORE');
+/** The store's SQL client on the PostgreSQL kinds (null on EventStoreDB), for stores beside it. */
+export const EVENT_STORE_SQL = Symbol('EVENT_STORE_SQL');
+const CONNECTION = Symbol('EVENT_STORE_CONNECTION');
+
+export type EventStoreKind = 'pglite' | 'postgres' | 'eventstoredb';
+
+export interface EventStoreModuleOptions {
+  kind: EventStoreKind;
+  /** pglite: the service's DATA_DIR; the store keeps its files in a folder inside it. */
+  dataDir?: string;
+  /** postgres: connection string. */
+  databaseUrl?: string;
+  /** eventstoredb: connection string. */
+  eventStoreDbUrl?: string;
+  /** postgres: schema of the store's tables (one per context in the distributed setup). */
+  schema?: string;
+  /** How often an integrity anchor is recorded; 0 turns the schedule off. Default 1 hour. */
+  anchorIntervalMs?: number;
+}
+
+interface Connection {
+  store: EventStore;
+  anchors: AnchorStore;
+  sql: SqlClient | null;
+}
+
+async function connect(options: EventStoreModuleOptions): Promise<Connection> {
+  switch (options.kind) {
+    case 'pglite': {
+      const store = await PostgresEventStore.embedded(embeddedStoreDir(options.dataDir), { schema: options.schema });
+      return { store, anchors: new PostgresAnchorStore(store.client, store.schema), sql: store.client };
+    }
+    case 'postgres': {
+      if (!options.databaseUrl) throw new Error('the postgres event store needs DATABASE_URL');
+      const store = await PostgresEventStore.connect(options.databaseUrl, { schema: options.schema });
+      return { store, anchors: new PostgresAnchorStore(store.client, store.schema), sql: store.client };
+    }
+    case 'eventstoredb': {
+      if (!options.eventStoreDbUrl) throw new Error('the eventstoredb event store needs EVENTSTOREDB_URL');
+      const client = EventStoreDBClient.connectionString(options.eventStoreDbUrl);
+      const store = new EventStoreDbEventStore(client);
+      return { store, anchors: new EventStoreDbAnchorStore(client), sql: null };
+    }
+  }
+}
+
+/** Records anchors on a schedule and closes the store when the application stops. */
+@Injectable()
+class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EventStore');
+  private scheduler: AnchorScheduler | null = null;
+
+  constructor(
+    @Inject(CONNECTION) private readonly connection: Connection,
+    @Inject('EVENT_STORE_OPTIONS') private readonly options: EventStoreModuleOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const intervalMs = this.options.anchorIntervalMs ?? 3_600_000;
+    if (intervalMs <= 0) return;
+    this.scheduler = new AnchorScheduler(this.connection.store, this.connection.anchors, {
+      intervalMs,
+      onError: (error) => this.logger.error(`anchoring failed: ${String(error)}`),
+      onAnchor: (anchor) => this.logger.log(`anchor ${anchor.id} over ${anchor.streamCount} streams: ${anchor.root}`),
+    });
+    this.scheduler.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.scheduler?.stop();
+    await this.connection.store.close();
+  }
+}
+
+/** The event store of a service, chosen by configuration (EVENT_STORE). */
+@Module({})
+export class EventStoreModule {
+  static forRoot(options: EventStoreModuleOptions): DynamicModule {
+    return {
+      module: EventStoreModule,
+      global: true,
+      providers: [
+        { provide: 'EVENT_STORE_OPTIONS', useValue: options },
+        { provide: CONNECTION, useFactory: () => connect(options) },
+        { provide: EVENT_STORE, useFactory: (c: Connection) => c.store, inject: [CONNECTION] },
+        { provide: ANCHOR_STORE, useFactory: (c: Connection) => c.anchors, inject: [CONNECTION] },
+        { provide: EVENT_STORE_SQL, useFactory: (c: Connection) => c.sql, inject: [CONNECTION] },
+        EventStoreLifecycle,
+      ],
+      exports: [EVENT_STORE, ANCHOR_STORE, EVENT_STORE_SQL],
+    };
+  }
+}
