@@ -7,6 +7,8 @@ const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(
 const total = { passed: 0, failed: 0, skipped: 0, suitesFailedToRun: 0 };
 for (const file of files.sort()) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  // Projects without tests yet (jest --passWithNoTests) add nothing to report.
+  if (r.passed + r.failed + r.skipped + r.suitesFailedToRun === 0) continue;
   for (const key of Object.keys(total)) total[key] += r[key];
   const line = `  ${r.project.padEnd(16)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`;
   console.log(r.failed || r.suitesFailedToRun ? `${line}  <- ${r.failedSuites.join(', ')}` : line);
