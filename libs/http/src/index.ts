@@ -8,3 +8,4 @@ export * from './openapi/openapi';
 export * from './bootstrap/run-service';
 export * from './errors';
 export * from './commands';
+export * from './resources';

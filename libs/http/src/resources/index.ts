@@ -1,0 +1,3 @@
+export * from './history';
+export * from './as-of';
+export * from './list-query';
