@@ -455,6 +455,26 @@ export function eventStoreContract(
         );
       });
 
+      it('reports the head position and starts a subscription over from a reset checkpoint', async () => {
+        const name = `${prefix}-restart`;
+        const last = await store.append(stream('h'), events(3), NO_STREAM);
+        expect(await store.headPosition()).toBeGreaterThanOrEqual(last.lastPosition);
+        const seen: string[] = [];
+        const first = store.subscribe(name, (event) => {
+          if (event.streamId === stream('h')) seen.push(event.id);
+        });
+        await until(() => seen.length >= 3, 30_000, 'the first pass');
+        await first.stop();
+        await store.writeCheckpoint(name, BEFORE_FIRST);
+        expect(await store.readCheckpoint(name)).toBe(BEFORE_FIRST);
+        const again = store.subscribe(name, (event) => {
+          if (event.streamId === stream('h')) seen.push(event.id);
+        });
+        await until(() => seen.length >= 6, 30_000, 'the second pass');
+        await again.stop();
+        expect(seen.slice(3)).toEqual(seen.slice(0, 3));
+      });
+
       it('stops on a handler error, rejects done, and keeps the progress before it', async () => {
         const name = `${prefix}-fail`;
         const appended = (await store.append(stream('f'), events(10), NO_STREAM)).appended;

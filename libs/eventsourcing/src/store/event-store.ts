@@ -135,6 +135,16 @@ export interface EventStore {
   subscribe(name: string, handler: EventHandler, options?: SubscribeOptions): Subscription;
   /** The stored checkpoint of a subscription, or null when it has none. */
   readCheckpoint(name: string): Promise<bigint | null>;
+  /**
+   * Sets a subscription's checkpoint; `BEFORE_FIRST` makes it start over (read models kept
+   * in memory are rebuilt from the log at start).
+   */
+  writeCheckpoint(name: string, position: bigint): Promise<void>;
+  /**
+   * Global position of the last event a subscriber can read now (`BEFORE_FIRST` when none):
+   * what "caught up" means for projections and consumers.
+   */
+  headPosition(): Promise<bigint>;
   /** Every stream's last revision and hash (for anchors and verification). */
   streamHeads(): Promise<StreamHead[]>;
   close(): Promise<void>;

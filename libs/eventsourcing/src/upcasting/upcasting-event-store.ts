@@ -47,6 +47,14 @@ export class UpcastingEventStore implements EventStore {
     return this.stored.readCheckpoint(name);
   }
 
+  writeCheckpoint(name: string, position: bigint): Promise<void> {
+    return this.stored.writeCheckpoint(name, position);
+  }
+
+  headPosition(): Promise<bigint> {
+    return this.stored.headPosition();
+  }
+
   streamHeads(): Promise<StreamHead[]> {
     return this.stored.streamHeads();
   }

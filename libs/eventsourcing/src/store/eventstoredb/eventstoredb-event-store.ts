@@ -19,6 +19,7 @@ import { GENESIS_HASH } from '../../integrity/hash-chain';
 import {
   type Actor,
   type AppendResult,
+  BEFORE_FIRST,
   ConcurrencyError,
   type EventEnvelope,
   type EventHandler,
@@ -359,6 +360,15 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
         data: { position: position.toString() },
       }),
     );
+  }
+
+  /** The commit position of the newest user event (system events skipped). */
+  async headPosition(): Promise<bigint> {
+    for await (const resolved of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 64 })) {
+      const event = resolved.event;
+      if (event && isUserStream(event.streamId) && event.isJson && event.position) return event.position.commit;
+    }
+    return BEFORE_FIRST;
   }
 
   /** Scans the log: EventStoreDB keeps no table of stream heads. */

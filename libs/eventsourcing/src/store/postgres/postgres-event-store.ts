@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { GENESIS_HASH } from '../../integrity/hash-chain';
 import {
   ANY,
+  BEFORE_FIRST,
   type AppendResult,
   ConcurrencyError,
   type EventEnvelope,
@@ -355,6 +356,15 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
        ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
       [name, position.toString()],
     );
+  }
+
+  async headPosition(): Promise<bigint> {
+    // The same visibility as readAll: what a subscriber can read now.
+    const [row] = await this.client.query<{ position: string | bigint | null }>(
+      `SELECT max(global_position) AS position FROM ${this.schema}.events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+    );
+    return row?.position === null || row?.position === undefined ? BEFORE_FIRST : BigInt(row.position);
   }
 
   async streamHeads(): Promise<StreamHead[]> {
