@@ -415,6 +415,35 @@ describe('claiming a need for a buyers group', () => {
   });
 });
 
+describe('releasing a claim when the group could not be formed', () => {
+  const grouped: NeedEvent = {
+    type: 'NeedGrouped',
+    data: { needId: 'need-7f3a9c', buyersGroupId: 'bg-1' },
+  };
+  const released: NeedEvent = {
+    type: 'NeedReleased',
+    data: { needId: 'need-7f3a9c', buyersGroupId: 'bg-1' },
+  };
+
+  it('frees the need for another group', () => {
+    given([recorded, validated, grouped])
+      .when({ type: 'ReleaseNeed', buyersGroupId: 'bg-1' })
+      .then([released]);
+    given([recorded, validated, grouped, released])
+      .when({ type: 'GroupNeed', buyersGroupId: 'bg-2' })
+      .then([{ type: 'NeedGrouped', data: { needId: 'need-7f3a9c', buyersGroupId: 'bg-2' } }]);
+  });
+
+  it("never releases another group's claim, nor a need that is free", () => {
+    given([recorded, validated, grouped])
+      .when({ type: 'ReleaseNeed', buyersGroupId: 'bg-2' })
+      .thenNothingHappens();
+    given([recorded, validated])
+      .when({ type: 'ReleaseNeed', buyersGroupId: 'bg-1' })
+      .thenNothingHappens();
+  });
+});
+
 describe('published language', () => {
   const prioritised: NeedEvent = {
     type: 'NeedPrioritised',

@@ -65,7 +65,12 @@ export type NeedCommand =
    * group's own rules passed; appending it to the need's stream with its expected revision
    * is what keeps a need in at most one group when two groups race for it.
    */
-  | { type: 'GroupNeed'; buyersGroupId: string };
+  | { type: 'GroupNeed'; buyersGroupId: string }
+  /**
+   * Gives the claim back when the group it was made for could not be formed or joined
+   * after all (a later step failed): the need is free for another group again.
+   */
+  | { type: 'ReleaseNeed'; buyersGroupId: string };
 
 export type NeedEvent =
   | DomainEvent<'NeedRecorded', RecordedNeed>
@@ -73,7 +78,8 @@ export type NeedEvent =
   | DomainEvent<'NeedRejected', NeedRejected>
   | DomainEvent<'NeedPrioritised', NeedPrioritised>
   | DomainEvent<'NeedWithdrawn', NeedWithdrawn>
-  | DomainEvent<'NeedGrouped', { needId: string; buyersGroupId: string }>;
+  | DomainEvent<'NeedGrouped', { needId: string; buyersGroupId: string }>
+  | DomainEvent<'NeedReleased', { needId: string; buyersGroupId: string }>;
 
 export interface NeedState {
   status: 'NONE' | NeedStatus;
@@ -129,6 +135,11 @@ export const needDecider: Decider<NeedCommand, NeedState, NeedEvent> = {
         );
       }
       return [{ type: 'NeedGrouped', data: { needId, buyersGroupId: command.buyersGroupId } }];
+    }
+
+    if (command.type === 'ReleaseNeed') {
+      if (state.buyersGroupId !== command.buyersGroupId) return [];
+      return [{ type: 'NeedReleased', data: { needId, buyersGroupId: command.buyersGroupId } }];
     }
 
     if (command.actorOrg !== org) {
@@ -209,6 +220,8 @@ export const needDecider: Decider<NeedCommand, NeedState, NeedEvent> = {
         return { ...state, priority: { score: event.data.score, criteria: event.data.criteria } };
       case 'NeedGrouped':
         return { ...state, buyersGroupId: event.data.buyersGroupId };
+      case 'NeedReleased':
+        return { ...state, buyersGroupId: null };
     }
   },
 };
