@@ -11,12 +11,14 @@ export interface TopicRecord {
   headers: Record<string, string>;
 }
 
-const text = (headers: IHeaders | undefined): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(headers ?? {})
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, (Array.isArray(v) ? v[0] : v)!.toString()]),
-  );
+function text(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}
 
 export class KafkaTestKit {
   readonly kafka: Kafka;

@@ -1,0 +1,259 @@
+/**
+ * The relay on real engines: the PostgreSQL event store on the test server, the Kafka broker,
+ * FerretDB for the consumer's processed ids and effects.
+ *
+ * "Kafka down" without stopping the shared broker: the relay reaches the broker only through
+ * a TCP link on 127.0.0.1 that the test cuts and restores. Its client routes every broker
+ * address (including the one the broker advertises in metadata) through that link, so while
+ * the link is cut the relay sees refused connections and reset sockets, as with a dead broker,
+ * while the consumer and everyone else keep using the broker directly.
+ */
+import { randomUUID } from 'node:crypto';
+import { NeedPrioritisedEvent, NeedRecordedEvent, NeedValidatedEvent } from '@pcp/contracts';
+import { MongooseDocumentStore } from '@pcp/documents';
+import { ANY, type NewEvent, PostgresEventStore } from '@pcp/eventsourcing';
+import { type TestDatabase, createTestDatabase, requireEngine } from '@pcp/testing';
+import { DocumentDeadLetterSink } from '../consumer/dead-letters';
+import { on } from '../consumer/integration-consumer';
+import { MessageProcessor, type ProcessOutcome } from '../consumer/message-processor';
+import { DocumentProcessedEvents } from '../consumer/processed-events';
+import { KafkaIntegrationEventPublisher } from '../kafka/kafka-publisher';
+import { KafkaIntegrationSource } from '../kafka/kafka-integration-source';
+import { CuttableTcpLink } from '../kafka/testing/cuttable-tcp-link';
+import { allEffects, recordEffect, totalCount } from '../kafka/testing/effects';
+import { KafkaTestKit, eventually } from '../kafka/testing/kafka-test-kit';
+import { IntegrationEventRelay } from './integration-event-relay';
+
+jest.setTimeout(120_000);
+
+const actor = { userId: 'user-1', org: 'org-sergas', roles: ['procurer'] };
+const correlationId = randomUUID();
+const stored = (type: string, data: object): NewEvent => ({ type, data, actor, correlationId });
+
+let kit: KafkaTestKit;
+let db: TestDatabase;
+let log: PostgresEventStore;
+let documents: MongooseDocumentStore;
+let link: CuttableTcpLink;
+
+beforeAll(async () => {
+  kit = new KafkaTestKit(requireEngine('kafka'));
+  db = await createTestDatabase();
+  log = await PostgresEventStore.connect(db.url);
+  documents = await MongooseDocumentStore.connect(requireEngine('mongo'), {
+    dbName: `pcp_relay_${kit.runId}`,
+  });
+  const [host, port] = kit.brokers[0].split(':');
+  link = new CuttableTcpLink({ host, port: Number(port) });
+  await link.open();
+});
+
+afterAll(async () => {
+  await link?.cut();
+  await log?.close();
+  await db?.drop();
+  await documents?.dropDatabase();
+  await documents?.close();
+});
+
+describe('relay from the event log to Kafka', () => {
+  it('keeps commands working while Kafka is unreachable; afterwards every event arrives and takes effect once', async () => {
+    const topic = kit.topicName('needs');
+    await kit.createTopics([topic]);
+    await link.cut();
+
+    const relayErrors: unknown[] = [];
+    const publisher = new KafkaIntegrationEventPublisher({
+      brokers: [`127.0.0.1:${link.port}`],
+      clientId: `relay-${kit.runId}`,
+      connectionTimeout: 500,
+      route: () => ({ host: '127.0.0.1', port: link.port }),
+    });
+    const relay = new IntegrationEventRelay({
+      context: 'needs',
+      store: log,
+      publisher,
+      topicFor: () => topic,
+      subscriptionName: `relay:needs:${kit.runId}`,
+      retry: { initialMs: 100, maxMs: 400 },
+      pollIntervalMs: 25,
+      onError: (e) => relayErrors.push(e),
+    });
+
+    const effects = `effects_${kit.runId}`;
+    const outcomes: ProcessOutcome[] = [];
+    const handle = async (m: { key: string; id: string; streamRevision: bigint }) =>
+      recordEffect(documents, effects, m.key, m.id, m.streamRevision);
+    const processor = new MessageProcessor({
+      consumer: {
+        name: `pipeline-${kit.runId}`,
+        handlers: [
+          on(NeedRecordedEvent, handle),
+          on(NeedValidatedEvent, handle),
+          on(NeedPrioritisedEvent, handle),
+        ],
+      },
+      processed: new DocumentProcessedEvents(documents),
+      deadLetters: new DocumentDeadLetterSink(documents),
+      onOutcome: (o) => outcomes.push(o),
+    });
+    const consumer = new KafkaIntegrationSource({
+      connection: { brokers: kit.brokers, clientId: `consumer-${kit.runId}` },
+      processor,
+      topics: [topic],
+      partitionsConsumedConcurrently: 3,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 500,
+    });
+
+    relay.start();
+    await consumer.start();
+
+    /** Three commands' events on one need: recorded, validated, prioritised. */
+    const appendNeed = async (i: number) => {
+      const needId = `need-${kit.runId}-${i}`;
+      const base = { needId, org: 'org-sergas' };
+      const started = Date.now();
+      await log.append(
+        `need-${needId}`,
+        [stored('NeedRecorded', { ...NeedRecordedEvent.example, ...base })],
+        ANY,
+      );
+      await log.append(
+        `need-${needId}`,
+        [stored('NeedValidated', { ...base, region: 'ES11', rationale: null })],
+        ANY,
+      );
+      const last = await log.append(
+        `need-${needId}`,
+        // a private field the published language leaves out
+        [
+          stored('NeedPrioritised', {
+            ...base,
+            score: 50 + i,
+            criteria: null,
+            internalNote: 'board minutes',
+          }),
+        ],
+        ANY,
+      );
+      return { elapsed: Date.now() - started, last: last.lastPosition };
+    };
+
+    // Broker unreachable: appends go through at their own pace, nothing reaches the topic.
+    const whileDown = [];
+    for (let i = 0; i < 10; i++) whileDown.push(await appendNeed(i));
+    expect(Math.max(...whileDown.map((a) => a.elapsed))).toBeLessThan(2000);
+    await eventually(
+      () => !relay.status().brokerReachable && relayErrors.length > 0,
+      10_000,
+      'the relay to fail',
+    );
+    expect(relay.status().published).toBe(0);
+    expect(await kit.countMessages(topic)).toBe(0);
+    expect(await log.readCheckpoint(relay.subscriptionName)).toBeNull();
+
+    // Back: the backlog flows. Cut again in the middle of it, append more while cut, restore.
+    await link.open();
+    await eventually(
+      () => relay.status().published >= 5,
+      30_000,
+      'the first events to be published',
+    );
+    await link.cut();
+    for (let i = 10; i < 15; i++) await appendNeed(i);
+    await new Promise((r) => setTimeout(r, 500));
+    await link.open();
+
+    const expected = 15 * 3;
+    await eventually(
+      async () => totalCount(await allEffects(documents, effects)) >= expected,
+      60_000,
+      'all effects',
+    );
+    await eventually(() => relay.status().published === expected, 10_000, 'the relay to finish');
+    // let any late duplicate arrive and be recognised
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const all = await allEffects(documents, effects);
+    expect(all.size).toBe(15);
+    for (const [key, effect] of all) {
+      expect(effect.count).toBe(3);
+      expect(new Set(effect.eventIds).size).toBe(3);
+      // per aggregate, the events took effect in stream order
+      expect(effect.revisions).toEqual(['0', '1', '2']);
+      const stream = await log.readStream(`need-${key}`);
+      expect(effect.eventIds).toEqual(stream.map((e) => e.id));
+    }
+    expect(totalCount(all)).toBe(expected);
+    expect(outcomes.filter((o) => o.kind === 'handled')).toHaveLength(expected);
+    expect(outcomes.filter((o) => o.kind === 'dead-lettered')).toEqual([]);
+
+    // What went over the wire: keyed by need id, CloudEvents headers, private fields left out.
+    const onTopic = await kit.read(topic, await kit.countMessages(topic));
+    expect(onTopic.length).toBeGreaterThanOrEqual(expected);
+    const prioritised = onTopic.find((r) => r.headers['ce_type'] === 'NeedPrioritised');
+    expect(prioritised?.key).toMatch(/^need-/);
+    expect(prioritised?.headers).toMatchObject({
+      ce_source: '/pcp/needs',
+      ce_specversion: '1.0',
+      ce_subject: `need-${prioritised?.key}`,
+      ce_dataschema: 'urn:pcp:needs:NeedPrioritised:v1',
+      correlationId,
+      streamRevision: '2',
+    });
+    expect(JSON.parse(prioritised?.value ?? '{}')).not.toHaveProperty('internalNote');
+
+    // The checkpoint moved only as far as acknowledged events.
+    await relay.stop();
+    await publisher.close();
+    await consumer.stop();
+    const lastPosition = (await log.readStream(`need-need-${kit.runId}-14`)).at(-1)?.globalPosition;
+    expect(await log.readCheckpoint(relay.subscriptionName)).toBe(lastPosition);
+  });
+
+  it('parks an event that breaks the published language on the dead-letter topic and relays the next', async () => {
+    const topic = `${kit.topicName('needs')}-strict`;
+    await kit.createTopics([topic], 1);
+    const ownDb = await createTestDatabase();
+    const ownLog = await PostgresEventStore.connect(ownDb.url);
+    const publisher = new KafkaIntegrationEventPublisher({
+      brokers: kit.brokers,
+      clientId: `relay2-${kit.runId}`,
+    });
+    const relay = new IntegrationEventRelay({
+      context: 'needs',
+      store: ownLog,
+      publisher,
+      topicFor: () => topic,
+      pollIntervalMs: 25,
+    });
+    const needId = `need-${kit.runId}-strict`;
+    await ownLog.append(
+      `need-${needId}`,
+      [
+        stored('NeedRejected', { needId, org: 'org-sergas', reason: '' }), // a reason is mandatory
+        stored('NeedWithdrawn', { needId, org: 'org-sergas', reason: 'Merged into a group need' }),
+      ],
+      ANY,
+    );
+    relay.start();
+    try {
+      const [parked] = await kit.read(`${topic}.dlq`, 1);
+      expect(parked.headers).toMatchObject({ ce_type: 'NeedRejected', dlq_kind: 'unpublishable' });
+      expect(parked.headers['dlq_error']).toContain('reason');
+      const published = await kit.read(topic, 1);
+      expect(published.map((r) => r.headers['ce_type'])).toEqual(['NeedWithdrawn']);
+      await eventually(
+        () => relay.status().parked === 1 && relay.status().published === 1,
+        5000,
+        'relay status',
+      );
+    } finally {
+      await relay.stop();
+      await publisher.close();
+      await ownLog.close();
+      await ownDb.drop();
+    }
+  });
+});
