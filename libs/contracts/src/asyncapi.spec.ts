@@ -8,7 +8,7 @@ const committedPath = join(__dirname, '..', 'asyncapi.yaml');
 describe('AsyncAPI document', () => {
   const committed = readFileSync(committedPath, 'utf8');
 
-  it('is up to date with the registry (regenerate with node libs/contracts/scripts/generate-asyncapi.js)', () => {
+  it('is up to date with the registry (regenerate: bash scripts/run-ts.sh libs/contracts/scripts/generate-asyncapi.ts)', () => {
     expect(committed).toBe(
       renderAsyncApiYaml(integrationEvents, { version: PUBLISHED_LANGUAGE_VERSION }),
     );

@@ -178,7 +178,7 @@ export function buildAsyncApiDocument(
 
 export const ASYNCAPI_BANNER =
   '# Generated from the integration event registry (libs/contracts). Do not edit by hand:\n' +
-  '# run `node libs/contracts/scripts/generate-asyncapi.js` after changing an event.\n';
+  '# run `bash scripts/run-ts.sh libs/contracts/scripts/generate-asyncapi.ts` after changing an event.\n';
 
 export function renderAsyncApiYaml(
   registry: IntegrationEventRegistry,
