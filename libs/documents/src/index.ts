@@ -3,3 +3,4 @@ export * from './memory/in-memory-document-store';
 export * from './mongoose/mongoose-document-store';
 export * from './projection/projection';
 export * from './projection/projection-runner';
+export * from './document-store-token';

@@ -44,6 +44,12 @@ describe('loadConfig', () => {
   it('requires the URL of the engine it is told to use', () => {
     expect(() => loadConfig({ EVENT_STORE: 'postgres' })).toThrow('DATABASE_URL is required when EVENT_STORE=postgres');
     expect(() => loadConfig({ INTEGRATION: 'kafka' })).toThrow('KAFKA_BROKERS is required when INTEGRATION=kafka');
+    expect(() => loadConfig({ INTEGRATION: 'kafka', KAFKA_BROKERS: 'k:9092' })).toThrow(
+      'READ_MODELS must be mongo when INTEGRATION=kafka',
+    );
+    expect(
+      loadConfig({ INTEGRATION: 'kafka', KAFKA_BROKERS: 'k:9092', READ_MODELS: 'mongo', MONGO_URL: 'mongodb://m/x' }).INTEGRATION,
+    ).toBe('kafka');
   });
 });
 

@@ -77,6 +77,9 @@ export class PlatformConfig {
   KAFKA_BROKERS?: string;
 
   @IsIn(READ_MODEL_STORES)
+  // Kafka consumer groups keep their offsets: their effects must be kept too.
+  @ValidateIf((c: PlatformConfig) => c.INTEGRATION === 'kafka')
+  @IsIn(['mongo'], { message: 'READ_MODELS must be mongo when INTEGRATION=kafka' })
   READ_MODELS: (typeof READ_MODEL_STORES)[number] = 'memory';
 
   @ValidateIf((c: PlatformConfig) => c.READ_MODELS === 'mongo' || c.MONGO_URL !== undefined)

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '@nestjs/common';
+import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
+import { NeedValidatedEvent } from '@pcp/contracts';
+import { DOCUMENT_STORE, type DocumentStore, type Projection } from '@pcp/documents';
+import { EVENT_STORE, NO_STREAM, type EventStore } from '@pcp/eventsourcing';
+import { on, type IntegrationConsumer } from '@pcp/messaging';
+import { IsString } from 'class-validator';
+import type { BoundedContext } from './bounded-context';
+import { createTestApp, type TestApp } from './testing/test-app';
+
+// A publishing context: its log holds NeedValidated events, which it publishes as they are.
+class ValidateBody {
+  @IsString()
+  region!: string;
+}
+
+@Controller('test-needs')
+class TestNeedsController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Post()
+  @Roles('procurer')
+  async validate(@Body() body: ValidateBody, @CurrentUser() user: AuthenticatedUser) {
+    const needId = randomUUID();
+    await this.store.append(
+      `needs-need-${needId}`,
+      [
+        {
+          type: 'NeedValidated',
+          data: { needId, org: user.org, region: body.region, rationale: null },
+          actor: { userId: user.userId, org: user.org, roles: user.roles },
+          correlationId: randomUUID(),
+        },
+      ],
+      NO_STREAM,
+    );
+    return { id: needId };
+  }
+}
+
+const needsProjection: Projection = {
+  name: 'test-needs-list',
+  collections: ['test_needs'],
+  eventTypes: ['NeedValidated'],
+  async apply(event, view) {
+    const data = event.data as { needId: string; region: string };
+    await view.update('test_needs', data.needId, () => ({ region: data.region, status: 'VALIDATED' }));
+  },
+};
+
+@Module({ controllers: [TestNeedsController] })
+class TestNeedsModule {}
+
+const needs: BoundedContext = { name: 'needs', module: TestNeedsModule, projections: [needsProjection] };
+
+// A consuming context: learns validated needs into its own collection.
+@Injectable()
+class KnownNeeds implements IntegrationConsumer {
+  readonly name = 'test-consultations-known-needs';
+  readonly handlers = [
+    on(NeedValidatedEvent, async (message) => {
+      await this.documents.collection('test_known_needs').upsert(message.data.needId, { region: message.data.region });
+    }),
+  ];
+  constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
+}
+
+@Controller('test-known-needs')
+class KnownNeedsController {
+  constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
+
+  @Get(':id')
+  @AnyRole()
+  async get(@Param('id') id: string) {
+    return (await this.documents.collection('test_known_needs').get(id))?.data ?? null;
+  }
+}
+
+@Module({ controllers: [KnownNeedsController], providers: [KnownNeeds] })
+class TestConsultationsModule {}
+
+const consultations: BoundedContext = {
+  name: 'consultations',
+  module: TestConsultationsModule,
+  consumers: [KnownNeeds],
+};
+
+describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed consumers)', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await createTestApp({ contexts: [needs, consultations] });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('feeds projections and other contexts consumers from the log', async () => {
+    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+    const created = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region: 'ES11' });
+    expect(created.status).toBe(201);
+    await app.settle();
+    const projected = await app.documents.collection('test_needs').get(created.body.id);
+    expect(projected?.data).toEqual({ region: 'ES11', status: 'VALIDATED' });
+    const known = await app.http().get(`/test-known-needs/${created.body.id}`).set('Authorization', `Bearer ${token}`);
+    expect(known.status).toBe(200);
+    expect(known.body).toEqual({ region: 'ES11' });
+  });
+
+  it('refuses a request without a token and a body with unknown fields', async () => {
+    expect((await app.http().post('/test-needs').send({ region: 'ES11' })).status).toBe(401);
+    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+    const refused = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region: 'ES11', extra: 1 });
+    expect(refused.status).toBe(400);
+    const wrongRole = await app.token({ sub: 'sam', org: 'acme', roles: ['supplier'] });
+    expect((await app.http().post('/test-needs').set('Authorization', `Bearer ${wrongRole}`).send({ region: 'ES11' })).status).toBe(403);
+  });
+
+  it('rebuilds in-memory read models and consumer effects from the log after a restart', async () => {
+    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+    const ids: string[] = [];
+    for (const region of ['ES51', 'BE2', 'ITH5']) {
+      const res = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region });
+      ids.push(res.body.id);
+    }
+    await app.settle();
+    const before = await app.documents.collection('test_needs').count();
+    const { dataDir, secret } = app;
+    await app.close(true);
+
+    app = await createTestApp({ contexts: [needs, consultations], dataDir, secret });
+    await app.settle();
+    expect(await app.documents.collection('test_needs').count()).toBe(before);
+    for (const id of ids) {
+      expect((await app.documents.collection('test_known_needs').get(id))?.data).toBeDefined();
+    }
+    // The consumer handled each event once more, not twice: one document per need.
+    expect(await app.documents.collection('test_known_needs').count()).toBe(before);
+  });
+});

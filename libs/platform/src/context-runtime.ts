@@ -1,0 +1,166 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { topicOf } from '@pcp/contracts';
+import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
+import { BEFORE_FIRST, EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
+import {
+  contextsOf,
+  DocumentDeadLetterSink,
+  DocumentProcessedEvents,
+  EventLogIntegrationSource,
+  IntegrationEventRelay,
+  integrationTranslator,
+  KafkaIntegrationEventPublisher,
+  KafkaIntegrationSource,
+  MessageProcessor,
+  parseBrokers,
+  TopicDeadLetterSink,
+  type IntegrationEventPublisher,
+} from '@pcp/messaging';
+import type { BoundedContext } from './bounded-context';
+
+export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
+
+export interface RuntimeOptions {
+  /** Names the Kafka client and consumer groups' client id. */
+  service: string;
+  contexts: BoundedContext[];
+  integration: 'log' | 'kafka';
+  kafkaBrokers?: string;
+  readModels: 'memory' | 'mongo';
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs what keeps read models and reactions current: a projection runner per projection,
+ * and per consumer a source of integration events, from the log (embedded) or from Kafka
+ * (distributed, where each context's relay also publishes its log). Stops them all before
+ * the stores close.
+ */
+@Injectable()
+export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ContextRuntime');
+  private readonly runners: ProjectionRunner[] = [];
+  private readonly logSources: EventLogIntegrationSource[] = [];
+  private readonly running: Stoppable[] = [];
+  private publisher: IntegrationEventPublisher | null = null;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { contexts, integration } = this.options;
+    const translators = contexts.map((c) => c.translator ?? integrationTranslator(c.name));
+    const onError = (what: string) => (error: unknown) =>
+      this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+
+    for (const context of contexts) {
+      for (const projection of context.projections ?? []) {
+        // In-memory read models keep their checkpoints beside them: they rebuild from zero.
+        const runner = new ProjectionRunner({
+          events: this.store,
+          documents: this.documents,
+          projection,
+          onError: onError(`projection ${projection.name}`),
+        });
+        runner.start();
+        this.runners.push(runner);
+        this.running.push(runner);
+      }
+    }
+
+    if (integration === 'kafka') {
+      const connection = { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service };
+      this.publisher = new KafkaIntegrationEventPublisher(connection);
+      for (const [i, context] of contexts.entries()) {
+        const relay = new IntegrationEventRelay({
+          context: context.name,
+          store: this.store,
+          publisher: this.publisher,
+          translator: translators[i],
+          onError: onError(`relay ${context.name}`),
+        });
+        relay.start();
+        this.running.push(relay);
+      }
+    }
+
+    for (const context of contexts) {
+      for (const type of context.consumers ?? []) {
+        const consumer = this.moduleRef.get(type, { strict: false });
+        const processor = new MessageProcessor({
+          consumer,
+          processed: new DocumentProcessedEvents(this.documents),
+          deadLetters:
+            integration === 'kafka' && this.publisher
+              ? new TopicDeadLetterSink(this.publisher)
+              : new DocumentDeadLetterSink(this.documents),
+        });
+        if (integration === 'kafka') {
+          const source = new KafkaIntegrationSource({
+            connection: { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service },
+            processor,
+            topics: contextsOf(consumer).map(topicOf),
+            onError: onError(`consumer ${consumer.name}`),
+          });
+          await source.start();
+          this.running.push(source);
+        } else {
+          const source = new EventLogIntegrationSource({
+            store: this.store,
+            consumer,
+            processor,
+            translators,
+            onError: onError(`consumer ${consumer.name}`),
+          });
+          // What a consumer did lives in the read models: kept in memory, it is redone from
+          // the start of the log, as the projections are.
+          if (this.options.readModels === 'memory') {
+            await this.store.writeCheckpoint(source.subscriptionName, BEFORE_FIRST);
+          }
+          source.start();
+          this.logSources.push(source);
+          this.running.push(source);
+        }
+      }
+    }
+  }
+
+  /**
+   * Resolves once every projection and log-fed consumer has handled the log up to its
+   * current head, including events that reactions appended meanwhile. Embedded mode only:
+   * over Kafka, read your writes by polling.
+   */
+  async settle(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const head = await this.store.headPosition();
+      await Promise.all(this.runners.map((r) => r.waitFor(head, Math.max(1, deadline - Date.now()))));
+      for (const source of this.logSources) {
+        while (((await this.store.readCheckpoint(source.subscriptionName)) ?? BEFORE_FIRST) < head) {
+          if (Date.now() > deadline) throw new Error(`consumer ${source.subscriptionName} did not catch up`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      if ((await this.store.headPosition()) === head) return;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.running.map((r) => r.stop()));
+    await this.publisher?.close();
+  }
+}

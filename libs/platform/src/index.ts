@@ -1,0 +1,5 @@
+export * from './bounded-context';
+export * from './context-runtime';
+export * from './read-models.module';
+export * from './platform-core.module';
+export * from './testing/test-app';

@@ -1,0 +1,102 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { AuthModule } from '@pcp/auth';
+import { EVENT_STORE, EVENT_STORE_SQL, EventStoreModule, type EventStore, type SqlClient } from '@pcp/eventsourcing';
+import {
+  CommandHttpModule,
+  HealthModule,
+  InMemoryIdempotencyStore,
+  LoggingModule,
+  MetricsModule,
+  PostgresIdempotencyStore,
+  ReadinessRegistry,
+  resolveJwtSecret,
+  type PlatformConfig,
+} from '@pcp/http';
+import type { BoundedContext } from './bounded-context';
+import { ContextRuntime, RUNTIME_OPTIONS } from './context-runtime';
+import { ReadModelsModule } from './read-models.module';
+
+/** Readiness waits on the event log: without it no command can be decided. */
+@Injectable()
+class EventStoreReadiness implements OnModuleInit {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'eventStore',
+      check: async () => {
+        await this.store.readAll(-1n, 1);
+      },
+    });
+  }
+}
+
+export interface PlatformCoreOptions {
+  config: PlatformConfig;
+  /** Log and metrics label, Kafka client id: `platform` or the context's name. */
+  service: string;
+  contexts: BoundedContext[];
+  /** PostgreSQL schema of the event store (one per service in the distributed setup). */
+  eventStoreSchema?: string;
+}
+
+/**
+ * Everything a service is made of besides its contexts: logs, auth, the event store, the
+ * command pipeline, read models, health and metrics, and the runtime that feeds projections
+ * and consumers. The embedded app passes every context; a distributed service passes one.
+ */
+@Module({})
+export class PlatformCoreModule {
+  static forRoot(options: PlatformCoreOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: PlatformCoreModule,
+      imports: [
+        LoggingModule.forRoot({ level: config.LOG_LEVEL, service: options.service }),
+        AuthModule.forRoot(
+          config.AUTH_JWKS_URL
+            ? { jwksUrl: config.AUTH_JWKS_URL, jwtSecret: config.AUTH_JWT_SECRET }
+            : { jwtSecret: resolveJwtSecret(config.DATA_DIR, config.AUTH_JWT_SECRET) },
+        ),
+        EventStoreModule.forRoot({
+          kind: config.EVENT_STORE,
+          dataDir: config.DATA_DIR,
+          databaseUrl: config.DATABASE_URL,
+          eventStoreDbUrl: config.EVENTSTOREDB_URL,
+          schema: options.eventStoreSchema,
+        }),
+        CommandHttpModule.forRoot({
+          // Idempotency keys sit beside the events when the log is PostgreSQL; EventStoreDB
+          // has no table for them, so they are kept in memory there (a restart forgets them).
+          idempotencyStore: {
+            useFactory: (sql: SqlClient | null) =>
+              sql ? PostgresIdempotencyStore.create(sql) : new InMemoryIdempotencyStore(),
+            inject: [EVENT_STORE_SQL],
+          },
+        }),
+        ReadModelsModule.forRoot({ kind: config.READ_MODELS, mongoUrl: config.MONGO_URL }),
+        HealthModule,
+        MetricsModule,
+        ...options.contexts.map((c) => c.module),
+      ],
+      providers: [
+        EventStoreReadiness,
+        {
+          provide: RUNTIME_OPTIONS,
+          useValue: {
+            service: options.service,
+            contexts: options.contexts,
+            integration: config.INTEGRATION,
+            kafkaBrokers: config.KAFKA_BROKERS,
+            readModels: config.READ_MODELS,
+          },
+        },
+        ContextRuntime,
+      ],
+      exports: [ContextRuntime],
+    };
+  }
+}
