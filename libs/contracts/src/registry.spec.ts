@@ -161,6 +161,16 @@ describe('integration event registry', () => {
         region: 'Galicia',
       }).valid,
     ).toBe(false);
+    // shaped like a code, but not in the NUTS 2021 list
+    expect(
+      integrationEvents.check(NeedRecordedEvent, { ...NeedRecordedEvent.example, region: 'ES99' })
+        .valid,
+    ).toBe(false);
+    expect(
+      integrationEvents.check(NeedRecordedEvent, { ...NeedRecordedEvent.example, region: 'UKM' }),
+    ).toEqual({
+      valid: true,
+    });
     expect(
       integrationEvents.check(NeedRecordedEvent, {
         ...NeedRecordedEvent.example,

@@ -5,6 +5,8 @@ import { needsEvents } from './events/needs.events';
 import { pilotsEvents } from './events/pilots.events';
 import { tendersEvents } from './events/tenders.events';
 import type { ContextName, IntegrationEventDefinition } from './published-language';
+import { isNutsCode } from './reference/regions';
+import { NUTS_FORMAT } from './schema-fragments';
 
 export type PayloadCheck = { valid: true } | { valid: false; errors: string[] };
 
@@ -21,6 +23,10 @@ export class IntegrationEventRegistry {
   constructor(definitions: readonly IntegrationEventDefinition[]) {
     this.ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     addFormats(this.ajv);
+    this.ajv.addFormat(NUTS_FORMAT, {
+      type: 'string',
+      validate: (code: string) => isNutsCode(code),
+    });
     for (const definition of definitions) {
       if (this.byName.has(definition.name)) {
         throw new Error(`Integration event ${definition.name} is declared twice`);

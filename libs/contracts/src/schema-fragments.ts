@@ -37,10 +37,17 @@ export const isoTime = (description: string): JsonSchema => ({
   description,
 });
 
-/** NUTS 2021 code: country code plus up to three levels. The full list is checked by the context. */
+/** Name of the format that checks a code against the full NUTS 2021 list (see reference/regions). */
+export const NUTS_FORMAT = 'nuts-2021';
+
+/**
+ * NUTS 2021 code. The pattern is for any JSON Schema reader; the registry also checks the
+ * code against the full list through the `nuts-2021` format.
+ */
 export const region = (description = 'NUTS 2021 region code, e.g. ES51.'): JsonSchema => ({
   type: 'string',
   pattern: '^[A-Z]{2}[A-Z0-9]{0,3}$',
+  format: NUTS_FORMAT,
   description,
 });
 
