@@ -7,6 +7,7 @@ export * from './consumer/integration-consumer';
 export * from './consumer/processed-events';
 export * from './consumer/dead-letters';
 export * from './consumer/message-processor';
+export * from './consumer/projection-handlers';
 export * from './embedded/event-log-integration-source';
 export * from './kafka/kafka-connection';
 export * from './kafka/kafka-publisher';
