@@ -200,11 +200,13 @@ describe('needs over HTTP', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const query: string = `/needs?org=${org}&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-        const res = await get(query, 'sam').expect(200);
-        expect(res.body.items.length).toBeLessThanOrEqual(3);
-        seen.push(...res.body.items.map((n: { title: string }) => n.title));
-        cursor = res.body.nextCursor;
+        const after = cursor ? `&cursor=${cursor}` : '';
+        const body: { items: { title: string }[]; nextCursor: string | null } = (
+          await get(`/needs?org=${org}&limit=3${after}`, 'sam').expect(200)
+        ).body;
+        expect(body.items.length).toBeLessThanOrEqual(3);
+        seen.push(...body.items.map((n) => n.title));
+        cursor = body.nextCursor;
         pages++;
       } while (cursor);
       expect(pages).toBe(3);
