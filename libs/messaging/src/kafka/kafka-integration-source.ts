@@ -2,12 +2,14 @@ import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { Pause, backoffDelay } from '../backoff';
 import type { IncomingRecord } from '../integration-message';
 import type { MessageProcessor } from '../consumer/message-processor';
-import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { createKafka, ensureTopics, type KafkaConnectionOptions } from './kafka-connection';
 
 export interface KafkaIntegrationSourceOptions {
   connection: KafkaConnectionOptions;
   processor: MessageProcessor;
   topics: string[];
+  /** Partitions of a topic created because it did not exist yet; default 3. */
+  partitions?: number;
   /** Partitions handled in parallel; each partition stays sequential. Default 1. */
   partitionsConsumedConcurrently?: number;
   /** Where a new group starts; default from the beginning (nothing published is skipped). */
@@ -63,6 +65,11 @@ export class KafkaIntegrationSource {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    // a consumer may start before the first event of a context was ever published
+    await ensureTopics(
+      this.kafka,
+      this.options.topics.map((topic) => ({ topic, partitions: this.options.partitions ?? 3 })),
+    );
     await consumer.connect();
     await consumer.subscribe({
       topics: this.options.topics,

@@ -1,7 +1,12 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { OutgoingRecord } from '../integration-message';
 import type { IntegrationEventPublisher } from '../publisher';
-import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
+import { createKafka, ensureTopics, type KafkaConnectionOptions } from './kafka-connection';
+
+export interface KafkaPublisherOptions extends KafkaConnectionOptions {
+  /** Partitions of a topic this publisher creates because it was missing; default 3. */
+  partitions?: number;
+}
 
 /**
  * Idempotent kafkajs producer (acks from all in-sync replicas, one request in flight, so a
@@ -11,16 +16,18 @@ import { createKafka, type KafkaConnectionOptions } from './kafka-connection';
 export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher {
   private readonly kafka: Kafka;
   private producer: Promise<Producer> | null = null;
+  private readonly knownTopics = new Set<string>();
 
-  constructor(options: KafkaConnectionOptions) {
+  constructor(private readonly options: KafkaPublisherOptions) {
     this.kafka = createKafka(options);
   }
 
   async publish(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const producer = await this.connected();
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    await this.createMissing([...byTopic.keys()]);
+    const producer = await this.connected();
     try {
       await producer.sendBatch({
         acks: -1,
@@ -33,6 +40,23 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
       await this.discard();
       throw error;
     }
+  }
+
+  /**
+   * Topics are created with a known partition count instead of being left to the broker's
+   * auto-creation (often disabled, and with its own default count).
+   */
+  private async createMissing(topics: string[]): Promise<void> {
+    const missing = topics.filter((t) => !this.knownTopics.has(t));
+    if (missing.length === 0) return;
+    await ensureTopics(
+      this.kafka,
+      missing.map((topic) => ({
+        topic,
+        partitions: topic.endsWith('.dlq') ? 1 : (this.options.partitions ?? 3),
+      })),
+    );
+    for (const t of missing) this.knownTopics.add(t);
   }
 
   async close(): Promise<void> {
