@@ -5,6 +5,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -58,6 +59,10 @@ export class PlatformConfig {
   @IsIn(EVENT_STORES)
   EVENT_STORE: (typeof EVENT_STORES)[number] = 'pglite';
 
+  /** PostgreSQL schema of the event store: one per service when services share a server. */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'EVENT_STORE_SCHEMA must be a lower-case SQL identifier' })
+  EVENT_STORE_SCHEMA = 'eventstore';
+
   @ValidateIf((c: PlatformConfig) => c.EVENT_STORE === 'postgres' || c.DATABASE_URL !== undefined)
   @IsString({ message: 'DATABASE_URL is required when EVENT_STORE=postgres' })
   @Transform(emptyToUndefined)
@@ -102,6 +107,7 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'AUTH_JWKS_URL',
   'LOG_LEVEL',
   'EVENT_STORE',
+  'EVENT_STORE_SCHEMA',
   'DATABASE_URL',
   'EVENTSTOREDB_URL',
   'INTEGRATION',
