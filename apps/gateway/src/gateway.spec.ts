@@ -76,7 +76,7 @@ describe('gateway (real sockets on loopback)', () => {
     expect(await unknown.json()).toMatchObject({ statusCode: 404, message: 'No service serves /elsewhere' });
     const down = await fetch(`${gatewayUrl}/consultations`);
     expect(down.status).toBe(503);
-    expect((await down.json()).message).toContain('consultations');
+    expect(((await down.json()) as { message: string }).message).toContain('consultations');
     const tenders = await fetch(`${gatewayUrl}/tenders`);
     expect(tenders.status).toBe(404);
   });
@@ -84,7 +84,7 @@ describe('gateway (real sockets on loopback)', () => {
   it('is ready only when every routed service is ready', async () => {
     const res = await fetch(`${gatewayUrl}/health/ready`);
     expect(res.status).toBe(503);
-    const body = await res.json();
+    const body = (await res.json()) as { services: Record<string, string> };
     expect(body.services.consultations).toMatch(/^down/);
   });
 });
