@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { topicOf } from '@pcp/contracts';
+import { topicOf, type ContextName } from '@pcp/contracts';
 import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
 import { BEFORE_FIRST, EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
 import {
@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   contexts: BoundedContext[];
   integration: 'log' | 'kafka';
   kafkaBrokers?: string;
+  /** Put before every topic name; default none. */
+  kafkaTopicPrefix?: string;
   readModels: 'memory' | 'mongo';
 }
 
@@ -82,6 +84,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
       }
     }
 
+    const topicFor = (context: ContextName) => `${this.options.kafkaTopicPrefix ?? ''}${topicOf(context)}`;
     if (integration === 'kafka') {
       const connection = { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service };
       this.publisher = new KafkaIntegrationEventPublisher(connection);
@@ -91,6 +94,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
           store: this.store,
           publisher: this.publisher,
           translator: translators[i],
+          topicFor,
           onError: onError(`relay ${context.name}`),
         });
         relay.start();
@@ -113,7 +117,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
           const source = new KafkaIntegrationSource({
             connection: { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service },
             processor,
-            topics: contextsOf(consumer).map(topicOf),
+            topics: contextsOf(consumer).map(topicFor),
             onError: onError(`consumer ${consumer.name}`),
           });
           await source.start();

@@ -91,6 +91,7 @@ export class PlatformCoreModule {
             contexts: options.contexts,
             integration: config.INTEGRATION,
             kafkaBrokers: config.KAFKA_BROKERS,
+            kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
             readModels: config.READ_MODELS,
           },
         },

@@ -81,6 +81,10 @@ export class PlatformConfig {
   @Transform(emptyToUndefined)
   KAFKA_BROKERS?: string;
 
+  /** Put before every topic name (`<prefix>pcp.<context>.events`): isolates test runs. */
+  @Matches(/^[A-Za-z0-9._-]{0,100}$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, dot, dash and underscore' })
+  KAFKA_TOPIC_PREFIX = '';
+
   @IsIn(READ_MODEL_STORES)
   // Kafka consumer groups keep their offsets: their effects must be kept too.
   @ValidateIf((c: PlatformConfig) => c.INTEGRATION === 'kafka')
@@ -112,6 +116,7 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'EVENTSTOREDB_URL',
   'INTEGRATION',
   'KAFKA_BROKERS',
+  'KAFKA_TOPIC_PREFIX',
   'READ_MODELS',
   'MONGO_URL',
   'SHUTDOWN_TIMEOUT_MS',
