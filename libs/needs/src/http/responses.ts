@@ -9,7 +9,7 @@ import {
 import { BARRIERS, DISEASE_FIELDS, NEED_SCOPES } from '@pcp/contracts';
 import { NEED_STATUSES } from './need.dto';
 
-export class ApiErrorResponse {
+export class NeedsApiError {
   @ApiProperty({ example: 422 })
   statusCode!: number;
   @ApiProperty({ example: 'Unprocessable Entity' })
@@ -142,7 +142,7 @@ export function ApiErrors(...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]): M
   return applyDecorators(
     ApiBearerAuth(),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: ERRORS[status], type: ApiErrorResponse }),
+      ApiResponse({ status, description: ERRORS[status], type: NeedsApiError }),
     ),
   );
 }

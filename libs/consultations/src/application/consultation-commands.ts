@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CommandHandler,
+  EVENT_STORE,
+  NO_STREAM,
+  type CommandMetadata,
+  type EventStore,
+} from '@pcp/eventsourcing';
+import {
+  consultationDecider,
+  type ConsultationCommand,
+  type ConsultationEvent,
+  type ConsultationState,
+  type SupplierFacts,
+} from '../domain';
+import { KnownSubjects } from '../integration/known-subjects';
+import { consultationViewOf, type ConsultationView } from '../read-models/consultation-view';
+import { CLOCK, type Clock } from './settings';
+import { consultationStream } from './streams';
+
+export interface OpenConsultationInput {
+  needId?: string;
+  buyersGroupId?: string;
+  title: string;
+  description: string;
+  opensAt: string;
+  closesAt: string;
+  questions: string[];
+  stateOfTheArtTrl?: number;
+}
+
+/** A command on an existing consultation, without what the server supplies (actor, clock, ids). */
+type Change<T extends ConsultationCommand['type']> = Omit<
+  Extract<ConsultationCommand, { type: T }>,
+  'type' | 'actorOrg' | 'now' | 'responseId' | 'innovationId' | 'questionId'
+>;
+
+export interface CommandOutcome {
+  view: ConsultationView;
+  revision: number;
+}
+
+/** Runs the consultation commands of procurers and suppliers. */
+@Injectable()
+export class ConsultationCommands {
+  private readonly consultations: CommandHandler<
+    ConsultationCommand,
+    ConsultationState,
+    ConsultationEvent
+  >;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly known: KnownSubjects,
+  ) {
+    this.consultations = new CommandHandler(store, consultationDecider, {
+      now: () => clock.now(),
+    });
+  }
+
+  /** Opens on a need or buyers group that consultations has heard of from the needs context. */
+  async open(input: OpenConsultationInput, metadata: CommandMetadata): Promise<ConsultationView> {
+    const consultationId = randomUUID();
+    const need = input.needId !== undefined ? await this.known.need(input.needId) : undefined;
+    const buyersGroup =
+      input.buyersGroupId !== undefined && input.needId === undefined
+        ? await this.known.buyersGroup(input.buyersGroupId)
+        : undefined;
+    const result = await this.consultations.handle(
+      consultationStream(consultationId),
+      {
+        type: 'OpenConsultation',
+        consultationId,
+        actorOrg: actorOrgOf(metadata),
+        needId: input.needId ?? null,
+        buyersGroupId: input.buyersGroupId ?? null,
+        need,
+        buyersGroup,
+        title: input.title,
+        description: input.description,
+        opensAt: input.opensAt,
+        closesAt: input.closesAt,
+        questions: input.questions,
+        stateOfTheArtTrl: input.stateOfTheArtTrl ?? null,
+      },
+      metadata,
+      NO_STREAM,
+    );
+    return this.viewAt(consultationId, result.revision);
+  }
+
+  publish(id: string, metadata: CommandMetadata, expected?: bigint): Promise<ConsultationView> {
+    return this.run(id, { type: 'PublishPriorInformationNotice', now: this.clock.now() }, metadata, expected)
+      .then((o) => o.view);
+  }
+
+  /** A supplier's response; the organisation's innovation keeps the id of its first response. */
+  async respond(
+    id: string,
+    input: Change<'SubmitConsultationResponse'> & { supplier: SupplierFacts },
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<{ responseId: string; view: ConsultationView }> {
+    const responseId = randomUUID();
+    const { view } = await this.run(
+      id,
+      {
+        type: 'SubmitConsultationResponse',
+        ...input,
+        responseId,
+        innovationId: randomUUID(),
+        now: this.clock.now(),
+      },
+      metadata,
+      expected,
+    );
+    return { responseId, view };
+  }
+
+  async ask(
+    id: string,
+    text: string,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<{ questionId: string; view: ConsultationView }> {
+    const questionId = randomUUID();
+    const { view } = await this.run(
+      id,
+      { type: 'AskClarification', questionId, text, now: this.clock.now() },
+      metadata,
+      expected,
+    );
+    return { questionId, view };
+  }
+
+  async answer(
+    id: string,
+    questionId: string,
+    text: string,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<ConsultationView> {
+    return (await this.run(id, { type: 'AnswerClarification', questionId, text }, metadata, expected)).view;
+  }
+
+  async close(id: string, report: string, metadata: CommandMetadata, expected?: bigint) {
+    return (await this.run(id, { type: 'CloseConsultation', report }, metadata, expected)).view;
+  }
+
+  async decideRoute(
+    id: string,
+    input: Change<'DecideProcurementRoute'>,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<ConsultationView> {
+    return (await this.run(id, { type: 'DecideProcurementRoute', ...input }, metadata, expected)).view;
+  }
+
+  private async run(
+    id: string,
+    command: DistributiveOmit<ConsultationCommand, 'actorOrg'>,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<CommandOutcome> {
+    const result = await this.consultations.handle(
+      consultationStream(id),
+      { ...command, actorOrg: actorOrgOf(metadata) } as ConsultationCommand,
+      metadata,
+      expected,
+    );
+    const view = await this.viewAt(id, result.revision);
+    return { view, revision: view.revision };
+  }
+
+  /** The consultation right after this command, even when others have changed it since. */
+  private async viewAt(id: string, revision: bigint): Promise<ConsultationView> {
+    const view = consultationViewOf(await this.store.readStream(consultationStream(id), { to: revision }));
+    if (!view) throw new Error(`consultation ${id} has no event at revision ${revision}`);
+    return view;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function actorOrgOf(metadata: CommandMetadata): string {
+  if (!metadata.actor.org) throw new Error('a consultation command needs the actor organisation');
+  return metadata.actor.org;
+}
