@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import SwaggerParser from '@apidevtools/swagger-parser';
+// The platform composes contexts; so does this end-to-end test, which needs validated needs
+// from the real needs context. Production code of consultations never imports it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { consultationStream } from '../application/streams';
@@ -310,6 +314,54 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     it('401 without a token, 404 for an unknown consultation', async () => {
       await app.http().get(`/consultations/${randomUUID()}/history`).expect(401);
       await get(`/consultations/${randomUUID()}/history`).expect(404);
+    });
+  });
+
+  describe('the OpenAPI document of both contexts', () => {
+    type Operation = {
+      tags?: string[];
+      summary?: string;
+      security?: unknown[];
+      parameters?: { name: string; in: string }[];
+      requestBody?: unknown;
+      responses: Record<string, unknown>;
+    };
+
+    it('validates, and documents every route with its tag, summary, errors and headers', async () => {
+      const document = (await app.http().get('/docs-json').expect(200)).body as {
+        paths: Record<string, Record<string, Operation>>;
+        components: { schemas: Record<string, { properties?: Record<string, { example?: unknown }> }> };
+      };
+      await SwaggerParser.validate(structuredClone(document) as never);
+      const expected: [string, string][] = [
+        ['post', '/needs'], ['get', '/needs'], ['get', '/needs/{id}'], ['get', '/needs/{id}/history'],
+        ['post', '/needs/{id}/validate'], ['post', '/needs/{id}/reject'], ['post', '/needs/{id}/withdraw'],
+        ['post', '/needs/{id}/prioritise'], ['post', '/buyers-groups'], ['get', '/buyers-groups/{id}'],
+        ['post', '/buyers-groups/{id}/join'], ['get', '/buyers-groups/{id}/history'],
+        ['post', '/consultations'], ['get', '/consultations'], ['get', '/consultations/{id}'],
+        ['get', '/consultations/{id}/history'], ['post', '/consultations/{id}/publish'],
+        ['post', '/consultations/{id}/responses'], ['post', '/consultations/{id}/questions'],
+        ['get', '/consultations/{id}/questions'], ['post', '/consultations/{id}/questions/{questionId}/answer'],
+        ['post', '/consultations/{id}/close'], ['post', '/consultations/{id}/route'],
+      ];
+      for (const [method, path] of expected) {
+        const operation = document.paths[path]?.[method];
+        expect({ path, method, documented: operation !== undefined }).toEqual({ path, method, documented: true });
+        expect(operation.tags?.length).toBeGreaterThan(0);
+        expect(operation.summary).toEqual(expect.any(String));
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401']));
+        if (method === 'post') {
+          const headers = (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+          expect(headers).toContain('Idempotency-Key');
+          if (!['/needs', '/buyers-groups', '/consultations'].includes(path)) {
+            expect(headers).toContain('If-Match');
+            expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '403', '404', '409', '422']));
+          }
+        }
+      }
+      const record = document.components.schemas['RecordNeedDto'].properties ?? {};
+      expect(record['region'].example).toBe('ES11');
+      expect(record['barriers'].example).toEqual(['data_fragmentation', 'ai_uncertainty']);
     });
   });
 });
