@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CommandHandler,
+  ConcurrencyError,
   EVENT_STORE,
+  NotFoundError,
   NO_STREAM,
   type CommandMetadata,
   type EventStore,
@@ -164,12 +166,20 @@ export class ConsultationCommands {
     metadata: CommandMetadata,
     expected?: bigint,
   ): Promise<CommandOutcome> {
-    const result = await this.consultations.handle(
-      consultationStream(id),
-      { ...command, actorOrg: actorOrgOf(metadata) } as ConsultationCommand,
-      metadata,
-      expected,
-    );
+    const result = await this.consultations
+      .handle(
+        consultationStream(id),
+        { ...command, actorOrg: actorOrgOf(metadata) } as ConsultationCommand,
+        metadata,
+        expected,
+      )
+      .catch((error: unknown) => {
+        // An If-Match on a consultation that does not exist is about an unknown id.
+        if (error instanceof ConcurrencyError && error.actual === null) {
+          throw new NotFoundError(`There is no consultation with the id ${id}`);
+        }
+        throw error;
+      });
     const view = await this.viewAt(id, result.revision);
     return { view, revision: view.revision };
   }

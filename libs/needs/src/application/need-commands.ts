@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CommandHandler,
+  ConcurrencyError,
   EVENT_STORE,
+  NotFoundError,
   type CommandMetadata,
   type EventStore,
   type ExpectedRevision,
@@ -64,7 +66,9 @@ export class NeedCommands {
     expected?: ExpectedRevision,
   ): Promise<NeedView> {
     const command = { ...change, actorOrg: actorOrgOf(metadata) } as NeedCommand;
-    const result = await this.needs.handle(needStream(needId), command, metadata, expected);
+    const result = await this.needs
+      .handle(needStream(needId), command, metadata, expected)
+      .catch(unknownUnderIfMatch(`There is no need with the id ${needId}`));
     return this.viewAt(needId, result.revision);
   }
 
@@ -75,6 +79,14 @@ export class NeedCommands {
     if (!view) throw new Error(`need ${needId} has no recorded event at revision ${revision}`);
     return view;
   }
+}
+
+/** An If-Match on a stream that does not exist is about an unknown id: 404, not a conflict. */
+export function unknownUnderIfMatch(message: string) {
+  return (error: unknown): never => {
+    if (error instanceof ConcurrencyError && error.actual === null) throw new NotFoundError(message);
+    throw error;
+  };
 }
 
 export function actorOrgOf(metadata: CommandMetadata): string {

@@ -273,8 +273,9 @@ describe('needs over HTTP', () => {
       expect(await streamOf(need.id)).toHaveLength(1);
     });
 
-    it('404 for an unknown need', async () => {
+    it('404 for an unknown need, with or without If-Match', async () => {
       await post(`/needs/${randomUUID()}/validate`).send({}).expect(404);
+      await post(`/needs/${randomUUID()}/validate`).set('If-Match', '"0"').send({}).expect(404);
     });
 
     it('409 when already validated, and for a stale If-Match with the current revision', async () => {
