@@ -35,6 +35,11 @@ export const parseBrokers = (list: string): string[] =>
     .filter(Boolean);
 
 export function createKafka(options: KafkaConnectionOptions): Kafka {
+  return new Kafka(kafkaConfig(options));
+}
+
+/** The kafkajs client settings, shared by our own clients and @nestjs/microservices' ClientKafka. */
+export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
   const config: KafkaConfig = {
     brokers: options.brokers,
     clientId: options.clientId,
@@ -60,7 +65,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       return socket;
     };
   }
-  return new Kafka(config);
+  return config;
 }
 
 function forwardLogs(log: KafkaConnectionOptions['log']): logCreator {

@@ -1,7 +1,9 @@
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { ClientKafka } from '@nestjs/microservices';
+import { type Kafka, Partitioners } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
 import type { OutgoingRecord } from '../integration-message';
 import type { IntegrationEventPublisher } from '../publisher';
-import { createKafka, ensureTopics, type KafkaConnectionOptions } from './kafka-connection';
+import { createKafka, ensureTopics, kafkaConfig, type KafkaConnectionOptions } from './kafka-connection';
 
 export interface KafkaPublisherOptions extends KafkaConnectionOptions {
   /** Partitions of a topic this publisher creates because it was missing; default 3. */
@@ -9,13 +11,14 @@ export interface KafkaPublisherOptions extends KafkaConnectionOptions {
 }
 
 /**
- * Idempotent kafkajs producer (acks from all in-sync replicas, one request in flight, so a
- * retry can neither duplicate nor reorder within a partition). It connects on first use;
- * after a failure it is discarded and a fresh one connects on the next attempt.
+ * Publishes through @nestjs/microservices' ClientKafka (kafkajs underneath), as an
+ * idempotent producer: acks from all in-sync replicas, one request in flight, so a retry can
+ * neither duplicate nor reorder within a partition. It connects on first use; after a
+ * failure the client is discarded and a fresh one connects on the next attempt.
  */
 export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher {
   private readonly kafka: Kafka;
-  private producer: Promise<Producer> | null = null;
+  private producer: Promise<ClientKafka> | null = null;
   private readonly knownTopics = new Set<string>();
 
   constructor(private readonly options: KafkaPublisherOptions) {
@@ -27,15 +30,17 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
     await this.createMissing([...byTopic.keys()]);
-    const producer = await this.connected();
+    const client = await this.connected();
     try {
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, rs]) => ({
-          topic,
-          messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-        })),
-      });
+      // One batch per topic, in the order the topics first appear; records keep their order.
+      for (const [topic, rs] of byTopic) {
+        await lastValueFrom(
+          client.emitBatch(topic, {
+            messages: rs.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+          }),
+          { defaultValue: undefined },
+        );
+      }
     } catch (error) {
       await this.discard();
       throw error;
@@ -63,21 +68,27 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
     await this.discard();
   }
 
-  private connected(): Promise<Producer> {
+  private connected(): Promise<ClientKafka> {
     if (!this.producer) {
-      const producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // murmur2 on the key, as the Java client: every producer puts a key on the same partition
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // Bounded: a broker outage surfaces to the relay, which backs off and retries.
-        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+      const client = new ClientKafka({
+        client: kafkaConfig(this.options),
+        postfixId: '',
+        producerOnlyMode: true,
+        producer: {
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // murmur2 on the key, as the Java client: every producer puts a key on the same partition
+          createPartitioner: Partitioners.DefaultPartitioner,
+          // Bounded: a broker outage surfaces to the relay, which backs off and retries.
+          retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+        },
+        send: { acks: -1 },
       });
-      this.producer = producer.connect().then(() => producer);
+      this.producer = client.connect().then(() => client);
       this.producer.catch(() => {
         this.producer = null;
-        producer.disconnect().catch(() => undefined);
+        client.close().catch(() => undefined);
       });
     }
     return this.producer;
@@ -88,7 +99,7 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
     this.producer = null;
     if (!pending) return;
     try {
-      await (await pending).disconnect();
+      await (await pending).close();
     } catch {
       // it was already unusable
     }
