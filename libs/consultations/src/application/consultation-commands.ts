@@ -94,8 +94,12 @@ export class ConsultationCommands {
   }
 
   publish(id: string, metadata: CommandMetadata, expected?: bigint): Promise<ConsultationView> {
-    return this.run(id, { type: 'PublishPriorInformationNotice', now: this.clock.now() }, metadata, expected)
-      .then((o) => o.view);
+    return this.run(
+      id,
+      { type: 'PublishPriorInformationNotice', now: this.clock.now() },
+      metadata,
+      expected,
+    ).then((o) => o.view);
   }
 
   /** A supplier's response; the organisation's innovation keeps the id of its first response. */
@@ -144,7 +148,9 @@ export class ConsultationCommands {
     metadata: CommandMetadata,
     expected?: bigint,
   ): Promise<ConsultationView> {
-    return (await this.run(id, { type: 'AnswerClarification', questionId, text }, metadata, expected)).view;
+    return (
+      await this.run(id, { type: 'AnswerClarification', questionId, text }, metadata, expected)
+    ).view;
   }
 
   async close(id: string, report: string, metadata: CommandMetadata, expected?: bigint) {
@@ -157,7 +163,8 @@ export class ConsultationCommands {
     metadata: CommandMetadata,
     expected?: bigint,
   ): Promise<ConsultationView> {
-    return (await this.run(id, { type: 'DecideProcurementRoute', ...input }, metadata, expected)).view;
+    return (await this.run(id, { type: 'DecideProcurementRoute', ...input }, metadata, expected))
+      .view;
   }
 
   private async run(
@@ -186,7 +193,9 @@ export class ConsultationCommands {
 
   /** The consultation right after this command, even when others have changed it since. */
   private async viewAt(id: string, revision: bigint): Promise<ConsultationView> {
-    const view = consultationViewOf(await this.store.readStream(consultationStream(id), { to: revision }));
+    const view = consultationViewOf(
+      await this.store.readStream(consultationStream(id), { to: revision }),
+    );
     if (!view) throw new Error(`consultation ${id} has no event at revision ${revision}`);
     return view;
   }

@@ -6,7 +6,12 @@ import {
   type DocumentStore,
   type Filter,
 } from '@pcp/documents';
-import { EVENT_STORE, NotFoundError, type EventEnvelope, type EventStore } from '@pcp/eventsourcing';
+import {
+  EVENT_STORE,
+  NotFoundError,
+  type EventEnvelope,
+  type EventStore,
+} from '@pcp/eventsourcing';
 import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
 import {
   consultationViewOf,
@@ -55,19 +60,23 @@ export class ConsultationQueries {
     if (query.buyersGroupId !== undefined) filter['buyersGroupId'] = query.buyersGroupId;
     if (query.org !== undefined) filter['org'] = query.org;
     try {
-      const page = await this.documents.collection<ConsultationView>(CONSULTATIONS_COLLECTION).find({
-        filter,
-        limit: query.limit,
-        cursor: query.cursor,
-        sort: { field: 'createdAt', direction: 'asc' },
-      });
+      const page = await this.documents
+        .collection<ConsultationView>(CONSULTATIONS_COLLECTION)
+        .find({
+          filter,
+          limit: query.limit,
+          cursor: query.cursor,
+          sort: { field: 'createdAt', direction: 'asc' },
+        });
       return {
         items: page.items.map((d) => consultationFor(d.data, viewer)),
         nextCursor: page.nextCursor,
       };
     } catch (error) {
       if (error instanceof InvalidCursorError || error instanceof InvalidQueryError) {
-        throw new RequestValidationError([{ field: 'cursor', constraints: { isCursor: error.message } }]);
+        throw new RequestValidationError([
+          { field: 'cursor', constraints: { isCursor: error.message } },
+        ]);
       }
       throw error;
     }
@@ -78,7 +87,14 @@ export class ConsultationQueries {
     const events = await this.store.readStream(streamId);
     const view = consultationViewOf(events);
     if (!view) throw notFound(id);
-    return { streamId, items: historyFor(view, events.map((e) => toHistoryItem(e)), viewer) };
+    return {
+      streamId,
+      items: historyFor(
+        view,
+        events.map((e) => toHistoryItem(e)),
+        viewer,
+      ),
+    };
   }
 
   /** The organiser sees every question; a respondent every answered one and its own. */
@@ -116,9 +132,12 @@ export class ConsultationQueries {
   async response(id: string, responseId: string, viewer: Viewer): Promise<ResponseView> {
     const view = await this.view(id);
     const response = view.responses.find((r) => r.id === responseId);
-    if (!response) throw new NotFoundError(`There is no response ${responseId} in this consultation`);
+    if (!response)
+      throw new NotFoundError(`There is no response ${responseId} in this consultation`);
     if (!seesEverything(view, viewer) && response.supplierOrg !== viewer.org) {
-      throw new ForbiddenException("A response is read by its supplier and the consultation's organisers");
+      throw new ForbiddenException(
+        "A response is read by its supplier and the consultation's organisers",
+      );
     }
     return response;
   }

@@ -200,12 +200,15 @@ describe('opening a consultation', () => {
       .when({ ...open, need: { ...need, status: 'RECORDED' } })
       .thenThrows(
         DomainRuleError,
-        'The need need-7f3a9c is recorded; only a validated need can be consulted on',
+        'The need need-7f3a9c is not validated (it is recorded); only a validated need can be consulted on',
       );
     expect(error.code).toBe('NEED_NOT_VALIDATED');
     given([])
       .when({ ...open, need: undefined })
-      .thenThrows(DomainRuleError, 'No need is known with the id need-7f3a9c');
+      .thenThrows(
+        DomainRuleError,
+        'The need need-7f3a9c is not validated: no need with this id is known',
+      );
     given([])
       .when({ ...open, actorOrg: 'org-other' })
       .thenThrows(

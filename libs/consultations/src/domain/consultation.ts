@@ -308,9 +308,13 @@ function subjectOf(
   if (needId !== null) {
     const need = command.need;
     if (!need || need.id !== needId) {
-      throw new DomainRuleError(`No need is known with the id ${needId}`, 'UNKNOWN_NEED', {
-        needId,
-      });
+      throw new DomainRuleError(
+        `The need ${needId} is not validated: no need with this id is known`,
+        'UNKNOWN_NEED',
+        {
+          needId,
+        },
+      );
     }
     if (need.org !== command.actorOrg) {
       throw new NotOwnerError(
@@ -321,7 +325,7 @@ function subjectOf(
     }
     if (need.status !== 'VALIDATED') {
       throw new DomainRuleError(
-        `The need ${needId} is ${need.status.toLowerCase()}; only a validated need can be consulted on`,
+        `The need ${needId} is not validated (it is ${need.status.toLowerCase()}); only a validated need can be consulted on`,
         'NEED_NOT_VALIDATED',
         { needId, status: need.status },
       );

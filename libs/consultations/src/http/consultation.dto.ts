@@ -120,7 +120,8 @@ export class SubmitResponseDto {
 
   @ApiProperty({
     description: 'The solution idea; at most 2000 characters, whitespace not counted.',
-    example: 'Continuous sepsis risk score from vital signs and lab values, integrated in the ED triage.',
+    example:
+      'Continuous sepsis risk score from vital signs and lab values, integrated in the ED triage.',
   })
   @IsString()
   @IsNotBlank()
@@ -135,7 +136,10 @@ export class SubmitResponseDto {
 }
 
 export class TextDto {
-  @ApiProperty({ example: 'Is integration with the regional EHR mandatory?', maxLength: FREE_TEXT_LIMIT })
+  @ApiProperty({
+    example: 'Is integration with the regional EHR mandatory?',
+    maxLength: FREE_TEXT_LIMIT,
+  })
   @IsString()
   @IsNotBlank()
   @MaxLength(FREE_TEXT_LIMIT)
@@ -180,7 +184,10 @@ export class ConsultationListQueryDto extends ListQueryDto {
   @IsIn(CONSULTATION_STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ description: 'A NUTS code among the regions consulted for.', example: 'ES11' })
+  @ApiPropertyOptional({
+    description: 'A NUTS code among the regions consulted for.',
+    example: 'ES11',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)

@@ -138,7 +138,7 @@ export class ConsultationsController {
   @ApiOperation({
     summary: 'Respond with a solution idea and a declared TRL',
     description:
-      "Accepted between publication and closesAt. One live response per supplier organisation: a " +
+      'Accepted between publication and closesAt. One live response per supplier organisation: a ' +
       "new one replaces it and keeps the innovation's id. SME and country come from the token.",
   })
   @IfMatchHeader()
@@ -168,7 +168,8 @@ export class ConsultationsController {
   @AnyRole()
   @ApiOperation({
     summary: 'Responses',
-    description: "All of them for the organisers and auditors; a supplier gets its organisation's own.",
+    description:
+      "All of them for the organisers and auditors; a supplier gets its organisation's own.",
   })
   @ApiOkResponse({ type: SupplierResponseList })
   @ApiErrors(401, 404)
@@ -228,7 +229,10 @@ export class ConsultationsController {
 
   @Get(':id/questions/:questionId')
   @Roles('procurer', 'supplier')
-  @ApiOperation({ summary: 'One clarification question, for its asker, the organisers and, once answered, every respondent' })
+  @ApiOperation({
+    summary:
+      'One clarification question, for its asker, the organisers and, once answered, every respondent',
+  })
   @ApiOkResponse({ type: ClarificationResponse })
   @ApiErrors(401, 403, 404)
   question(
@@ -263,7 +267,10 @@ export class ConsultationsController {
   @Post(':id/close')
   @Roles('procurer')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Close the consultation with its report', description: 'Organising organisation only.' })
+  @ApiOperation({
+    summary: 'Close the consultation with its report',
+    description: 'Organising organisation only.',
+  })
   @IfMatchHeader()
   @IdempotencyKeyHeader()
   @ApiOkResponse({ type: ConsultationResponse })

@@ -20,7 +20,14 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const PEOPLE = {
   ana: { sub: 'u-ana', name: 'Ana García', org: 'org-sergas', roles: ['procurer'] },
   bea: { sub: 'u-bea', org: 'org-navarrabiomed', roles: ['procurer'] },
-  sam: { sub: 'u-sam', name: 'Sam Ortega', org: 'org-medtech-sme', roles: ['supplier'], sme: true, country: 'ES' },
+  sam: {
+    sub: 'u-sam',
+    name: 'Sam Ortega',
+    org: 'org-medtech-sme',
+    roles: ['supplier'],
+    sme: true,
+    country: 'ES',
+  },
   tom: { sub: 'u-tom', org: 'org-philips-nl', roles: ['supplier'], sme: false, country: 'NL' },
   uli: { sub: 'u-uli', org: 'org-genomics-rto', roles: ['supplier'], country: 'DE' },
   /** A supplier role in the organising organisation itself. */
@@ -53,7 +60,11 @@ export const needBody = (region = 'ES11') => ({
 });
 
 /** A consultation body opening in 40 days and closing 40 days later, by the given clock. */
-export const consultationBody = (clock: Clock, subject: Record<string, string>, changes: Record<string, unknown> = {}) => ({
+export const consultationBody = (
+  clock: Clock,
+  subject: Record<string, string>,
+  changes: Record<string, unknown> = {},
+) => ({
   ...subject,
   title: 'Market consultation: sepsis early warning',
   description: 'We look for early warning of sepsis in emergency departments.',

@@ -28,7 +28,10 @@ describe('consultations over HTTP, with the needs context beside them', () => {
 
   beforeAll(async () => {
     app = await createTestApp({
-      contexts: [needsContext, consultationsContextWith({ clock, consistencyWaitMs: CONSISTENCY_WAIT_MS })],
+      contexts: [
+        needsContext,
+        consultationsContextWith({ clock, consistencyWaitMs: CONSISTENCY_WAIT_MS }),
+      ],
     });
     tokens = await tokensFor(app);
   });
@@ -46,7 +49,11 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     await post(`/needs/${id}/validate`, who).send({}).expect(200);
     return id;
   };
-  const open = async (subject?: Record<string, string>, changes: Record<string, unknown> = {}, who: Person = 'ana') =>
+  const open = async (
+    subject?: Record<string, string>,
+    changes: Record<string, unknown> = {},
+    who: Person = 'ana',
+  ) =>
     (
       await post('/consultations', who)
         .send(consultationBody(clock, subject ?? { needId: await validatedNeed(who) }, changes))
@@ -54,7 +61,11 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     ).body as { id: string; revision: number; needId: string };
   const crossRegionalGroup = async () => {
     const galicia = await validatedNeed('ana', 'ES11');
-    const group = (await post('/buyers-groups').send({ name: 'Atlantic sepsis group', needIds: [galicia] }).expect(201)).body;
+    const group = (
+      await post('/buyers-groups')
+        .send({ name: 'Atlantic sepsis group', needIds: [galicia] })
+        .expect(201)
+    ).body;
     const navarra = await validatedNeed('bea', 'ES22');
     await post(`/buyers-groups/${group.id}/join`, 'bea').send({ needId: navarra }).expect(200);
     return group.id as string;
@@ -63,7 +74,9 @@ describe('consultations over HTTP, with the needs context beside them', () => {
   describe('POST /consultations (cannot be 404 or 409: it creates)', () => {
     it('201 right after the need is validated: it waits for the needs context to tell', async () => {
       const needId = await validatedNeed();
-      const res = await post('/consultations').send(consultationBody(clock, { needId })).expect(201);
+      const res = await post('/consultations')
+        .send(consultationBody(clock, { needId }))
+        .expect(201);
       expect(res.headers['location']).toBe(`/consultations/${res.body.id}`);
       expect(res.body).toMatchObject({
         org: 'org-sergas',
@@ -77,12 +90,17 @@ describe('consultations over HTTP, with the needs context beside them', () => {
         revision: 0,
       });
       const [event] = await app.store.readStream(consultationStream(res.body.id));
-      expect(event).toMatchObject({ type: 'ConsultationOpened', actor: { userId: 'u-ana', org: 'org-sergas' } });
+      expect(event).toMatchObject({
+        type: 'ConsultationOpened',
+        actor: { userId: 'u-ana', org: 'org-sergas' },
+      });
     });
 
     it('201 on a buyers group the caller leads, across its regions', async () => {
       const buyersGroupId = await crossRegionalGroup();
-      const res = await post('/consultations').send(consultationBody(clock, { buyersGroupId })).expect(201);
+      const res = await post('/consultations')
+        .send(consultationBody(clock, { buyersGroupId }))
+        .expect(201);
       expect(res.body).toMatchObject({ needId: null, buyersGroupId, regions: ['ES11', 'ES22'] });
     });
 
@@ -98,7 +116,12 @@ describe('consultations over HTTP, with the needs context beside them', () => {
           consultationBody(
             clock,
             { needId: randomUUID() },
-            { opensAt: '2030-03-01T09:00:00', closesAt: 'next spring', stateOfTheArtTrl: 10, budget: 1 },
+            {
+              opensAt: '2030-03-01T09:00:00',
+              closesAt: 'next spring',
+              stateOfTheArtTrl: 10,
+              budget: 1,
+            },
           ),
         )
         .expect(400);
@@ -107,36 +130,54 @@ describe('consultations over HTTP, with the needs context beside them', () => {
 
     it('401 without a token, 403 for a supplier', async () => {
       await app.http().post('/consultations').send({}).expect(401);
-      await post('/consultations', 'sam').send(consultationBody(clock, { needId: randomUUID() })).expect(403);
+      await post('/consultations', 'sam')
+        .send(consultationBody(clock, { needId: randomUUID() }))
+        .expect(403);
     });
 
     it("403 on another organisation's need, and on a group the caller does not lead", async () => {
       const navarra = await validatedNeed('bea', 'ES22');
-      const res = await post('/consultations').send(consultationBody(clock, { needId: navarra })).expect(403);
+      const res = await post('/consultations')
+        .send(consultationBody(clock, { needId: navarra }))
+        .expect(403);
       expect(res.body.message).toMatch(/org-navarrabiomed/);
       const buyersGroupId = await crossRegionalGroup();
-      await post('/consultations', 'bea').send(consultationBody(clock, { buyersGroupId })).expect(403);
+      await post('/consultations', 'bea')
+        .send(consultationBody(clock, { buyersGroupId }))
+        .expect(403);
     });
 
     it('422 for a need that is not validated: after waiting for news, not before', async () => {
       const needId = await recordedNeed();
       const started = Date.now();
-      const res = await post('/consultations').send(consultationBody(clock, { needId })).expect(422);
+      const res = await post('/consultations')
+        .send(consultationBody(clock, { needId }))
+        .expect(422);
       expect(Date.now() - started).toBeGreaterThanOrEqual(CONSISTENCY_WAIT_MS - 50);
-      expect(res.body.message).toBe(`The need ${needId} is recorded; only a validated need can be consulted on`);
+      expect(res.body.message).toBe(
+        `The need ${needId} is not validated (it is recorded); only a validated need can be consulted on`,
+      );
       const unknown = randomUUID();
-      const ghost = await post('/consultations').send(consultationBody(clock, { needId: unknown })).expect(422);
-      expect(ghost.body.message).toBe(`No need is known with the id ${unknown}`);
+      const ghost = await post('/consultations')
+        .send(consultationBody(clock, { needId: unknown }))
+        .expect(422);
+      expect(ghost.body.message).toBe(
+        `The need ${unknown} is not validated: no need with this id is known`,
+      );
     });
 
     it('422 at once for a withdrawn need', async () => {
       const needId = await validatedNeed();
-      await post(`/needs/${needId}/withdraw`).send({ reason: 'Merged into another need' }).expect(200);
+      await post(`/needs/${needId}/withdraw`)
+        .send({ reason: 'Merged into another need' })
+        .expect(200);
       await app.settle();
       const started = Date.now();
-      const res = await post('/consultations').send(consultationBody(clock, { needId })).expect(422);
+      const res = await post('/consultations')
+        .send(consultationBody(clock, { needId }))
+        .expect(422);
       expect(Date.now() - started).toBeLessThan(CONSISTENCY_WAIT_MS);
-      expect(res.body.message).toMatch(/is withdrawn/);
+      expect(res.body.message).toMatch(/is not validated \(it is withdrawn\)/);
     });
 
     it('422 for dates out of order and for a group of one region', async () => {
@@ -144,25 +185,39 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       const now = clock.now().getTime();
       const res = await post('/consultations')
         .send(
-          consultationBody(clock, { needId }, {
-            opensAt: new Date(now + 10 * DAY_MS).toISOString(),
-            closesAt: new Date(now + 5 * DAY_MS).toISOString(),
-          }),
+          consultationBody(
+            clock,
+            { needId },
+            {
+              opensAt: new Date(now + 10 * DAY_MS).toISOString(),
+              closesAt: new Date(now + 5 * DAY_MS).toISOString(),
+            },
+          ),
         )
         .expect(422);
       expect(res.body.message).toMatch(/must close after it opens/);
       const lonely = (
-        await post('/buyers-groups').send({ name: 'Galicia alone', needIds: [await validatedNeed()] }).expect(201)
+        await post('/buyers-groups')
+          .send({ name: 'Galicia alone', needIds: [await validatedNeed()] })
+          .expect(201)
       ).body.id;
-      const single = await post('/consultations').send(consultationBody(clock, { buyersGroupId: lonely })).expect(422);
+      const single = await post('/consultations')
+        .send(consultationBody(clock, { buyersGroupId: lonely }))
+        .expect(422);
       expect(single.body.message).toMatch(/spans one region so far/);
     });
 
     it('replays a repeated opening with the same Idempotency-Key and opens one consultation', async () => {
       const needId = await validatedNeed();
       const body = consultationBody(clock, { needId });
-      const first = await post('/consultations').set('Idempotency-Key', `open-${needId}`).send(body).expect(201);
-      const again = await post('/consultations').set('Idempotency-Key', `open-${needId}`).send(body).expect(201);
+      const first = await post('/consultations')
+        .set('Idempotency-Key', `open-${needId}`)
+        .send(body)
+        .expect(201);
+      const again = await post('/consultations')
+        .set('Idempotency-Key', `open-${needId}`)
+        .send(body)
+        .expect(201);
       expect(again.body).toEqual(first.body);
       await app.settle();
       expect((await get(`/consultations?needId=${needId}`).expect(200)).body.items).toHaveLength(1);
@@ -179,11 +234,17 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       const beforePublication = clock.now().toISOString();
       await new Promise((r) => setTimeout(r, 5));
       await post(`/consultations/${c.id}/publish`).send({}).expect(200);
-      expect((await get(`/consultations/${c.id}`, 'sam').expect(200)).body.status).toBe('PUBLISHED');
-      const then = await get(`/consultations/${c.id}?asOf=${encodeURIComponent(beforePublication)}`).expect(200);
+      expect((await get(`/consultations/${c.id}`, 'sam').expect(200)).body.status).toBe(
+        'PUBLISHED',
+      );
+      const then = await get(
+        `/consultations/${c.id}?asOf=${encodeURIComponent(beforePublication)}`,
+      ).expect(200);
       expect(then.body).toMatchObject({ status: 'DRAFT', revision: 0 });
       await get(`/consultations/${c.id}?asOf=2020-01-01T00:00:00Z`).expect(404);
-      expect(fieldsOf((await get(`/consultations/${c.id}?asOf=2020-01-01`).expect(400)).body)).toEqual(['asOf']);
+      expect(
+        fieldsOf((await get(`/consultations/${c.id}?asOf=2020-01-01`).expect(400)).body),
+      ).toEqual(['asOf']);
     });
 
     it('401 without a token, 404 for an unknown id', async () => {
@@ -196,7 +257,8 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     it('filters by status, region, need and buyers group, and walks the pages', async () => {
       const needId = await validatedNeed('bea', 'ES22');
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await open({ needId }, { title: `Navarra round ${i}` }, 'bea')).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await open({ needId }, { title: `Navarra round ${i}` }, 'bea')).id);
       await post(`/consultations/${ids[1]}/publish`, 'bea').send({}).expect(200);
       const buyersGroupId = await crossRegionalGroup();
       const grouped = await open({ buyersGroupId });
@@ -219,7 +281,9 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       const byGroup = await get(`/consultations?buyersGroupId=${buyersGroupId}`).expect(200);
       expect(byGroup.body.items.map((c: { id: string }) => c.id)).toEqual([grouped.id]);
       const navarra = await get('/consultations?region=ES22&limit=500').expect(200);
-      expect(navarra.body.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([...ids, grouped.id]));
+      expect(navarra.body.items.map((c: { id: string }) => c.id)).toEqual(
+        expect.arrayContaining([...ids, grouped.id]),
+      );
     });
 
     it('400 for bad limits, statuses, cursors and unknown filters; 401 without a token', async () => {
@@ -240,12 +304,19 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { publishedAt: string };
-      expect(body).toMatchObject({ status: 'PUBLISHED', leadTimeDays: 39, warnings: [], revision: 1 });
+      expect(body).toMatchObject({
+        status: 'PUBLISHED',
+        leadTimeDays: 39,
+        warnings: [],
+        revision: 1,
+      });
       expect(Math.abs(Date.parse(body.publishedAt) - clock.now().getTime())).toBeLessThan(5000);
     });
 
     it('200 with a SHORT_LEAD_TIME warning under 30 days, and the reason given in the history', async () => {
-      const c = await open(undefined, { opensAt: new Date(clock.now().getTime() + 10 * DAY_MS).toISOString() });
+      const c = await open(undefined, {
+        opensAt: new Date(clock.now().getTime() + 10 * DAY_MS).toISOString(),
+      });
       const res = await post(`/consultations/${c.id}/publish`)
         .send({ reason: 'Notice 2025/S 014-039871' })
         .expect(200);
@@ -259,12 +330,19 @@ describe('consultations over HTTP, with the needs context beside them', () => {
 
     it('400 for unknown fields; 401; 403 for a supplier or another organisation; 404', async () => {
       const c = await open();
-      expect(fieldsOf((await post(`/consultations/${c.id}/publish`).send({ at: 'now' }).expect(400)).body)).toEqual(['at']);
+      expect(
+        fieldsOf(
+          (await post(`/consultations/${c.id}/publish`).send({ at: 'now' }).expect(400)).body,
+        ),
+      ).toEqual(['at']);
       await app.http().post(`/consultations/${c.id}/publish`).send({}).expect(401);
       await post(`/consultations/${c.id}/publish`, 'sam').send({}).expect(403);
       await post(`/consultations/${c.id}/publish`, 'bea').send({}).expect(403);
       await post(`/consultations/${randomUUID()}/publish`).send({}).expect(404);
-      await post(`/consultations/${randomUUID()}/publish`).set('If-Match', '"0"').send({}).expect(404);
+      await post(`/consultations/${randomUUID()}/publish`)
+        .set('If-Match', '"0"')
+        .send({})
+        .expect(404);
     });
 
     it('409 when already published, and for a stale If-Match', async () => {
@@ -272,7 +350,10 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       await post(`/consultations/${c.id}/publish`).set('If-Match', '"0"').send({}).expect(200);
       const again = await post(`/consultations/${c.id}/publish`).send({}).expect(409);
       expect(again.body.message).toMatch(/already published/);
-      const stale = await post(`/consultations/${c.id}/publish`).set('If-Match', '"0"').send({}).expect(409);
+      const stale = await post(`/consultations/${c.id}/publish`)
+        .set('If-Match', '"0"')
+        .send({})
+        .expect(409);
       expect(stale.body.details).toEqual({ currentRevision: '1' });
     });
 
@@ -289,25 +370,47 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       const c = await open();
       await post(`/consultations/${c.id}/publish`).send({}).expect(200);
       await post(`/consultations/${c.id}/responses`, 'sam')
-        .send({ solutionName: 'SepsisWatch', summary: 'Risk score from vital signs.', declaredTrl: 6 })
+        .send({
+          solutionName: 'SepsisWatch',
+          summary: 'Risk score from vital signs.',
+          declaredTrl: 6,
+        })
         .expect(201);
       await post(`/consultations/${c.id}/responses`, 'tom')
-        .send({ solutionName: 'IntelliSepsis', summary: 'Bedside monitor analytics.', declaredTrl: 8 })
+        .send({
+          solutionName: 'IntelliSepsis',
+          summary: 'Bedside monitor analytics.',
+          declaredTrl: 8,
+        })
         .expect(201);
 
       const full = await get(`/consultations/${c.id}/history`).expect(200);
       expect(full.body.streamId).toBe(consultationStream(c.id));
       expect(full.body.items).toMatchObject([
-        { type: 'ConsultationOpened', revision: 0, actor: { userId: 'u-ana', org: 'org-sergas', roles: ['procurer'] } },
+        {
+          type: 'ConsultationOpened',
+          revision: 0,
+          actor: { userId: 'u-ana', org: 'org-sergas', roles: ['procurer'] },
+        },
         { type: 'PriorInformationNoticePublished', revision: 1 },
-        { type: 'ConsultationResponseSubmitted', revision: 2, actor: { org: 'org-medtech-sme' }, data: { supplierSme: true, supplierCountry: 'ES' } },
+        {
+          type: 'ConsultationResponseSubmitted',
+          revision: 2,
+          actor: { org: 'org-medtech-sme' },
+          data: { supplierSme: true, supplierCountry: 'ES' },
+        },
         { type: 'ConsultationResponseSubmitted', revision: 3, actor: { org: 'org-philips-nl' } },
       ]);
       for (const item of full.body.items) {
-        expect(item).toMatchObject({ occurredAt: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        expect(item).toMatchObject({
+          occurredAt: expect.any(String),
+          hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
         expect(JSON.stringify(item)).not.toMatch(/Ana García|Sam Ortega/);
       }
-      expect((await get(`/consultations/${c.id}/history`, 'aud').expect(200)).body).toEqual(full.body);
+      expect((await get(`/consultations/${c.id}/history`, 'aud').expect(200)).body).toEqual(
+        full.body,
+      );
 
       const asSam = await get(`/consultations/${c.id}/history`, 'sam').expect(200);
       expect(asSam.body.items[2]).toEqual(full.body.items[2]);
@@ -337,32 +440,56 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     it('validates, and documents every route with its tag, summary, errors and headers', async () => {
       const document = (await app.http().get('/docs-json').expect(200)).body as {
         paths: Record<string, Record<string, Operation>>;
-        components: { schemas: Record<string, { properties?: Record<string, { example?: unknown }> }> };
+        components: {
+          schemas: Record<string, { properties?: Record<string, { example?: unknown }> }>;
+        };
       };
       await SwaggerParser.validate(structuredClone(document) as never);
       const expected: [string, string][] = [
-        ['post', '/needs'], ['get', '/needs'], ['get', '/needs/{id}'], ['get', '/needs/{id}/history'],
-        ['post', '/needs/{id}/validate'], ['post', '/needs/{id}/reject'], ['post', '/needs/{id}/withdraw'],
-        ['post', '/needs/{id}/prioritise'], ['post', '/buyers-groups'], ['get', '/buyers-groups/{id}'],
-        ['post', '/buyers-groups/{id}/join'], ['get', '/buyers-groups/{id}/history'],
-        ['post', '/consultations'], ['get', '/consultations'], ['get', '/consultations/{id}'],
-        ['get', '/consultations/{id}/history'], ['post', '/consultations/{id}/publish'],
-        ['post', '/consultations/{id}/responses'], ['post', '/consultations/{id}/questions'],
-        ['get', '/consultations/{id}/questions'], ['post', '/consultations/{id}/questions/{questionId}/answer'],
-        ['post', '/consultations/{id}/close'], ['post', '/consultations/{id}/route'],
+        ['post', '/needs'],
+        ['get', '/needs'],
+        ['get', '/needs/{id}'],
+        ['get', '/needs/{id}/history'],
+        ['post', '/needs/{id}/validate'],
+        ['post', '/needs/{id}/reject'],
+        ['post', '/needs/{id}/withdraw'],
+        ['post', '/needs/{id}/prioritise'],
+        ['post', '/buyers-groups'],
+        ['get', '/buyers-groups/{id}'],
+        ['post', '/buyers-groups/{id}/join'],
+        ['get', '/buyers-groups/{id}/history'],
+        ['post', '/consultations'],
+        ['get', '/consultations'],
+        ['get', '/consultations/{id}'],
+        ['get', '/consultations/{id}/history'],
+        ['post', '/consultations/{id}/publish'],
+        ['post', '/consultations/{id}/responses'],
+        ['post', '/consultations/{id}/questions'],
+        ['get', '/consultations/{id}/questions'],
+        ['post', '/consultations/{id}/questions/{questionId}/answer'],
+        ['post', '/consultations/{id}/close'],
+        ['post', '/consultations/{id}/route'],
       ];
       for (const [method, path] of expected) {
         const operation = document.paths[path]?.[method];
-        expect({ path, method, documented: operation !== undefined }).toEqual({ path, method, documented: true });
+        expect({ path, method, documented: operation !== undefined }).toEqual({
+          path,
+          method,
+          documented: true,
+        });
         expect(operation.tags?.length).toBeGreaterThan(0);
         expect(operation.summary).toEqual(expect.any(String));
         expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401']));
         if (method === 'post') {
-          const headers = (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+          const headers = (operation.parameters ?? [])
+            .filter((p) => p.in === 'header')
+            .map((p) => p.name);
           expect(headers).toContain('Idempotency-Key');
           if (!['/needs', '/buyers-groups', '/consultations'].includes(path)) {
             expect(headers).toContain('If-Match');
-            expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '403', '404', '409', '422']));
+            expect(Object.keys(operation.responses)).toEqual(
+              expect.arrayContaining(['400', '403', '404', '409', '422']),
+            );
           }
         }
       }

@@ -37,8 +37,11 @@ describe('consultation responses, clarifications, closing and the route decision
   const opened = async (changes: Record<string, unknown> = {}) => {
     const needId = (await post('/needs').send(needBody()).expect(201)).body.id;
     await post(`/needs/${needId}/validate`).send({}).expect(200);
-    return (await post('/consultations').send(consultationBody(clock, { needId }, changes)).expect(201)).body
-      .id as string;
+    return (
+      await post('/consultations')
+        .send(consultationBody(clock, { needId }, changes))
+        .expect(201)
+    ).body.id as string;
   };
   const published = async (changes: Record<string, unknown> = {}) => {
     const id = await opened(changes);
@@ -55,7 +58,8 @@ describe('consultation responses, clarifications, closing and the route decision
     post(`/consultations/${id}/questions`, who).send({ text });
   const closed = async (trls: Record<string, number>, stateOfTheArtTrl = 4) => {
     const id = await published({ stateOfTheArtTrl });
-    for (const [who, trl] of Object.entries(trls)) await respond(id, who as Person, trl).expect(201);
+    for (const [who, trl] of Object.entries(trls))
+      await respond(id, who as Person, trl).expect(201);
     await post(`/consultations/${id}/close`).send({ report: 'Responses reviewed.' }).expect(200);
     return id;
   };
@@ -98,7 +102,10 @@ describe('consultation responses, clarifications, closing and the route decision
       ]);
       expect((await get(`/consultations/${id}`).expect(200)).body.responseCount).toBe(1);
       const types = (await app.store.readStream(consultationStream(id))).map((e) => e.type);
-      expect(types.slice(-2)).toEqual(['ConsultationResponseSubmitted', 'ConsultationResponseReplaced']);
+      expect(types.slice(-2)).toEqual([
+        'ConsultationResponseSubmitted',
+        'ConsultationResponseReplaced',
+      ]);
     });
 
     it('each supplier reads its own response; the organisers read all', async () => {
@@ -108,7 +115,9 @@ describe('consultation responses, clarifications, closing and the route decision
       const asSam = await get(`/consultations/${id}`, 'sam').expect(200);
       expect(asSam.body.responses.map((r: { id: string }) => r.id)).toEqual([sams.id]);
       expect(asSam.body.responseCount).toBe(2);
-      expect((await get(`/consultations/${id}/responses`, 'tom').expect(200)).body.items).toHaveLength(1);
+      expect(
+        (await get(`/consultations/${id}/responses`, 'tom').expect(200)).body.items,
+      ).toHaveLength(1);
       expect((await get(`/consultations/${id}/responses`).expect(200)).body.items).toHaveLength(2);
       await get(`/consultations/${id}/responses/${toms.id}`, 'tom').expect(200);
       await get(`/consultations/${id}/responses/${toms.id}`, 'sam').expect(403);
@@ -132,7 +141,9 @@ describe('consultation responses, clarifications, closing and the route decision
 
     it('409 before publication, after closesAt by the server clock, and once closed', async () => {
       const draft = await opened();
-      expect((await respond(draft, 'sam').expect(409)).body.message).toMatch(/once the prior information notice is published/);
+      expect((await respond(draft, 'sam').expect(409)).body.message).toMatch(
+        /once the prior information notice is published/,
+      );
       const id = await published();
       clock.advance(81 * DAY_MS);
       expect((await respond(id, 'sam').expect(409)).body.message).toMatch(/Responses closed at/);
@@ -150,8 +161,14 @@ describe('consultation responses, clarifications, closing and the route decision
     it('replays a repeated response with the same Idempotency-Key: one response, one innovation', async () => {
       const id = await published();
       const body = { solutionName: 'SepsisWatch', summary: 'Risk score.', declaredTrl: 6 };
-      const first = await post(`/consultations/${id}/responses`, 'sam').set('Idempotency-Key', `resp-${id}`).send(body).expect(201);
-      const again = await post(`/consultations/${id}/responses`, 'sam').set('Idempotency-Key', `resp-${id}`).send(body).expect(201);
+      const first = await post(`/consultations/${id}/responses`, 'sam')
+        .set('Idempotency-Key', `resp-${id}`)
+        .send(body)
+        .expect(201);
+      const again = await post(`/consultations/${id}/responses`, 'sam')
+        .set('Idempotency-Key', `resp-${id}`)
+        .send(body)
+        .expect(201);
       expect(again.body).toEqual(first.body);
       expect((await get(`/consultations/${id}/responses`).expect(200)).body.items).toHaveLength(1);
     });
@@ -179,11 +196,17 @@ describe('consultation responses, clarifications, closing and the route decision
       await respond(id, 'tom').expect(201);
       const q1 = (await ask(id, 'sam').expect(201)).body.id;
       const q2 = (await ask(id, 'sam', 'Can the pilot start in 2026?').expect(201)).body.id;
-      await post(`/consultations/${id}/questions/${q1}/answer`).send({ text: 'Yes, through the HL7 FHIR gateway.' }).expect(200);
+      await post(`/consultations/${id}/questions/${q1}/answer`)
+        .send({ text: 'Yes, through the HL7 FHIR gateway.' })
+        .expect(200);
 
       const asTom = await get(`/consultations/${id}/questions`, 'tom').expect(200);
       expect(asTom.body.items).toEqual([
-        expect.objectContaining({ id: q1, askedByOrg: null, answer: 'Yes, through the HL7 FHIR gateway.' }),
+        expect.objectContaining({
+          id: q1,
+          askedByOrg: null,
+          answer: 'Yes, through the HL7 FHIR gateway.',
+        }),
       ]);
       const asSam = await get(`/consultations/${id}/questions`, 'sam').expect(200);
       expect(asSam.body.items.map((q: { id: string }) => q.id)).toEqual([q1, q2]);
@@ -205,7 +228,9 @@ describe('consultation responses, clarifications, closing and the route decision
 
     it('asking: 400 without text; 401; 403 for a procurer; 404; 409 before publication; 422 own organisation', async () => {
       const id = await published();
-      expect(fieldsOf((await post(`/consultations/${id}/questions`, 'sam').send({}).expect(400)).body)).toEqual(['text']);
+      expect(
+        fieldsOf((await post(`/consultations/${id}/questions`, 'sam').send({}).expect(400)).body),
+      ).toEqual(['text']);
       await app.http().post(`/consultations/${id}/questions`).send({ text: 'x' }).expect(401);
       await ask(id, 'ana').expect(403);
       await ask(randomUUID(), 'sam').expect(404);
@@ -218,7 +243,9 @@ describe('consultation responses, clarifications, closing and the route decision
     it('200: answered once, in the history with the answering procurer', async () => {
       const id = await published();
       const q = (await ask(id, 'sam').expect(201)).body.id;
-      const res = await post(`/consultations/${id}/questions/${q}/answer`).send({ text: 'Yes.' }).expect(200);
+      const res = await post(`/consultations/${id}/questions/${q}/answer`)
+        .send({ text: 'Yes.' })
+        .expect(200);
       expect(res.body.clarifications).toMatchObject([{ id: q, answer: 'Yes.' }]);
       const history = await get(`/consultations/${id}/history`).expect(200);
       expect(history.body.items.at(-1)).toMatchObject({
@@ -232,19 +259,37 @@ describe('consultation responses, clarifications, closing and the route decision
       const id = await published();
       const q = (await ask(id, 'sam').expect(201)).body.id;
       await post(`/consultations/${id}/questions/${q}/answer`).send({ answer: 'x' }).expect(400);
-      await app.http().post(`/consultations/${id}/questions/${q}/answer`).send({ text: 'x' }).expect(401);
-      await post(`/consultations/${id}/questions/${q}/answer`, 'sam').send({ text: 'x' }).expect(403);
-      await post(`/consultations/${id}/questions/${q}/answer`, 'bea').send({ text: 'x' }).expect(403);
-      await post(`/consultations/${id}/questions/${randomUUID()}/answer`).send({ text: 'x' }).expect(404);
+      await app
+        .http()
+        .post(`/consultations/${id}/questions/${q}/answer`)
+        .send({ text: 'x' })
+        .expect(401);
+      await post(`/consultations/${id}/questions/${q}/answer`, 'sam')
+        .send({ text: 'x' })
+        .expect(403);
+      await post(`/consultations/${id}/questions/${q}/answer`, 'bea')
+        .send({ text: 'x' })
+        .expect(403);
+      await post(`/consultations/${id}/questions/${randomUUID()}/answer`)
+        .send({ text: 'x' })
+        .expect(404);
     });
 
     it('409 when answered twice or after closing; 422 for an Idempotency-Key reused with another body', async () => {
       const id = await published();
       const q1 = (await ask(id, 'sam').expect(201)).body.id;
       const q2 = (await ask(id, 'tom').expect(201)).body.id;
-      await post(`/consultations/${id}/questions/${q1}/answer`).set('Idempotency-Key', `a-${q1}`).send({ text: 'Yes.' }).expect(200);
-      await post(`/consultations/${id}/questions/${q1}/answer`).set('Idempotency-Key', `a-${q1}`).send({ text: 'No.' }).expect(422);
-      await post(`/consultations/${id}/questions/${q1}/answer`).send({ text: 'Again.' }).expect(409);
+      await post(`/consultations/${id}/questions/${q1}/answer`)
+        .set('Idempotency-Key', `a-${q1}`)
+        .send({ text: 'Yes.' })
+        .expect(200);
+      await post(`/consultations/${id}/questions/${q1}/answer`)
+        .set('Idempotency-Key', `a-${q1}`)
+        .send({ text: 'No.' })
+        .expect(422);
+      await post(`/consultations/${id}/questions/${q1}/answer`)
+        .send({ text: 'Again.' })
+        .expect(409);
       await post(`/consultations/${id}/close`).send({ report: 'Done.' }).expect(200);
       await post(`/consultations/${id}/questions/${q2}/answer`).send({ text: 'Late.' }).expect(409);
     });
@@ -260,12 +305,18 @@ describe('consultation responses, clarifications, closing and the route decision
       const res = await post(`/consultations/${id}/close`).send({ report }).expect(200);
       expect(res.body).toMatchObject({ status: 'CLOSED', report, responseCount: 2 });
       const event = (await app.store.readStream(consultationStream(id))).at(-1);
-      expect(event).toMatchObject({ type: 'ConsultationClosed', reason: report, data: { responseCount: 2 } });
+      expect(event).toMatchObject({
+        type: 'ConsultationClosed',
+        reason: report,
+        data: { responseCount: 2 },
+      });
     });
 
     it('400 without a report; 401; 403; 404', async () => {
       const id = await published();
-      expect(fieldsOf((await post(`/consultations/${id}/close`).send({}).expect(400)).body)).toEqual(['report']);
+      expect(
+        fieldsOf((await post(`/consultations/${id}/close`).send({}).expect(400)).body),
+      ).toEqual(['report']);
       await app.http().post(`/consultations/${id}/close`).send({ report: 'x' }).expect(401);
       await post(`/consultations/${id}/close`, 'bea').send({ report: 'x' }).expect(403);
       await post(`/consultations/${id}/close`, 'sam').send({ report: 'x' }).expect(403);
@@ -273,18 +324,32 @@ describe('consultation responses, clarifications, closing and the route decision
     });
 
     it('409 before publication and when already closed; stale If-Match', async () => {
-      await post(`/consultations/${await opened()}/close`).send({ report: 'x' }).expect(409);
+      await post(`/consultations/${await opened()}/close`)
+        .send({ report: 'x' })
+        .expect(409);
       const id = await published();
-      const stale = await post(`/consultations/${id}/close`).set('If-Match', '"0"').send({ report: 'x' }).expect(409);
+      const stale = await post(`/consultations/${id}/close`)
+        .set('If-Match', '"0"')
+        .send({ report: 'x' })
+        .expect(409);
       expect(stale.body.details.currentRevision).toBe('1');
-      await post(`/consultations/${id}/close`).set('If-Match', '"1"').send({ report: 'x' }).expect(200);
+      await post(`/consultations/${id}/close`)
+        .set('If-Match', '"1"')
+        .send({ report: 'x' })
+        .expect(200);
       await post(`/consultations/${id}/close`).send({ report: 'x' }).expect(409);
     });
 
     it('422 for an Idempotency-Key reused with another body (no rule of its own can refuse it)', async () => {
       const id = await published();
-      await post(`/consultations/${id}/close`).set('Idempotency-Key', `c-${id}`).send({ report: 'a' }).expect(200);
-      await post(`/consultations/${id}/close`).set('Idempotency-Key', `c-${id}`).send({ report: 'b' }).expect(422);
+      await post(`/consultations/${id}/close`)
+        .set('Idempotency-Key', `c-${id}`)
+        .send({ report: 'a' })
+        .expect(200);
+      await post(`/consultations/${id}/close`)
+        .set('Idempotency-Key', `c-${id}`)
+        .send({ report: 'b' })
+        .expect(422);
     });
   });
 
@@ -292,32 +357,55 @@ describe('consultation responses, clarifications, closing and the route decision
     it('200: PCP when the best declared or assessed TRL is below 8', async () => {
       const id = await closed({ sam: 5, uli: 6 }, 4);
       const res = await post(`/consultations/${id}/route`)
-        .send({ route: 'PCP', rationale: 'Best declared solutions are at TRL 6; R&D is still needed.' })
+        .send({
+          route: 'PCP',
+          rationale: 'Best declared solutions are at TRL 6; R&D is still needed.',
+        })
         .expect(200);
       expect(res.body).toMatchObject({
         status: 'ROUTE_DECIDED',
-        routeDecision: { route: 'PCP', againstTrlRule: false, bestTrl: 6, expectedRoute: 'PCP', justification: null },
+        routeDecision: {
+          route: 'PCP',
+          againstTrlRule: false,
+          bestTrl: 6,
+          expectedRoute: 'PCP',
+          justification: null,
+        },
       });
     });
 
     it('200: PPI from TRL 8 (the assessed state of the art counts too)', async () => {
       const id = await closed({ sam: 5 }, 8);
-      const res = await post(`/consultations/${id}/route`).send({ route: 'PPI', rationale: 'Solutions on the market.' }).expect(200);
-      expect(res.body.routeDecision).toMatchObject({ route: 'PPI', bestTrl: 8, againstTrlRule: false });
+      const res = await post(`/consultations/${id}/route`)
+        .send({ route: 'PPI', rationale: 'Solutions on the market.' })
+        .expect(200);
+      expect(res.body.routeDecision).toMatchObject({
+        route: 'PPI',
+        bestTrl: 8,
+        againstTrlRule: false,
+      });
     });
 
     it('422 for a route against the TRL rule without justification; with one it is recorded', async () => {
       const id = await closed({ sam: 5, tom: 8 }, 4);
-      const res = await post(`/consultations/${id}/route`).send({ route: 'PCP', rationale: 'We want R&D.' }).expect(422);
+      const res = await post(`/consultations/${id}/route`)
+        .send({ route: 'PCP', rationale: 'We want R&D.' })
+        .expect(422);
       expect(res.body).toMatchObject({
-        message: 'The best known TRL is 8, so the TRL rule points to PPI; choosing PCP needs a written justification',
+        message:
+          'The best known TRL is 8, so the TRL rule points to PPI; choosing PCP needs a written justification',
         details: { code: 'JUSTIFICATION_REQUIRED', expectedRoute: 'PPI', bestTrl: 8 },
       });
-      const justification = 'The TRL 8 product lacks the regional EHR integration; R&D is needed for it.';
+      const justification =
+        'The TRL 8 product lacks the regional EHR integration; R&D is needed for it.';
       const ok = await post(`/consultations/${id}/route`)
         .send({ route: 'PCP', rationale: 'We want R&D.', justification })
         .expect(200);
-      expect(ok.body.routeDecision).toMatchObject({ route: 'PCP', againstTrlRule: true, justification });
+      expect(ok.body.routeDecision).toMatchObject({
+        route: 'PCP',
+        againstTrlRule: true,
+        justification,
+      });
       const event = (await get(`/consultations/${id}/history`).expect(200)).body.items.at(-1);
       expect(event).toMatchObject({
         type: 'ProcurementRouteDecided',
@@ -331,18 +419,40 @@ describe('consultation responses, clarifications, closing and the route decision
       const id = await closed({ sam: 5 });
       const res = await post(`/consultations/${id}/route`).send({ route: 'TENDER' }).expect(400);
       expect(fieldsOf(res.body)).toEqual(['rationale', 'route']);
-      await app.http().post(`/consultations/${id}/route`).send({ route: 'PCP', rationale: 'x' }).expect(401);
-      await post(`/consultations/${id}/route`, 'bea').send({ route: 'PCP', rationale: 'x' }).expect(403);
-      await post(`/consultations/${id}/route`, 'sam').send({ route: 'PCP', rationale: 'x' }).expect(403);
-      await post(`/consultations/${randomUUID()}/route`).send({ route: 'PCP', rationale: 'x' }).expect(404);
+      await app
+        .http()
+        .post(`/consultations/${id}/route`)
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(401);
+      await post(`/consultations/${id}/route`, 'bea')
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(403);
+      await post(`/consultations/${id}/route`, 'sam')
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(403);
+      await post(`/consultations/${randomUUID()}/route`)
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(404);
     });
 
     it('409 before closing and once decided; stale If-Match', async () => {
       const open = await published();
-      expect((await post(`/consultations/${open}/route`).send({ route: 'PCP', rationale: 'x' }).expect(409)).body.message).toMatch(/Close the consultation/);
+      expect(
+        (
+          await post(`/consultations/${open}/route`)
+            .send({ route: 'PCP', rationale: 'x' })
+            .expect(409)
+        ).body.message,
+      ).toMatch(/Close the consultation/);
       const id = await closed({ sam: 5 });
-      await post(`/consultations/${id}/route`).set('If-Match', '"2"').send({ route: 'PCP', rationale: 'x' }).expect(409);
-      await post(`/consultations/${id}/route`).set('If-Match', '"3"').send({ route: 'PCP', rationale: 'x' }).expect(200);
+      await post(`/consultations/${id}/route`)
+        .set('If-Match', '"2"')
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(409);
+      await post(`/consultations/${id}/route`)
+        .set('If-Match', '"3"')
+        .send({ route: 'PCP', rationale: 'x' })
+        .expect(200);
       await post(`/consultations/${id}/route`).send({ route: 'PCP', rationale: 'x' }).expect(409);
     });
   });

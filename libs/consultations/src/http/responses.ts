@@ -22,7 +22,10 @@ export class ConsultationsApiError {
   @ApiPropertyOptional({
     description:
       'Field errors (400), the current revision (409 after a stale If-Match), or a code and facts of the refusal.',
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+    ],
   })
   details?: unknown;
 }
@@ -32,7 +35,8 @@ export class SupplierResponse {
   id!: string;
   @ApiProperty({
     format: 'uuid',
-    description: "The innovation's id, born with the organisation's first response and kept on replacement.",
+    description:
+      "The innovation's id, born with the organisation's first response and kept on replacement.",
   })
   innovationId!: string;
   @ApiProperty({ example: 'org-medtech-sme' })
@@ -43,9 +47,19 @@ export class SupplierResponse {
   summary!: string;
   @ApiProperty({ minimum: 1, maximum: 9, example: 6 })
   declaredTrl!: number;
-  @ApiProperty({ nullable: true, type: Boolean, description: 'From the token (sme claim).', example: true })
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'From the token (sme claim).',
+    example: true,
+  })
   supplierSme!: boolean | null;
-  @ApiProperty({ nullable: true, type: String, description: 'From the token (country claim).', example: 'ES' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'From the token (country claim).',
+    example: 'ES',
+  })
   supplierCountry!: string | null;
   @ApiProperty({ enum: ['LIVE', 'REPLACED'] })
   status!: string;
@@ -70,7 +84,8 @@ export class ClarificationResponse {
   @ApiProperty({
     nullable: true,
     type: String,
-    description: 'Withheld (null) from other respondents: answers go to all, without naming the asker.',
+    description:
+      'Withheld (null) from other respondents: answers go to all, without naming the asker.',
   })
   askedByOrg!: string | null;
   @ApiProperty({ format: 'date-time' })
@@ -107,7 +122,12 @@ export class RouteDecisionResponse {
   justification!: string | null;
   @ApiProperty({ example: false })
   againstTrlRule!: boolean;
-  @ApiProperty({ nullable: true, type: Number, description: 'Best declared or assessed TRL.', example: 6 })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Best declared or assessed TRL.',
+    example: 6,
+  })
   bestTrl!: number | null;
   @ApiProperty({ nullable: true, enum: ['PCP', 'PPI'], example: 'PCP' })
   expectedRoute!: string | null;
@@ -144,11 +164,15 @@ export class ConsultationResponse {
   publishedAt!: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 39 })
   leadTimeDays!: number | null;
-  @ApiProperty({ type: [String], example: [], description: 'SHORT_LEAD_TIME: notice under 30 days before opening.' })
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description: 'SHORT_LEAD_TIME: notice under 30 days before opening.',
+  })
   warnings!: string[];
   @ApiProperty({
     type: [SupplierResponse],
-    description: "All responses for the organisers and auditors; a supplier sees its own only.",
+    description: 'All responses for the organisers and auditors; a supplier sees its own only.',
   })
   responses!: SupplierResponse[];
   @ApiProperty({ description: 'Live responses, one per supplier organisation.', example: 14 })
@@ -198,12 +222,14 @@ export const IfMatchHeader = () =>
   ApiHeader({
     name: 'If-Match',
     required: false,
-    description: 'The revision the change is based on, e.g. "3"; a stale one is a 409 with the current revision.',
+    description:
+      'The revision the change is based on, e.g. "3"; a stale one is a 409 with the current revision.',
   });
 
 export const IdempotencyKeyHeader = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Repeating a POST with the same key and body returns the first response and records nothing more.',
+    description:
+      'Repeating a POST with the same key and body returns the first response and records nothing more.',
   });

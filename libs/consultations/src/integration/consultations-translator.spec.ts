@@ -42,7 +42,11 @@ run({
   questions: [],
   stateOfTheArtTrl: 5,
 });
-run({ type: 'PublishPriorInformationNotice', actorOrg: 'org-sergas', now: new Date('2025-02-01T09:00:00Z') });
+run({
+  type: 'PublishPriorInformationNotice',
+  actorOrg: 'org-sergas',
+  now: new Date('2025-02-01T09:00:00Z'),
+});
 const respond = (responseId: string, declaredTrl: number) =>
   run({
     type: 'SubmitConsultationResponse',
@@ -57,7 +61,13 @@ const respond = (responseId: string, declaredTrl: number) =>
   });
 respond('resp-1', 5);
 respond('resp-2', 6);
-run({ type: 'AskClarification', actorOrg: 'org-medtech-sme', questionId: 'q-1', text: 'EHR?', now });
+run({
+  type: 'AskClarification',
+  actorOrg: 'org-medtech-sme',
+  questionId: 'q-1',
+  text: 'EHR?',
+  now,
+});
 run({ type: 'AnswerClarification', actorOrg: 'org-sergas', questionId: 'q-1', text: 'Yes.' });
 run({ type: 'CloseConsultation', actorOrg: 'org-sergas', report: 'One supplier.' });
 run({

@@ -4,7 +4,12 @@ import type { IntegrationMessage } from '@pcp/messaging';
 import { consistencyWaitFrom } from '../application/settings';
 import { KnownSubjects, NeedsEventsConsumer } from './known-subjects';
 
-const message = (type: string, streamId: string, revision: bigint, data: object): IntegrationMessage => ({
+const message = (
+  type: string,
+  streamId: string,
+  revision: bigint,
+  data: object,
+): IntegrationMessage => ({
   id: randomUUID(),
   type,
   source: '/pcp/needs',
@@ -40,7 +45,11 @@ const validated = message('NeedValidated', 'needs-need-n1', 1n, {
   region: 'ES11',
   rationale: null,
 });
-const withdrawn = message('NeedWithdrawn', 'needs-need-n1', 2n, { needId: 'n1', org: 'org-sergas', reason: 'x' });
+const withdrawn = message('NeedWithdrawn', 'needs-need-n1', 2n, {
+  needId: 'n1',
+  org: 'org-sergas',
+  reason: 'x',
+});
 const formed = message('BuyersGroupFormed', 'needs-buyersGroup-g1', 0n, {
   buyersGroupId: 'g1',
   name: 'Atlantic',
@@ -61,20 +70,31 @@ describe('what consultations learns of needs and buyers groups', () => {
     const consumer = new NeedsEventsConsumer(documents);
     const known = new KnownSubjects(documents, { consistencyWaitMs, consistencyPollMs: 10 });
     const deliver = (m: IntegrationMessage) =>
-      consumer.handlers.find((h) => h.definition.type === m.type)?.handle(m) ?? Promise.reject(new Error(m.type));
+      consumer.handlers.find((h) => h.definition.type === m.type)?.handle(m) ??
+      Promise.reject(new Error(m.type));
     return { known, deliver };
   };
 
   it('follows a need through its life, and ignores a redelivered older event', async () => {
     const { known, deliver } = setup();
     await deliver(recorded);
-    expect(await known.need('n1')).toEqual({ id: 'n1', org: 'org-sergas', region: 'ES11', status: 'RECORDED' });
+    expect(await known.need('n1')).toEqual({
+      id: 'n1',
+      org: 'org-sergas',
+      region: 'ES11',
+      status: 'RECORDED',
+    });
     await deliver(validated);
     await deliver(recorded);
     expect((await known.need('n1'))?.status).toBe('VALIDATED');
     await deliver(withdrawn);
     await deliver(validated);
-    expect(await known.need('n1')).toEqual({ id: 'n1', org: 'org-sergas', region: 'ES11', status: 'WITHDRAWN' });
+    expect(await known.need('n1')).toEqual({
+      id: 'n1',
+      org: 'org-sergas',
+      region: 'ES11',
+      status: 'WITHDRAWN',
+    });
   });
 
   it('knows a validated need even when its recording was never heard of', async () => {
@@ -87,10 +107,18 @@ describe('what consultations learns of needs and buyers groups', () => {
   it('grows a buyers group by joins, once each', async () => {
     const { known, deliver } = setup();
     await deliver(formed);
-    expect(await known.buyersGroup('g1')).toEqual({ id: 'g1', leadOrg: 'org-sergas', regions: ['ES11'] });
+    expect(await known.buyersGroup('g1')).toEqual({
+      id: 'g1',
+      leadOrg: 'org-sergas',
+      regions: ['ES11'],
+    });
     await deliver(joined);
     await deliver(joined);
-    expect(await known.buyersGroup('g1')).toEqual({ id: 'g1', leadOrg: 'org-sergas', regions: ['ES11', 'ES22'] });
+    expect(await known.buyersGroup('g1')).toEqual({
+      id: 'g1',
+      leadOrg: 'org-sergas',
+      regions: ['ES11', 'ES22'],
+    });
   });
 
   it('waits for a validation that is on its way, up to the consistency wait', async () => {
@@ -117,7 +145,9 @@ describe('CONSISTENCY_WAIT_MS', () => {
     expect(consistencyWaitFrom({ CONSISTENCY_WAIT_MS: '250' })).toBe(250);
     expect(consistencyWaitFrom({ CONSISTENCY_WAIT_MS: '0' })).toBe(0);
     for (const bad of ['-1', '1.5', 'soon', '600000']) {
-      expect(() => consistencyWaitFrom({ CONSISTENCY_WAIT_MS: bad })).toThrow(/CONSISTENCY_WAIT_MS/);
+      expect(() => consistencyWaitFrom({ CONSISTENCY_WAIT_MS: bad })).toThrow(
+        /CONSISTENCY_WAIT_MS/,
+      );
     }
   });
 });

@@ -50,16 +50,40 @@ export class NeedsEventsConsumer implements IntegrationConsumer {
   constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {
     this.handlers = [
       on(NeedRecordedEvent, (m) =>
-        this.need(m, (known) => known ?? { id: m.data.needId, org: m.data.org, region: m.data.region, status: 'RECORDED' }),
+        this.need(
+          m,
+          (known) =>
+            known ?? {
+              id: m.data.needId,
+              org: m.data.org,
+              region: m.data.region,
+              status: 'RECORDED',
+            },
+        ),
       ),
       on(NeedValidatedEvent, (m) =>
-        this.need(m, () => ({ id: m.data.needId, org: m.data.org, region: m.data.region, status: 'VALIDATED' })),
+        this.need(m, () => ({
+          id: m.data.needId,
+          org: m.data.org,
+          region: m.data.region,
+          status: 'VALIDATED',
+        })),
       ),
       on(NeedRejectedEvent, (m) =>
-        this.need(m, (known) => ({ id: m.data.needId, org: m.data.org, region: known?.region ?? null, status: 'REJECTED' })),
+        this.need(m, (known) => ({
+          id: m.data.needId,
+          org: m.data.org,
+          region: known?.region ?? null,
+          status: 'REJECTED',
+        })),
       ),
       on(NeedWithdrawnEvent, (m) =>
-        this.need(m, (known) => ({ id: m.data.needId, org: m.data.org, region: known?.region ?? null, status: 'WITHDRAWN' })),
+        this.need(m, (known) => ({
+          id: m.data.needId,
+          org: m.data.org,
+          region: known?.region ?? null,
+          status: 'WITHDRAWN',
+        })),
       ),
       on(BuyersGroupFormedEvent, (m) =>
         this.group(m, () => ({
@@ -89,7 +113,11 @@ export class NeedsEventsConsumer implements IntegrationConsumer {
     message: IntegrationMessage<{ needId: string }>,
     change: (known: KnownNeed | null) => KnownNeed | undefined,
   ): Promise<void> {
-    await viewOf(this.documents, message).update<KnownNeed>(KNOWN_NEEDS, message.data.needId, change);
+    await viewOf(this.documents, message).update<KnownNeed>(
+      KNOWN_NEEDS,
+      message.data.needId,
+      change,
+    );
   }
 
   private async group(

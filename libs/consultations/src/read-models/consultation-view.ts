@@ -133,7 +133,8 @@ export function evolveConsultationView(
     case 'ConsultationResponseSubmitted':
     case 'ConsultationResponseReplaced': {
       const d = event.data;
-      const replaces = event.type === 'ConsultationResponseReplaced' ? event.data.replacesResponseId : null;
+      const replaces =
+        event.type === 'ConsultationResponseReplaced' ? event.data.replacesResponseId : null;
       const responses: ResponseView[] = [
         ...view.responses.map((r) =>
           r.supplierOrg === d.supplierOrg ? { ...r, status: 'REPLACED' as const } : r,

@@ -1,6 +1,12 @@
 import type { HistoryItem } from '@pcp/http';
 import { consultationViewOf, type ConsultationView, type ViewedEvent } from './consultation-view';
-import { clarificationsFor, consultationFor, historyFor, isRespondent, type Viewer } from './visibility';
+import {
+  clarificationsFor,
+  consultationFor,
+  historyFor,
+  isRespondent,
+  type Viewer,
+} from './visibility';
 
 let revision = 0;
 const event = (type: string, data: object): ViewedEvent => ({
@@ -37,9 +43,21 @@ const view = consultationViewOf([
   }),
   response('org-sme', 'r1'),
   response('org-large', 'r2'),
-  event('ClarificationRequested', { questionId: 'q1', askedByOrg: 'org-sme', question: 'Answered?' }),
-  event('ClarificationRequested', { questionId: 'q2', askedByOrg: 'org-sme', question: 'Pending?' }),
-  event('ClarificationRequested', { questionId: 'q3', askedByOrg: 'org-large', question: 'Theirs?' }),
+  event('ClarificationRequested', {
+    questionId: 'q1',
+    askedByOrg: 'org-sme',
+    question: 'Answered?',
+  }),
+  event('ClarificationRequested', {
+    questionId: 'q2',
+    askedByOrg: 'org-sme',
+    question: 'Pending?',
+  }),
+  event('ClarificationRequested', {
+    questionId: 'q3',
+    askedByOrg: 'org-large',
+    question: 'Theirs?',
+  }),
   event('ClarificationAnswered', { questionId: 'q1', question: 'Answered?', answer: 'Yes.' }),
 ]) as ConsultationView;
 
@@ -55,7 +73,7 @@ describe('who sees what of a consultation', () => {
     expect(consultationFor(view, auditor)).toBe(view);
   });
 
-  it("a supplier sees its own responses only, and the count of all live ones", () => {
+  it('a supplier sees its own responses only, and the count of all live ones', () => {
     const seen = consultationFor(view, large);
     expect(seen.responses.map((r) => r.id)).toEqual(['r2']);
     expect(seen.responseCount).toBe(2);
@@ -81,9 +99,24 @@ describe('who sees what of a consultation', () => {
 
   it("history withholds other suppliers' events from a supplier, keeping their place and hash", () => {
     const items = [
-      { type: 'ConsultationOpened', actor: { userId: 'u1', org: 'org-sergas', roles: ['procurer'] }, data: { consultationId: 'c1' }, hash: 'h0' },
-      { type: 'ConsultationResponseSubmitted', actor: { userId: 'u2', org: 'org-sme', roles: ['supplier'] }, data: { consultationId: 'c1', summary: 'secret' }, hash: 'h1' },
-      { type: 'ClarificationRequested', actor: { userId: 'u3', org: 'org-large', roles: ['supplier'] }, data: { consultationId: 'c1', question: 'Theirs?' }, hash: 'h2' },
+      {
+        type: 'ConsultationOpened',
+        actor: { userId: 'u1', org: 'org-sergas', roles: ['procurer'] },
+        data: { consultationId: 'c1' },
+        hash: 'h0',
+      },
+      {
+        type: 'ConsultationResponseSubmitted',
+        actor: { userId: 'u2', org: 'org-sme', roles: ['supplier'] },
+        data: { consultationId: 'c1', summary: 'secret' },
+        hash: 'h1',
+      },
+      {
+        type: 'ClarificationRequested',
+        actor: { userId: 'u3', org: 'org-large', roles: ['supplier'] },
+        data: { consultationId: 'c1', question: 'Theirs?' },
+        hash: 'h2',
+      },
     ] as unknown as HistoryItem[];
     const seen = historyFor(view, items, sme);
     expect(seen[0]).toBe(items[0]);

@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  PostgresEventStore,
-  type CommandMetadata,
-  type EventStore,
-} from '@pcp/eventsourcing';
+import { PostgresEventStore, type CommandMetadata, type EventStore } from '@pcp/eventsourcing';
 import { BuyersGroupCommands } from './buyers-group-commands';
 import { NeedCommands } from './need-commands';
 import { BUYERS_GROUP_STREAM_PREFIX, needStream } from './streams';
@@ -82,13 +78,21 @@ describe('forming and joining a buyers group when its last append fails', () => 
       groups.form({ name: 'Atlantic group', needIds: [galicia, navarra] }, meta('org-sergas')),
     ).rejects.toThrow('connection terminated unexpectedly');
     for (const id of [galicia, navarra]) {
-      expect(await typesOf(id)).toEqual(['NeedRecorded', 'NeedValidated', 'NeedGrouped', 'NeedReleased']);
+      expect(await typesOf(id)).toEqual([
+        'NeedRecorded',
+        'NeedValidated',
+        'NeedGrouped',
+        'NeedReleased',
+      ]);
     }
     const [, , , released] = await store.readStream(needStream(galicia));
     expect(released.reason).toMatch(/was not formed or joined: connection terminated unexpectedly/);
 
     failGroupAppends = false;
-    const group = await groups.form({ name: 'Atlantic group', needIds: [galicia, navarra] }, meta('org-sergas'));
+    const group = await groups.form(
+      { name: 'Atlantic group', needIds: [galicia, navarra] },
+      meta('org-sergas'),
+    );
     expect(group.needIds).toEqual([galicia, navarra]);
   });
 

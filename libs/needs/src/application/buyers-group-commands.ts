@@ -164,7 +164,8 @@ export class BuyersGroupCommands {
   private async viewAt(buyersGroupId: string, revision: bigint): Promise<BuyersGroupView> {
     const events = await this.store.readStream(buyersGroupStream(buyersGroupId), { to: revision });
     const view = buyersGroupViewOf(events);
-    if (!view) throw new Error(`buyers group ${buyersGroupId} has no event at revision ${revision}`);
+    if (!view)
+      throw new Error(`buyers group ${buyersGroupId} has no event at revision ${revision}`);
     return view;
   }
 }

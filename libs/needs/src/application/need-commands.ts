@@ -50,12 +50,16 @@ export class NeedCommands {
 
   async record(input: RecordNeedInput, metadata: CommandMetadata): Promise<NeedView> {
     const needId = randomUUID();
-    const result = await this.needs.handle(needStream(needId), {
-      type: 'RecordNeed',
-      needId,
-      actorOrg: actorOrgOf(metadata),
-      ...input,
-    }, metadata);
+    const result = await this.needs.handle(
+      needStream(needId),
+      {
+        type: 'RecordNeed',
+        needId,
+        actorOrg: actorOrgOf(metadata),
+        ...input,
+      },
+      metadata,
+    );
     return this.viewAt(needId, result.revision);
   }
 
@@ -84,7 +88,8 @@ export class NeedCommands {
 /** An If-Match on a stream that does not exist is about an unknown id: 404, not a conflict. */
 export function unknownUnderIfMatch(message: string) {
   return (error: unknown): never => {
-    if (error instanceof ConcurrencyError && error.actual === null) throw new NotFoundError(message);
+    if (error instanceof ConcurrencyError && error.actual === null)
+      throw new NotFoundError(message);
     throw error;
   };
 }

@@ -7,7 +7,12 @@ import {
   type DocumentStore,
   type Filter,
 } from '@pcp/documents';
-import { EVENT_STORE, NotFoundError, type EventEnvelope, type EventStore } from '@pcp/eventsourcing';
+import {
+  EVENT_STORE,
+  NotFoundError,
+  type EventEnvelope,
+  type EventStore,
+} from '@pcp/eventsourcing';
 import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
 import { buyersGroupViewOf, type BuyersGroupView } from '../read-models/buyers-group-view';
 import { needViewOf, type NeedView } from '../read-models/need-view';
@@ -70,7 +75,13 @@ export class NeedQueries {
     const filter: Filter = {};
     if (query.org !== undefined) filter['memberOrgs'] = query.org;
     if (query.region !== undefined) filter['regions'] = query.region;
-    return page<BuyersGroupView>(this.documents, BUYERS_GROUPS_COLLECTION, filter, query, 'formedAt');
+    return page<BuyersGroupView>(
+      this.documents,
+      BUYERS_GROUPS_COLLECTION,
+      filter,
+      query,
+      'formedAt',
+    );
   }
 
   private async history(streamId: string, what: string, id: string) {

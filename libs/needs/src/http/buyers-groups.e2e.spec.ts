@@ -26,8 +26,11 @@ describe('buyers groups over HTTP', () => {
     return id;
   };
   const form = async (needIds: string[], who: Person = 'ana') =>
-    (await post('/buyers-groups', who).send({ name: 'Atlantic sepsis buyers group', needIds }).expect(201))
-      .body as { id: string; revision: number };
+    (
+      await post('/buyers-groups', who)
+        .send({ name: 'Atlantic sepsis buyers group', needIds })
+        .expect(201)
+    ).body as { id: string; revision: number };
   const needOf = async (id: string) => (await get(`/needs/${id}`).expect(200)).body;
 
   describe('POST /buyers-groups (cannot be 404 or 409: it creates)', () => {
@@ -59,8 +62,14 @@ describe('buyers groups over HTTP', () => {
     });
 
     it('401 without a token, 403 for a supplier', async () => {
-      await app.http().post('/buyers-groups').send({ name: 'x', needIds: ['a'] }).expect(401);
-      await post('/buyers-groups', 'sam').send({ name: 'x', needIds: ['a'] }).expect(403);
+      await app
+        .http()
+        .post('/buyers-groups')
+        .send({ name: 'x', needIds: ['a'] })
+        .expect(401);
+      await post('/buyers-groups', 'sam')
+        .send({ name: 'x', needIds: ['a'] })
+        .expect(403);
     });
 
     it('422: needs that are unknown, not validated, of others only, or already grouped; nothing is claimed', async () => {
@@ -92,7 +101,10 @@ describe('buyers groups over HTTP', () => {
       expect(again.body).toEqual(first.body);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(await app.store.readStream(needStream(need))).toHaveLength(3);
-      await post('/buyers-groups').set('Idempotency-Key', key).send({ ...body, name: 'Other' }).expect(422);
+      await post('/buyers-groups')
+        .set('Idempotency-Key', key)
+        .send({ ...body, name: 'Other' })
+        .expect(422);
     });
 
     it('one of two groups racing for the same need gets it; the other claims nothing', async () => {
@@ -131,7 +143,9 @@ describe('buyers groups over HTTP', () => {
 
     it('400 without a needId or with unknown fields; 401 without a token', async () => {
       const group = await form([await validated()]);
-      const res = await post(`/buyers-groups/${group.id}/join`, 'bea').send({ need: 'x' }).expect(400);
+      const res = await post(`/buyers-groups/${group.id}/join`, 'bea')
+        .send({ need: 'x' })
+        .expect(400);
       expect(fieldsOf(res.body)).toEqual(['need', 'needId']);
       await app.http().post(`/buyers-groups/${group.id}/join`).send({ needId: 'x' }).expect(401);
     });
@@ -140,14 +154,18 @@ describe('buyers groups over HTTP', () => {
       const group = await form([await validated()]);
       const navarra = await validated('bea', 'ES22');
       await post(`/buyers-groups/${group.id}/join`, 'sam').send({ needId: navarra }).expect(403);
-      const res = await post(`/buyers-groups/${group.id}/join`, 'cai').send({ needId: navarra }).expect(403);
+      const res = await post(`/buyers-groups/${group.id}/join`, 'cai')
+        .send({ needId: navarra })
+        .expect(403);
       expect(res.body.message).toMatch(/with a need of its own/);
       expect((await needOf(navarra)).buyersGroupId).toBeNull();
     });
 
     it('404 for an unknown group', async () => {
       const navarra = await validated('bea', 'ES22');
-      await post(`/buyers-groups/${randomUUID()}/join`, 'bea').send({ needId: navarra }).expect(404);
+      await post(`/buyers-groups/${randomUUID()}/join`, 'bea')
+        .send({ needId: navarra })
+        .expect(404);
     });
 
     it('409 for a need already in the group and for a stale If-Match, before any claim', async () => {
@@ -171,9 +189,13 @@ describe('buyers groups over HTTP', () => {
     it('422 for a need that is not validated, or unknown', async () => {
       const group = await form([await validated()]);
       const recordedOnly = await recorded('bea', 'ES22');
-      const res = await post(`/buyers-groups/${group.id}/join`, 'bea').send({ needId: recordedOnly }).expect(422);
+      const res = await post(`/buyers-groups/${group.id}/join`, 'bea')
+        .send({ needId: recordedOnly })
+        .expect(422);
       expect(res.body.message).toMatch(/is recorded; validate it before joining/);
-      await post(`/buyers-groups/${group.id}/join`, 'bea').send({ needId: randomUUID() }).expect(422);
+      await post(`/buyers-groups/${group.id}/join`, 'bea')
+        .send({ needId: randomUUID() })
+        .expect(422);
     });
   });
 
@@ -185,8 +207,13 @@ describe('buyers groups over HTTP', () => {
       await post(`/buyers-groups/${group.id}/join`, 'bea')
         .send({ needId: await validated('bea', 'ES22') })
         .expect(200);
-      expect((await get(`/buyers-groups/${group.id}`, 'sam').expect(200)).body.regions).toEqual(['ES11', 'ES22']);
-      const then = await get(`/buyers-groups/${group.id}?asOf=${encodeURIComponent(beforeJoin)}`).expect(200);
+      expect((await get(`/buyers-groups/${group.id}`, 'sam').expect(200)).body.regions).toEqual([
+        'ES11',
+        'ES22',
+      ]);
+      const then = await get(
+        `/buyers-groups/${group.id}?asOf=${encodeURIComponent(beforeJoin)}`,
+      ).expect(200);
       expect(then.body).toMatchObject({ regions: ['ES11'], revision: 0 });
       await get(`/buyers-groups/${group.id}?asOf=2001-01-01T00:00:00%2B01:00`).expect(404);
       await get(`/buyers-groups/${group.id}?asOf=2025-13-01T00:00:00Z`).expect(400);
@@ -208,7 +235,11 @@ describe('buyers groups over HTTP', () => {
       expect(res.body.streamId).toBe(buyersGroupStream(group.id));
       expect(res.body.items).toMatchObject([
         { type: 'BuyersGroupFormed', revision: 0, actor: { userId: 'u-ana', org: 'org-sergas' } },
-        { type: 'BuyersGroupJoined', revision: 1, actor: { userId: 'u-bea', org: 'org-navarrabiomed' } },
+        {
+          type: 'BuyersGroupJoined',
+          revision: 1,
+          actor: { userId: 'u-bea', org: 'org-navarrabiomed' },
+        },
       ]);
       await get(`/buyers-groups/${randomUUID()}/history`).expect(404);
       await app.http().get(`/buyers-groups/${group.id}/history`).expect(401);
@@ -218,10 +249,21 @@ describe('buyers groups over HTTP', () => {
       const lead = await app.token({ sub: 'u-ext', org: 'org-sescam', roles: ['procurer'] });
       for (let i = 0; i < 3; i++) {
         const need = (
-          await app.http().post('/needs').auth(lead, { type: 'bearer' }).send(needBody({ region: 'ES43' })).expect(201)
+          await app
+            .http()
+            .post('/needs')
+            .auth(lead, { type: 'bearer' })
+            .send(needBody({ region: 'ES43' }))
+            .expect(201)
         ).body.id;
-        await app.http().post(`/needs/${need}/validate`).auth(lead, { type: 'bearer' }).send({}).expect(200);
-        await app.http()
+        await app
+          .http()
+          .post(`/needs/${need}/validate`)
+          .auth(lead, { type: 'bearer' })
+          .send({})
+          .expect(200);
+        await app
+          .http()
           .post('/buyers-groups')
           .auth(lead, { type: 'bearer' })
           .send({ name: `Extremadura group ${i}`, needIds: [need] })
@@ -229,9 +271,17 @@ describe('buyers groups over HTTP', () => {
       }
       await app.settle();
       const first = await get('/buyers-groups?org=org-sescam&limit=2').expect(200);
-      expect(first.body.items.map((g: { name: string }) => g.name)).toEqual(['Extremadura group 0', 'Extremadura group 1']);
-      const second = await get(`/buyers-groups?org=org-sescam&limit=2&cursor=${first.body.nextCursor}`).expect(200);
-      expect(second.body).toMatchObject({ items: [{ name: 'Extremadura group 2' }], nextCursor: null });
+      expect(first.body.items.map((g: { name: string }) => g.name)).toEqual([
+        'Extremadura group 0',
+        'Extremadura group 1',
+      ]);
+      const second = await get(
+        `/buyers-groups?org=org-sescam&limit=2&cursor=${first.body.nextCursor}`,
+      ).expect(200);
+      expect(second.body).toMatchObject({
+        items: [{ name: 'Extremadura group 2' }],
+        nextCursor: null,
+      });
       expect((await get('/buyers-groups?region=ES43').expect(200)).body.items).toHaveLength(3);
       await get('/buyers-groups?limit=0').expect(400);
     });

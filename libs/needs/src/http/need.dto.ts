@@ -19,12 +19,7 @@ import {
 import { BARRIERS, DISEASE_FIELDS, NEED_SCOPES } from '@pcp/contracts';
 import { ListQueryDto } from '@pcp/http';
 import { TITLE_LIMIT } from '../domain';
-import {
-  IsNotBlank,
-  IsNutsRegion,
-  IsScoreMap,
-  MaxCharactersWithoutSpaces,
-} from './validators';
+import { IsNotBlank, IsNutsRegion, IsScoreMap, MaxCharactersWithoutSpaces } from './validators';
 
 export const NEED_STATUSES = ['RECORDED', 'VALIDATED', 'REJECTED', 'WITHDRAWN'] as const;
 
@@ -121,7 +116,9 @@ export class RecordNeedDto {
 }
 
 export class ValidateNeedDto {
-  @ApiPropertyOptional({ example: 'Confirmed by the clinical board of the Galician health service' })
+  @ApiPropertyOptional({
+    example: 'Confirmed by the clinical board of the Galician health service',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

@@ -46,7 +46,10 @@ describe('needs over HTTP', () => {
         budgetEstimateEur: 2500000,
         barriers: ['data_fragmentation', 'ai_uncertainty'],
         evidence: [
-          { title: 'Regional sepsis audit 2024', url: 'https://www.sergas.es/audit-sepsis-2024.pdf' },
+          {
+            title: 'Regional sepsis audit 2024',
+            url: 'https://www.sergas.es/audit-sepsis-2024.pdf',
+          },
           { title: 'Clinical board minutes, March 2024', url: null },
         ],
         priority: null,
@@ -59,14 +62,18 @@ describe('needs over HTTP', () => {
         actor: { userId: 'u-ana', org: 'org-sergas', roles: ['procurer'] },
       });
       // No personal data in events: user ids and organisations only, never the person's name.
-      expect(JSON.stringify({ ...event, revision: 0, globalPosition: 0 })).not.toContain('Ana García');
+      expect(JSON.stringify({ ...event, revision: 0, globalPosition: 0 })).not.toContain(
+        'Ana García',
+      );
     });
 
     it('counts the description without spaces: 2000 visible characters fit, 2001 do not', async () => {
       const words = (count: number) => Array.from({ length: count / 4 }, () => 'abcd').join(' ');
       const fits = words(2000);
       expect(fits.length).toBeGreaterThan(2000);
-      await post('/needs').send(needBody({ description: fits })).expect(201);
+      await post('/needs')
+        .send(needBody({ description: fits }))
+        .expect(201);
       const res = await post('/needs')
         .send(needBody({ description: `${fits}x` }))
         .expect(400);
@@ -120,7 +127,9 @@ describe('needs over HTTP', () => {
     });
 
     it('422: a rule refuses it (an Extra-Regio code is no place to procure for)', async () => {
-      const res = await post('/needs').send(needBody({ region: 'ESZZZ' })).expect(422);
+      const res = await post('/needs')
+        .send(needBody({ region: 'ESZZZ' }))
+        .expect(422);
       expect(res.body.message).toMatch(/Extra-Regio/);
     });
 
@@ -133,7 +142,9 @@ describe('needs over HTTP', () => {
       expect(again.headers['location']).toBe(first.headers['location']);
       await app.settle();
       const listed = await get(`/needs?org=org-sergas&limit=500`).expect(200);
-      expect(listed.body.items.filter((n: { title: string }) => n.title === body.title)).toHaveLength(1);
+      expect(
+        listed.body.items.filter((n: { title: string }) => n.title === body.title),
+      ).toHaveLength(1);
       await post('/needs')
         .set('Idempotency-Key', key)
         .send({ ...body, patientPopulation: 1 })
@@ -158,7 +169,9 @@ describe('needs over HTTP', () => {
       expect(then.body).toMatchObject({ status: 'RECORDED', revision: 0 });
       const history = await get(`/needs/${need.id}/history`).expect(200);
       const atValidation = history.body.items[1].occurredAt;
-      const after = await get(`/needs/${need.id}?asOf=${encodeURIComponent(atValidation)}`).expect(200);
+      const after = await get(`/needs/${need.id}?asOf=${encodeURIComponent(atValidation)}`).expect(
+        200,
+      );
       expect(after.body).toMatchObject({ status: 'VALIDATED', revision: 1 });
       await get(`/needs/${need.id}?asOf=2001-01-01T00:00:00Z`).expect(404);
       const bad = await get(`/needs/${need.id}?asOf=yesterday`).expect(400);
@@ -218,9 +231,16 @@ describe('needs over HTTP', () => {
         (await get(`/needs?org=${org}&${query}`).expect(200)).body.items.map(
           (n: { title: string }) => n.title,
         );
-      expect(await titles('status=VALIDATED')).toEqual(['Catalan need 0', 'Catalan need 1', 'Catalan need 2']);
+      expect(await titles('status=VALIDATED')).toEqual([
+        'Catalan need 0',
+        'Catalan need 1',
+        'Catalan need 2',
+      ]);
       expect(await titles('region=ES52')).toEqual(['Catalan need 5', 'Catalan need 6']);
-      expect(await titles('diseaseField=rare&status=RECORDED')).toEqual(['Catalan need 3', 'Catalan need 5']);
+      expect(await titles('diseaseField=rare&status=RECORDED')).toEqual([
+        'Catalan need 3',
+        'Catalan need 5',
+      ]);
       expect((await get('/needs?org=org-nobody').expect(200)).body).toEqual({
         items: [],
         nextCursor: null,
@@ -234,7 +254,14 @@ describe('needs over HTTP', () => {
     });
 
     it('400 for a bad limit, status, cursor or unknown filter; 401 without a token', async () => {
-      for (const query of ['limit=0', 'limit=501', 'limit=ten', 'status=DONE', 'cursor=nonsense', 'colour=blue']) {
+      for (const query of [
+        'limit=0',
+        'limit=501',
+        'limit=ten',
+        'status=DONE',
+        'cursor=nonsense',
+        'colour=blue',
+      ]) {
         const res = await get(`/needs?${query}`).expect(400);
         expect(res.body.statusCode).toBe(400);
       }
@@ -255,7 +282,10 @@ describe('needs over HTTP', () => {
         revision: 1,
       });
       const [, event] = await streamOf(need.id);
-      expect(event).toMatchObject({ type: 'NeedValidated', reason: 'Confirmed by the clinical board' });
+      expect(event).toMatchObject({
+        type: 'NeedValidated',
+        reason: 'Confirmed by the clinical board',
+      });
     });
 
     it('400 for unknown fields; 401 without a token', async () => {
@@ -280,8 +310,14 @@ describe('needs over HTTP', () => {
 
     it('409 when already validated, and for a stale If-Match with the current revision', async () => {
       const need = await record();
-      await post(`/needs/${need.id}/prioritise`).set('If-Match', '"0"').send({ score: 50 }).expect(200);
-      const stale = await post(`/needs/${need.id}/validate`).set('If-Match', '"0"').send({}).expect(409);
+      await post(`/needs/${need.id}/prioritise`)
+        .set('If-Match', '"0"')
+        .send({ score: 50 })
+        .expect(200);
+      const stale = await post(`/needs/${need.id}/validate`)
+        .set('If-Match', '"0"')
+        .send({})
+        .expect(409);
       expect(stale.body.details).toEqual({ currentRevision: '1' });
       await post(`/needs/${need.id}/validate`).set('If-Match', '"1"').send({}).expect(200);
       const again = await post(`/needs/${need.id}/validate`).send({}).expect(409);
@@ -293,7 +329,10 @@ describe('needs over HTTP', () => {
       const need = await record();
       const key = `validate-${need.id}`;
       await post(`/needs/${need.id}/validate`).set('Idempotency-Key', key).send({}).expect(200);
-      const replay = await post(`/needs/${need.id}/validate`).set('Idempotency-Key', key).send({}).expect(200);
+      const replay = await post(`/needs/${need.id}/validate`)
+        .set('Idempotency-Key', key)
+        .send({})
+        .expect(200);
       expect(replay.body.revision).toBe(1);
       expect(await streamOf(need.id)).toHaveLength(2);
       await post(`/needs/${need.id}/validate`)
@@ -320,7 +359,9 @@ describe('needs over HTTP', () => {
 
     it('400 without a reason or with a blank one; 401 without a token', async () => {
       const need = await record();
-      expect(fieldsOf((await post(`/needs/${need.id}/reject`).send({}).expect(400)).body)).toEqual(['reason']);
+      expect(fieldsOf((await post(`/needs/${need.id}/reject`).send({}).expect(400)).body)).toEqual([
+        'reason',
+      ]);
       await post(`/needs/${need.id}/reject`).send({ reason: '   ' }).expect(400);
       await app.http().post(`/needs/${need.id}/reject`).send({ reason: 'x' }).expect(401);
     });
@@ -344,8 +385,14 @@ describe('needs over HTTP', () => {
     it('422 for an Idempotency-Key reused with another body', async () => {
       const need = await record();
       const key = `reject-${need.id}`;
-      await post(`/needs/${need.id}/reject`).set('Idempotency-Key', key).send({ reason: 'a' }).expect(200);
-      await post(`/needs/${need.id}/reject`).set('Idempotency-Key', key).send({ reason: 'b' }).expect(422);
+      await post(`/needs/${need.id}/reject`)
+        .set('Idempotency-Key', key)
+        .send({ reason: 'a' })
+        .expect(200);
+      await post(`/needs/${need.id}/reject`)
+        .set('Idempotency-Key', key)
+        .send({ reason: 'b' })
+        .expect(422);
     });
   });
 
@@ -372,17 +419,29 @@ describe('needs over HTTP', () => {
 
     it('409 once withdrawn, and for a stale If-Match', async () => {
       const need = await record();
-      await post(`/needs/${need.id}/withdraw`).set('If-Match', '0').send({ reason: 'x' }).expect(200);
+      await post(`/needs/${need.id}/withdraw`)
+        .set('If-Match', '0')
+        .send({ reason: 'x' })
+        .expect(200);
       await post(`/needs/${need.id}/withdraw`).send({ reason: 'again' }).expect(409);
-      const stale = await post(`/needs/${need.id}/withdraw`).set('If-Match', '"0"').send({ reason: 'y' }).expect(409);
+      const stale = await post(`/needs/${need.id}/withdraw`)
+        .set('If-Match', '"0"')
+        .send({ reason: 'y' })
+        .expect(409);
       expect(stale.body.details.currentRevision).toBe('1');
     });
 
     it('422 for an Idempotency-Key reused with another body', async () => {
       const need = await record();
       const key = `withdraw-${need.id}`;
-      await post(`/needs/${need.id}/withdraw`).set('Idempotency-Key', key).send({ reason: 'a' }).expect(200);
-      await post(`/needs/${need.id}/withdraw`).set('Idempotency-Key', key).send({ reason: 'b' }).expect(422);
+      await post(`/needs/${need.id}/withdraw`)
+        .set('Idempotency-Key', key)
+        .send({ reason: 'a' })
+        .expect(200);
+      await post(`/needs/${need.id}/withdraw`)
+        .set('Idempotency-Key', key)
+        .send({ reason: 'b' })
+        .expect(422);
     });
   });
 
@@ -402,7 +461,9 @@ describe('needs over HTTP', () => {
 
     it('400 for a score or criterion outside 1-100; 401; 403; 404', async () => {
       const need = await record();
-      expect(fieldsOf((await post(`/needs/${need.id}/prioritise`).send({ score: 0 }).expect(400)).body)).toEqual(['score']);
+      expect(
+        fieldsOf((await post(`/needs/${need.id}/prioritise`).send({ score: 0 }).expect(400)).body),
+      ).toEqual(['score']);
       await post(`/needs/${need.id}/prioritise`).send({ score: 101 }).expect(400);
       const res = await post(`/needs/${need.id}/prioritise`)
         .send({ score: 50, criteria: { impact: 101 } })

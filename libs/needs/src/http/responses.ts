@@ -14,12 +14,17 @@ export class NeedsApiError {
   statusCode!: number;
   @ApiProperty({ example: 'Unprocessable Entity' })
   error!: string;
-  @ApiProperty({ example: 'The need 0b11de7a-... is recorded; validate it before joining a buyers group' })
+  @ApiProperty({
+    example: 'The need 0b11de7a-... is recorded; validate it before joining a buyers group',
+  })
   message!: string;
   @ApiPropertyOptional({
     description:
       'Field errors (400), the current revision (409 after a stale If-Match), or a code and facts of the refusal.',
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+    ],
   })
   details?: unknown;
 }
@@ -27,7 +32,11 @@ export class NeedsApiError {
 export class EvidenceResponse {
   @ApiProperty({ example: 'Regional sepsis audit 2024' })
   title!: string;
-  @ApiProperty({ nullable: true, type: String, example: 'https://www.sergas.es/audit-sepsis-2024.pdf' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'https://www.sergas.es/audit-sepsis-2024.pdf',
+  })
   url!: string | null;
 }
 
@@ -50,7 +59,9 @@ export class NeedResponse {
   org!: string;
   @ApiProperty({ example: 'Early detection of sepsis in emergency departments' })
   title!: string;
-  @ApiProperty({ example: 'Sepsis is recognised too late in two out of five emergency admissions.' })
+  @ApiProperty({
+    example: 'Sepsis is recognised too late in two out of five emergency admissions.',
+  })
   description!: string;
   @ApiProperty({ example: 'ES11' })
   region!: string;

@@ -50,7 +50,11 @@ export function IsNotBlank(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** An object mapping names to whole numbers in [min, max]. */
-export function IsScoreMap(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+export function IsScoreMap(
+  min: number,
+  max: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isScoreMap',

@@ -59,7 +59,11 @@ describe('what needs publishes', () => {
     if (!formed) throw new Error('BuyersGroupFormed was not published');
     expect(integrationEvents.check(formed.definition, formed.data)).toEqual({ valid: true });
     expect(formed.data).not.toHaveProperty('memberOrgs');
-    expect(needsTranslator.translate(envelope('NeedGrouped', { needId: 'n1', buyersGroupId: 'g1' }))).toBeNull();
-    expect(needsTranslator.translate(envelope('NeedReleased', { needId: 'n1', buyersGroupId: 'g1' }))).toBeNull();
+    expect(
+      needsTranslator.translate(envelope('NeedGrouped', { needId: 'n1', buyersGroupId: 'g1' })),
+    ).toBeNull();
+    expect(
+      needsTranslator.translate(envelope('NeedReleased', { needId: 'n1', buyersGroupId: 'g1' })),
+    ).toBeNull();
   });
 });
