@@ -1,4 +1,6 @@
+import { consultationsContext } from '@pcp/consultations';
+import { needsContext } from '@pcp/needs';
 import type { BoundedContext } from '@pcp/platform';
 
 /** Every bounded context of the product, in pipeline order. */
-export const CONTEXTS: BoundedContext[] = [];
+export const CONTEXTS: BoundedContext[] = [needsContext, consultationsContext];
