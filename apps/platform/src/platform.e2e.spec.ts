@@ -1,76 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { buildApps, startService, type RunningService } from '@pcp/testing';
 
-const root = join(__dirname, '..', '..', '..');
-const buildDir = join(root, 'tmp', 'e2e-platform');
-
-/** Compiles the platform app and its libraries the way `npm start` does (swc, tree kept). */
-function build(): string {
-  const swc = join(root, 'node_modules/@swc/cli/bin/swc.js');
-  const result = spawnSync(process.execPath, [swc, 'apps/platform/src', 'libs', '-d', buildDir, '--config-file', '.swcrc', '--quiet'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
-  return join(buildDir, 'apps/platform/src/main.js');
-}
-
-interface RunningPlatform {
-  process: ChildProcess;
-  url: string;
-  logs: string[];
-}
-
-function start(main: string, env: Record<string, string>): Promise<RunningPlatform> {
-  const child = spawn(process.execPath, [main], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`platform did not start:\n${logs.join('')}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      logs.push(chunk.toString());
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(logs.join(''));
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, url: match[1], logs });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`platform exited with ${code}:\n${logs.join('')}`));
-    });
-  });
-}
-
-function stop(platform: RunningPlatform, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (platform.process.exitCode !== null) return resolve(platform.process.exitCode);
-    platform.process.removeAllListeners('exit');
-    platform.process.on('exit', (code) => resolve(code));
-    platform.process.kill(signal);
-  });
+function start(main: string, env: Record<string, string>): Promise<RunningService> {
+  return startService('platform', main, env, 30_000);
 }
 
 describe('platform app (built and run as npm start runs it)', () => {
   let main: string;
-  let platform: RunningPlatform;
+  let platform: RunningService;
   const dataDir = mkdtempSync(join(tmpdir(), 'pcp-platform-'));
 
   beforeAll(async () => {
-    main = build();
+    main = buildApps('e2e-platform')('platform');
     platform = await start(main, { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
   }, 60_000);
 
   afterAll(async () => {
-    if (platform) await stop(platform);
+    if (platform) await platform.stop();
   });
 
   it('answers liveness and readiness', async () => {
@@ -124,7 +73,7 @@ describe('platform app (built and run as npm start runs it)', () => {
 
   it('stops cleanly on SIGTERM', async () => {
     const second = await start(main, { DATA_DIR: mkdtempSync(join(tmpdir(), 'pcp-platform-')) });
-    const code = await stop(second, 'SIGTERM');
+    const code = await second.stop('SIGTERM');
     expect(code).toBe(0);
     expect(second.logs.join('')).toContain('SIGTERM received');
   });

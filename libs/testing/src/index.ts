@@ -9,3 +9,4 @@ export {
   type TestDatabase,
 } from './engines/engines';
 export * from './decider/decider-specification';
+export * from './processes/services';
