@@ -128,7 +128,12 @@ func checkAppService(name string, svc types.ServiceConfig) []string {
 	if svc.HealthCheck == nil || svc.HealthCheck.Disable {
 		problems = append(problems, fmt.Sprintf("service %q has no healthcheck", name))
 	}
-	for _, key := range requiredServiceEnv {
+	required := requiredServiceEnv
+	if app != nil && *app == "gateway" {
+		// The gateway holds no state: it only needs where to listen and where the services are.
+		required = []string{"HOST", "PORT", "NEEDS_URL"}
+	}
+	for _, key := range required {
 		value := svc.Environment[key]
 		if value == nil {
 			problems = append(problems, fmt.Sprintf("service %q does not set %s", name, key))
