@@ -30,7 +30,10 @@ describe('the outcome of a pilot from its KPI targets', () => {
     expect(
       outcomeOf(
         [waiting, detection],
-        [m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z'), m('sepsis_detected', 90, '2027-03-01T10:00:00Z')],
+        [
+          m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z'),
+          m('sepsis_detected', 90, '2027-03-01T10:00:00Z'),
+        ],
       ),
     ).toEqual({
       outcome: 'SUCCESS',
@@ -44,7 +47,10 @@ describe('the outcome of a pilot from its KPI targets', () => {
   it('is PARTIAL when some KPIs meet their targets', () => {
     const result = outcomeOf(
       [waiting, detection],
-      [m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z'), m('sepsis_detected', 70, '2027-03-01T10:00:00Z')],
+      [
+        m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z'),
+        m('sepsis_detected', 70, '2027-03-01T10:00:00Z'),
+      ],
     );
     expect(result.outcome).toBe('PARTIAL');
     expect(result.kpiResults.map((r) => r.met)).toEqual([true, false]);
@@ -53,13 +59,19 @@ describe('the outcome of a pilot from its KPI targets', () => {
   it('is FAILED when no KPI meets its target', () => {
     const result = outcomeOf(
       [waiting, detection],
-      [m('time_to_antibiotics', 75, '2027-03-01T10:00:00Z'), m('sepsis_detected', 70, '2027-03-01T10:00:00Z')],
+      [
+        m('time_to_antibiotics', 75, '2027-03-01T10:00:00Z'),
+        m('sepsis_detected', 70, '2027-03-01T10:00:00Z'),
+      ],
     );
     expect(result.outcome).toBe('FAILED');
   });
 
   it('is FAILED when a KPI was never measured, even if the others are met', () => {
-    const result = outcomeOf([waiting, detection], [m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z')]);
+    const result = outcomeOf(
+      [waiting, detection],
+      [m('time_to_antibiotics', 48, '2027-03-01T10:00:00Z')],
+    );
     expect(result).toEqual({
       outcome: 'FAILED',
       kpiResults: [
@@ -89,19 +101,30 @@ describe('the outcome of a pilot from its KPI targets', () => {
   it('compares times as instants across offsets, and takes the later recorded at the same instant', () => {
     const sameInstant = outcomeOf(
       [detection],
-      [m('sepsis_detected', 90, '2027-03-01T10:00:00+01:00'), m('sepsis_detected', 80, '2027-03-01T09:00:00Z')],
+      [
+        m('sepsis_detected', 90, '2027-03-01T10:00:00+01:00'),
+        m('sepsis_detected', 80, '2027-03-01T09:00:00Z'),
+      ],
     );
     expect(sameInstant.kpiResults[0].actual).toBe(80);
     const offsets = outcomeOf(
       [detection],
       // 10:00+02:00 is 08:00 UTC, before 09:00 UTC.
-      [m('sepsis_detected', 90, '2027-03-01T09:00:00Z'), m('sepsis_detected', 80, '2027-03-01T10:00:00+02:00')],
+      [
+        m('sepsis_detected', 90, '2027-03-01T09:00:00Z'),
+        m('sepsis_detected', 80, '2027-03-01T10:00:00+02:00'),
+      ],
     );
     expect(offsets.kpiResults[0].actual).toBe(90);
   });
 
   it('ignores measurements of other KPIs', () => {
     const result = outcomeOf([detection], [m('time_to_antibiotics', 99, '2027-03-01T10:00:00Z')]);
-    expect(result.kpiResults[0]).toEqual({ name: 'sepsis_detected', target: 85, actual: null, met: false });
+    expect(result.kpiResults[0]).toEqual({
+      name: 'sepsis_detected',
+      target: 85,
+      actual: null,
+      met: false,
+    });
   });
 });

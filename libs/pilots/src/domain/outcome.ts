@@ -27,12 +27,12 @@ export function meetsTarget(kpi: Pick<PilotKpi, 'target' | 'direction'>, value: 
  * none met, or any KPI never measured: FAILED, since an unmeasured target proves nothing
  * and the outcome cannot rest on part of the plan.
  */
-export function outcomeOf(kpis: readonly PilotKpi[], measurements: readonly KpiMeasurement[]): PilotResult {
+export function outcomeOf(
+  kpis: readonly PilotKpi[],
+  measurements: readonly KpiMeasurement[],
+): PilotResult {
   const kpiResults = kpis.map((kpi): KpiResult => {
-    const actual = latestValue(
-      kpi.name,
-      measurements,
-    );
+    const actual = latestValue(kpi.name, measurements);
     return {
       name: kpi.name,
       target: kpi.target,

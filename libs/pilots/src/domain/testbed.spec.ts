@@ -39,9 +39,7 @@ const registered: TestbedEvent = {
 describe('registering a testbed', () => {
   it('registers a living lab with its label, region, capabilities and capacity', () => {
     given([]).when(register).then([registered]);
-    given([])
-      .when(register)
-      .thenState({ status: 'REGISTERED', testbed: registered.data });
+    given([]).when(register).thenState({ status: 'REGISTERED', testbed: registered.data });
   });
 
   it('publishes a payload the TestbedRegistered schema accepts', () => {
@@ -62,9 +60,7 @@ describe('registering a testbed', () => {
   it('trims names and keeps a repeated capability once', () => {
     given([])
       .when({ ...register, name: '  Ourense living lab ', capabilities: ['ehr', ' ehr', 'icu'] })
-      .then([
-        { ...registered, data: { ...registered.data, capabilities: ['ehr', 'icu'] } },
-      ]);
+      .then([{ ...registered, data: { ...registered.data, capabilities: ['ehr', 'icu'] } }]);
   });
 
   it('refuses an ENoLL label on anything but a living lab', () => {
@@ -77,7 +73,10 @@ describe('registering a testbed', () => {
   it('refuses an unknown kind of testbed', () => {
     const error = given([])
       .when({ ...register, testbedType: 'LAB' })
-      .thenThrows(DomainRuleError, /"LAB" is not a kind of testbed; use one of HOSPITAL, LIVING_LAB/);
+      .thenThrows(
+        DomainRuleError,
+        /"LAB" is not a kind of testbed; use one of HOSPITAL, LIVING_LAB/,
+      );
     expect(error.code).toBe('UNKNOWN_TESTBED_TYPE');
   });
 

@@ -5,7 +5,12 @@ import {
   type Decider,
   type DomainEvent,
 } from '@pcp/eventsourcing';
-import { TESTBED_TYPES, isNutsCode, type TestbedRegistered, type TestbedType } from '@pcp/contracts';
+import {
+  TESTBED_TYPES,
+  isNutsCode,
+  type TestbedRegistered,
+  type TestbedType,
+} from '@pcp/contracts';
 import { CAPABILITY_LIMIT, TITLE_LIMIT, requiredText } from './text-rules';
 
 /** `testbedType` is the API's `type` (the command's own `type` names the command). */

@@ -10,7 +10,11 @@ export const EVIDENCE_LIMIT = 500;
 export const SITE_LIMIT = 128;
 
 /** A required text, trimmed, of at most `limit` characters. */
-export function requiredText(field: string, value: unknown, limit: number = FREE_TEXT_LIMIT): string {
+export function requiredText(
+  field: string,
+  value: unknown,
+  limit: number = FREE_TEXT_LIMIT,
+): string {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === '') {
     throw new DomainRuleError(`The ${field} must not be empty`, 'TEXT_REQUIRED', { field });
@@ -27,7 +31,11 @@ export function requiredText(field: string, value: unknown, limit: number = FREE
 }
 
 /** An optional text: absent or blank is null, otherwise the rules of a required one. */
-export function optionalText(field: string, value: unknown, limit = FREE_TEXT_LIMIT): string | null {
+export function optionalText(
+  field: string,
+  value: unknown,
+  limit = FREE_TEXT_LIMIT,
+): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string' && value.trim() === '') return null;
   return requiredText(field, value, limit);
