@@ -19,23 +19,78 @@ export interface DemoNeed {
   priority?: { score: number; criteria: Record<string, number> };
 }
 
-export const PROCURERS: Record<string, { sub: string; name: string; orgType: string; country: string }> = {
-  'org-sergas': { sub: 'u-sergas-procurement', name: 'Galician Health Service procurement', orgType: 'public_authority', country: 'ES' },
-  'org-catsalut': { sub: 'u-catsalut-innovation', name: 'Catalan Health Service innovation unit', orgType: 'public_authority', country: 'ES' },
-  'org-navarrabiomed': { sub: 'u-navarra-oncology', name: 'Navarra oncology department', orgType: 'hospital', country: 'ES' },
-  'org-aou-bologna': { sub: 'u-bologna-haematology', name: 'Bologna university hospital haematology', orgType: 'hospital', country: 'IT' },
-  'org-uz-leuven': { sub: 'u-leuven-cardiology', name: 'Leuven university hospital cardiology', orgType: 'hospital', country: 'BE' },
-  'org-aria-lombardia': { sub: 'u-aria-procurement', name: 'Lombardy regional purchasing agency', orgType: 'public_authority', country: 'IT' },
-  'org-vgregion': { sub: 'u-vgr-innovation', name: 'Vaestra Goetaland region innovation', orgType: 'public_authority', country: 'SE' },
-  'org-crete-health': { sub: 'u-crete-health', name: 'Health region of Crete', orgType: 'public_authority', country: 'GR' },
+export const PROCURERS: Record<
+  string,
+  { sub: string; name: string; orgType: string; country: string }
+> = {
+  'org-sergas': {
+    sub: 'u-sergas-procurement',
+    name: 'Galician Health Service procurement',
+    orgType: 'public_authority',
+    country: 'ES',
+  },
+  'org-catsalut': {
+    sub: 'u-catsalut-innovation',
+    name: 'Catalan Health Service innovation unit',
+    orgType: 'public_authority',
+    country: 'ES',
+  },
+  'org-navarrabiomed': {
+    sub: 'u-navarra-oncology',
+    name: 'Navarra oncology department',
+    orgType: 'hospital',
+    country: 'ES',
+  },
+  'org-aou-bologna': {
+    sub: 'u-bologna-haematology',
+    name: 'Bologna university hospital haematology',
+    orgType: 'hospital',
+    country: 'IT',
+  },
+  'org-uz-leuven': {
+    sub: 'u-leuven-cardiology',
+    name: 'Leuven university hospital cardiology',
+    orgType: 'hospital',
+    country: 'BE',
+  },
+  'org-aria-lombardia': {
+    sub: 'u-aria-procurement',
+    name: 'Lombardy regional purchasing agency',
+    orgType: 'public_authority',
+    country: 'IT',
+  },
+  'org-vgregion': {
+    sub: 'u-vgr-innovation',
+    name: 'Vaestra Goetaland region innovation',
+    orgType: 'public_authority',
+    country: 'SE',
+  },
+  'org-crete-health': {
+    sub: 'u-crete-health',
+    name: 'Health region of Crete',
+    orgType: 'public_authority',
+    country: 'GR',
+  },
 };
 
 export const SUPPLIERS = [
   { sub: 'u-sepsiscan', org: 'org-sepsiscan', name: 'SepsiScan SL', sme: true, country: 'ES' },
   { sub: 'u-vitalsai', org: 'org-vitalsai', name: 'VitalsAI srl', sme: true, country: 'IT' },
   { sub: 'u-genomeflow', org: 'org-genomeflow', name: 'GenomeFlow NV', sme: true, country: 'BE' },
-  { sub: 'u-nordicdx', org: 'org-nordicdx', name: 'Nordic Diagnostics AB', sme: false, country: 'SE' },
-  { sub: 'u-fraunhofer', org: 'org-rto-applied-health', name: 'Applied Health RTO', sme: false, country: 'DE' },
+  {
+    sub: 'u-nordicdx',
+    org: 'org-nordicdx',
+    name: 'Nordic Diagnostics AB',
+    sme: false,
+    country: 'SE',
+  },
+  {
+    sub: 'u-fraunhofer',
+    org: 'org-rto-applied-health',
+    name: 'Applied Health RTO',
+    sme: false,
+    country: 'DE',
+  },
 ];
 
 export const NEEDS: DemoNeed[] = [
@@ -52,7 +107,10 @@ export const NEEDS: DemoNeed[] = [
     patientPopulation: 12000,
     budgetEstimateEur: 2_500_000,
     barriers: ['data_fragmentation', 'ai_uncertainty', 'competence_gaps'],
-    evidence: [{ title: 'Regional sepsis audit 2024' }, { title: 'Emergency department mortality review' }],
+    evidence: [
+      { title: 'Regional sepsis audit 2024' },
+      { title: 'Emergency department mortality review' },
+    ],
     outcome: 'validate',
     priority: { score: 88, criteria: { clinicalImpact: 92, feasibility: 80, budgetFit: 85 } },
   },

@@ -23,9 +23,17 @@ class DemoLoader {
     private readonly secret: string,
   ) {}
 
-  token(claims: { sub: string; org: string; roles: Role[]; name: string; sme?: boolean; country?: string }): Promise<string> {
+  token(claims: {
+    sub: string;
+    org: string;
+    roles: Role[];
+    name: string;
+    sme?: boolean;
+    country?: string;
+  }): Promise<string> {
     const key = `${claims.sub}:${claims.roles.join(',')}`;
-    if (!this.tokens.has(key)) this.tokens.set(key, mintToken(claims, { secret: this.secret, ttl: '1h' }));
+    if (!this.tokens.has(key))
+      this.tokens.set(key, mintToken(claims, { secret: this.secret, ttl: '1h' }));
     return this.tokens.get(key)!;
   }
 
@@ -34,14 +42,23 @@ class DemoLoader {
     return this.token({ sub: p.sub, org, roles: ['procurer'], name: p.name, country: p.country });
   }
 
-  async send(token: string, method: string, path: string, body?: unknown, expected = [200, 201]): Promise<Reply> {
+  async send(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    expected = [200, 201],
+  ): Promise<Reply> {
     const res = await fetch(`${this.url}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    const reply = { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    const reply = {
+      status: res.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
     if (!expected.includes(res.status)) {
       throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
     }
@@ -59,7 +76,9 @@ class DemoLoader {
       this.counts.needs++;
       if (priority) await this.send(token, 'POST', `/needs/${id}/prioritise`, priority);
       if (outcome === 'validate') {
-        await this.send(token, 'POST', `/needs/${id}/validate`, { rationale: 'Confirmed by the clinical board and the procurement committee' });
+        await this.send(token, 'POST', `/needs/${id}/validate`, {
+          rationale: 'Confirmed by the clinical board and the procurement committee',
+        });
       } else if (outcome === 'reject') {
         await this.send(token, 'POST', `/needs/${id}/reject`, {
           reason: 'Already covered by the national telehealth programme; no procurement needed',
@@ -75,22 +94,39 @@ class DemoLoader {
     });
     const groupId = group.body['id'] as string;
     this.counts.buyersGroups++;
-    await this.send(await this.procurer('org-aria-lombardia'), 'POST', `/buyers-groups/${groupId}/join`, {
-      needId: needIds.get('rare-lombardy'),
-    });
-    await this.send(await this.procurer('org-uz-leuven'), 'POST', `/buyers-groups/${groupId}/join`, {
-      needId: needIds.get('rare-flanders'),
-    });
+    await this.send(
+      await this.procurer('org-aria-lombardia'),
+      'POST',
+      `/buyers-groups/${groupId}/join`,
+      {
+        needId: needIds.get('rare-lombardy'),
+      },
+    );
+    await this.send(
+      await this.procurer('org-uz-leuven'),
+      'POST',
+      `/buyers-groups/${groupId}/join`,
+      {
+        needId: needIds.get('rare-flanders'),
+      },
+    );
 
     const now = Date.now();
-    const consultations: { key: string; org: string; body: Record<string, unknown>; trls: number[]; close?: { report: string; route: string; rationale: string } }[] = [
+    const consultations: {
+      key: string;
+      org: string;
+      body: Record<string, unknown>;
+      trls: number[];
+      close?: { report: string; route: string; rationale: string };
+    }[] = [
       {
         key: 'sepsis',
         org: 'org-sergas',
         body: {
           needId: needIds.get('sepsis'),
           title: 'Open market consultation: early warning of sepsis',
-          description: 'Which solutions can detect sepsis earlier from routine data, and how mature are they?',
+          description:
+            'Which solutions can detect sepsis earlier from routine data, and how mature are they?',
           opensAt: new Date(now + 35 * DAY_MS).toISOString(),
           closesAt: new Date(now + 90 * DAY_MS).toISOString(),
           questions: ['Which data does your solution need?', 'How was it validated clinically?'],
@@ -102,7 +138,8 @@ class DemoLoader {
             'Five suppliers answered; 85% of the feedback was positive about feasibility. No solution is on the market; ' +
             'the best declared TRL is 6, so R&D is still needed.',
           route: 'PCP',
-          rationale: 'Best available solution below TRL 8: pre-commercial procurement in three phases',
+          rationale:
+            'Best available solution below TRL 8: pre-commercial procurement in three phases',
         },
       },
       {
@@ -111,10 +148,14 @@ class DemoLoader {
         body: {
           buyersGroupId: groupId,
           title: 'Joint market consultation: rapid genomic diagnosis for rare diseases',
-          description: 'A buyers group of three regions explores sequencing and interpretation services.',
+          description:
+            'A buyers group of three regions explores sequencing and interpretation services.',
           opensAt: new Date(now + 40 * DAY_MS).toISOString(),
           closesAt: new Date(now + 100 * DAY_MS).toISOString(),
-          questions: ['What turnaround time can you guarantee?', 'How do you handle consent across borders?'],
+          questions: [
+            'What turnaround time can you guarantee?',
+            'How do you handle consent across borders?',
+          ],
         },
         trls: [8, 7, 9],
       },
@@ -124,7 +165,8 @@ class DemoLoader {
         body: {
           needId: needIds.get('car-t'),
           title: 'Market consultation: automated point-of-care CAR-T manufacturing',
-          description: 'Closed, automated manufacturing platforms for CAR-T under hospital exemption.',
+          description:
+            'Closed, automated manufacturing platforms for CAR-T under hospital exemption.',
           opensAt: new Date(now + 20 * DAY_MS).toISOString(),
           closesAt: new Date(now + 60 * DAY_MS).toISOString(),
           questions: ['Which quality controls are automated?'],
@@ -142,7 +184,14 @@ class DemoLoader {
       await this.send(procurer, 'POST', `/consultations/${id}/publish`, {});
       for (const [i, declaredTrl] of c.trls.entries()) {
         const s = SUPPLIERS[i % SUPPLIERS.length];
-        const token = await this.token({ sub: s.sub, org: s.org, roles: ['supplier'], name: s.name, sme: s.sme, country: s.country });
+        const token = await this.token({
+          sub: s.sub,
+          org: s.org,
+          roles: ['supplier'],
+          name: s.name,
+          sme: s.sme,
+          country: s.country,
+        });
         await this.send(token, 'POST', `/consultations/${id}/responses`, {
           solutionName: `${s.name.split(' ')[0]} for ${c.key}`,
           summary: `Our solution for ${String(c.body['title']).toLowerCase()}, demonstrated at TRL ${declaredTrl}.`,
@@ -153,15 +202,23 @@ class DemoLoader {
           const q = await this.send(token, 'POST', `/consultations/${id}/questions`, {
             text: 'Will the call accept consortia of an SME and a research organisation?',
           });
-          await this.send(procurer, 'POST', `/consultations/${id}/questions/${q.body['id']}/answer`, {
-            text: 'Yes: consortia may respond, the lead is the contact for the whole consortium.',
-          });
+          await this.send(
+            procurer,
+            'POST',
+            `/consultations/${id}/questions/${q.body['id']}/answer`,
+            {
+              text: 'Yes: consortia may respond, the lead is the contact for the whole consortium.',
+            },
+          );
           this.counts.clarifications++;
         }
       }
       if (c.close) {
         await this.send(procurer, 'POST', `/consultations/${id}/close`, { report: c.close.report });
-        await this.send(procurer, 'POST', `/consultations/${id}/route`, { route: c.close.route, rationale: c.close.rationale });
+        await this.send(procurer, 'POST', `/consultations/${id}/route`, {
+          route: c.close.route,
+          rationale: c.close.rationale,
+        });
       }
     }
   }

@@ -23,16 +23,30 @@ function needToConsultation(client: () => Client) {
   it('records and validates a need, then opens and runs a consultation for it', async () => {
     const c = client();
     const ana = await c.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
-    const sam = await c.token({ sub: 'u-sam', org: 'org-medtech-sme', roles: ['supplier'], sme: true, country: 'ES' });
+    const sam = await c.token({
+      sub: 'u-sam',
+      org: 'org-medtech-sme',
+      roles: ['supplier'],
+      sme: true,
+      country: 'ES',
+    });
 
     const need = await call(c, ana, 'POST', '/needs', galicianNeed);
     expect(need.status).toBe(201);
-    const validated = await call(c, ana, 'POST', `/needs/${need.body.id}/validate`, { rationale: 'Clinical board' });
+    const validated = await call(c, ana, 'POST', `/needs/${need.body.id}/validate`, {
+      rationale: 'Clinical board',
+    });
     expect(validated.status).toBe(200);
     expect(validated.body).toMatchObject({ status: 'VALIDATED', revision: 1 });
 
     // Consultations learns of the validation only through the needs context's events.
-    const consultation = await call(c, ana, 'POST', '/consultations', consultationFor(need.body.id));
+    const consultation = await call(
+      c,
+      ana,
+      'POST',
+      '/consultations',
+      consultationFor(need.body.id),
+    );
     expect(consultation.status).toBe(201);
     const id = consultation.body.id as string;
     expect((await call(c, ana, 'POST', `/consultations/${id}/publish`, {})).status).toBe(200);
@@ -47,8 +61,14 @@ function needToConsultation(client: () => Client) {
 
     const history = await call(c, ana, 'GET', `/needs/${need.body.id}/history`);
     expect(history.status).toBe(200);
-    expect(history.body.items.map((i: { type: string }) => i.type)).toEqual(['NeedRecorded', 'NeedValidated']);
-    expect(history.body.items[1]).toMatchObject({ actor: { userId: 'u-ana', org: 'org-sergas' }, revision: 1 });
+    expect(history.body.items.map((i: { type: string }) => i.type)).toEqual([
+      'NeedRecorded',
+      'NeedValidated',
+    ]);
+    expect(history.body.items[1]).toMatchObject({
+      actor: { userId: 'u-ana', org: 'org-sergas' },
+      revision: 1,
+    });
   });
 
   it('refuses a consultation for a need that was never validated (422)', async () => {

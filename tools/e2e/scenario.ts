@@ -4,7 +4,13 @@
  */
 export interface Client {
   baseUrl: string;
-  token(claims: { sub: string; org: string; roles: string[]; sme?: boolean; country?: string }): Promise<string>;
+  token(claims: {
+    sub: string;
+    org: string;
+    roles: string[];
+    sme?: boolean;
+    country?: string;
+  }): Promise<string>;
 }
 
 export interface Reply {
@@ -12,10 +18,19 @@ export interface Reply {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export async function call(client: Client, token: string, method: string, path: string, body?: unknown): Promise<Reply> {
+export async function call(
+  client: Client,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply> {
   const res = await fetch(`${client.baseUrl}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

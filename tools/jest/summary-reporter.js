@@ -12,7 +12,8 @@ class SummaryReporter {
     const dir = process.env.PCP_TEST_RESULTS_DIR;
     if (!dir) return;
     const [context] = [...contexts];
-    const name = (context && context.config.displayName && context.config.displayName.name) || 'jest';
+    const name =
+      (context && context.config.displayName && context.config.displayName.name) || 'jest';
     const failedSuites = results.testResults
       .filter((s) => s.testExecError || s.failureMessage)
       .map((s) => path.relative(process.cwd(), s.testFilePath));

@@ -7,7 +7,14 @@ const root = join(__dirname, '..', '..');
 function lint(filePath: string, code: string): { exitCode: number | null; output: string } {
   const result = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', filePath, '--format', 'json'],
+    [
+      join(root, 'node_modules/eslint/bin/eslint.js'),
+      '--stdin',
+      '--stdin-filename',
+      filePath,
+      '--format',
+      'json',
+    ],
     { cwd: root, input: code, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
   );
   return { exitCode: result.status, output: result.stdout + result.stderr };
@@ -15,7 +22,9 @@ function lint(filePath: string, code: string): { exitCode: number | null; output
 
 function boundaryErrors(output: string): string[] {
   const start = output.indexOf('[');
-  const results = JSON.parse(output.slice(start)) as { messages: { ruleId: string; message: string }[] }[];
+  const results = JSON.parse(output.slice(start)) as {
+    messages: { ruleId: string; message: string }[];
+  }[];
   return results
     .flatMap((r) => r.messages)
     .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
@@ -30,7 +39,9 @@ describe('module boundaries', () => {
     );
     expect(exitCode).toBe(1);
     expect(boundaryErrors(output)).toEqual([
-      expect.stringContaining('can only depend on libs tagged with "scope:platform", "scope:contracts"'),
+      expect.stringContaining(
+        'can only depend on libs tagged with "scope:platform", "scope:contracts"',
+      ),
     ]);
   });
 

@@ -5,7 +5,9 @@ import { serviceFor, upstreamsFrom } from './routes';
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
   );
 }
 
@@ -35,7 +37,15 @@ describe('gateway (real sockets on loopback)', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         res.writeHead(201, { 'Content-Type': 'application/json', Location: '/needs/n1' });
-        res.end(JSON.stringify({ service: 'needs', method: req.method, url: req.url, auth: req.headers.authorization, body }));
+        res.end(
+          JSON.stringify({
+            service: 'needs',
+            method: req.method,
+            url: req.url,
+            auth: req.headers.authorization,
+            body,
+          }),
+        );
       });
     });
     const consultations = createServer((_req, res) => res.end('{}'));
@@ -44,7 +54,9 @@ describe('gateway (real sockets on loopback)', () => {
     consultationsUrl = await listen(consultations);
     // Consultations' port is closed again: its requests must get a clear 503.
     await new Promise((r) => consultations.close(r));
-    const gateway = createGateway(upstreamsFrom({ NEEDS_URL: needsUrl, CONSULTATIONS_URL: consultationsUrl }));
+    const gateway = createGateway(
+      upstreamsFrom({ NEEDS_URL: needsUrl, CONSULTATIONS_URL: consultationsUrl }),
+    );
     servers.push(gateway);
     gatewayUrl = await listen(gateway);
   });
@@ -73,7 +85,10 @@ describe('gateway (real sockets on loopback)', () => {
   it('answers 404 for paths no service owns and 503 when the owner is down', async () => {
     const unknown = await fetch(`${gatewayUrl}/elsewhere`);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ statusCode: 404, message: 'No service serves /elsewhere' });
+    expect(await unknown.json()).toMatchObject({
+      statusCode: 404,
+      message: 'No service serves /elsewhere',
+    });
     const down = await fetch(`${gatewayUrl}/consultations`);
     expect(down.status).toBe(503);
     expect(((await down.json()) as { message: string }).message).toContain('consultations');

@@ -6,5 +6,6 @@ runPlatformService({
   service: 'needs',
   contexts: [needsContext],
   title: 'Needs service',
-  description: 'Unmet needs of health authorities and hospitals, their verification, priorities and buyers groups.',
+  description:
+    'Unmet needs of health authorities and hospitals, their verification, priorities and buyers groups.',
 });

@@ -27,7 +27,10 @@ describe('platform app (built and run as npm start runs it)', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(`${platform.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', info: { eventStore: { status: 'up' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      info: { eventStore: { status: 'up' } },
+    });
     // The embedded log lives on disk under DATA_DIR.
     expect(existsSync(join(dataDir, 'eventstore'))).toBe(true);
   });
@@ -41,9 +44,13 @@ describe('platform app (built and run as npm start runs it)', () => {
     expect(response.status).toBe(200);
     const document = (await response.json()) as { paths: Record<string, unknown> };
     // Throws on any schema violation or broken $ref.
-    const api = (await SwaggerParser.validate(structuredClone(document) as never)) as { info: { title: string } };
+    const api = (await SwaggerParser.validate(structuredClone(document) as never)) as {
+      info: { title: string };
+    };
     expect(api.info.title).toBe('Innovation procurement platform');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health/live', '/health/ready']),
+    );
     const page = await fetch(`${platform.url}/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('swagger');
@@ -56,15 +63,22 @@ describe('platform app (built and run as npm start runs it)', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('process_resident_memory_bytes');
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/,
+    );
   });
 
   it('writes JSON logs with a correlation id per request, echoed to the caller', async () => {
-    const response = await fetch(`${platform.url}/does-not-exist`, { headers: { 'X-Correlation-Id': 'corr-test-42' } });
+    const response = await fetch(`${platform.url}/does-not-exist`, {
+      headers: { 'X-Correlation-Id': 'corr-test-42' },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('x-correlation-id')).toBe('corr-test-42');
     await new Promise((r) => setTimeout(r, 200));
-    const lines = platform.logs.join('').split('\n').filter((l) => l.startsWith('{'));
+    const lines = platform.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const entry = lines.map((l) => JSON.parse(l)).find((l) => l.correlationId === 'corr-test-42');
     expect(entry).toMatchObject({ service: 'platform', res: { statusCode: 404 } });
     const generated = await fetch(`${platform.url}/health/live`);
@@ -79,6 +93,8 @@ describe('platform app (built and run as npm start runs it)', () => {
   });
 
   it('refuses to start on invalid configuration, naming the variable', async () => {
-    await expect(start(main, { DATA_DIR: dataDir, PORT: 'eighty' })).rejects.toThrow(/exited with 2[\s\S]*PORT/);
+    await expect(start(main, { DATA_DIR: dataDir, PORT: 'eighty' })).rejects.toThrow(
+      /exited with 2[\s\S]*PORT/,
+    );
   });
 });

@@ -45,14 +45,21 @@ const needsProjection: Projection = {
   eventTypes: ['NeedValidated'],
   async apply(event, view) {
     const data = event.data as { needId: string; region: string };
-    await view.update('test_needs', data.needId, () => ({ region: data.region, status: 'VALIDATED' }));
+    await view.update('test_needs', data.needId, () => ({
+      region: data.region,
+      status: 'VALIDATED',
+    }));
   },
 };
 
 @Module({ controllers: [TestNeedsController] })
 class TestNeedsModule {}
 
-const needs: BoundedContext = { name: 'needs', module: TestNeedsModule, projections: [needsProjection] };
+const needs: BoundedContext = {
+  name: 'needs',
+  module: TestNeedsModule,
+  projections: [needsProjection],
+};
 
 // A consuming context: learns validated needs into its own collection.
 @Injectable()
@@ -60,7 +67,9 @@ class KnownNeeds implements IntegrationConsumer {
   readonly name = 'test-consultations-known-needs';
   readonly handlers = [
     on(NeedValidatedEvent, async (message) => {
-      await this.documents.collection('test_known_needs').upsert(message.data.needId, { region: message.data.region });
+      await this.documents
+        .collection('test_known_needs')
+        .upsert(message.data.needId, { region: message.data.region });
     }),
   ];
   constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
@@ -99,12 +108,19 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
 
   it('feeds projections and other contexts consumers from the log', async () => {
     const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
-    const created = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region: 'ES11' });
+    const created = await app
+      .http()
+      .post('/test-needs')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ region: 'ES11' });
     expect(created.status).toBe(201);
     await app.settle();
     const projected = await app.documents.collection('test_needs').get(created.body.id);
     expect(projected?.data).toEqual({ region: 'ES11', status: 'VALIDATED' });
-    const known = await app.http().get(`/test-known-needs/${created.body.id}`).set('Authorization', `Bearer ${token}`);
+    const known = await app
+      .http()
+      .get(`/test-known-needs/${created.body.id}`)
+      .set('Authorization', `Bearer ${token}`);
     expect(known.status).toBe(200);
     expect(known.body).toEqual({ region: 'ES11' });
   });
@@ -112,17 +128,33 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
   it('refuses a request without a token and a body with unknown fields', async () => {
     expect((await app.http().post('/test-needs').send({ region: 'ES11' })).status).toBe(401);
     const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
-    const refused = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region: 'ES11', extra: 1 });
+    const refused = await app
+      .http()
+      .post('/test-needs')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ region: 'ES11', extra: 1 });
     expect(refused.status).toBe(400);
     const wrongRole = await app.token({ sub: 'sam', org: 'acme', roles: ['supplier'] });
-    expect((await app.http().post('/test-needs').set('Authorization', `Bearer ${wrongRole}`).send({ region: 'ES11' })).status).toBe(403);
+    expect(
+      (
+        await app
+          .http()
+          .post('/test-needs')
+          .set('Authorization', `Bearer ${wrongRole}`)
+          .send({ region: 'ES11' })
+      ).status,
+    ).toBe(403);
   });
 
   it('rebuilds in-memory read models and consumer effects from the log after a restart', async () => {
     const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
     const ids: string[] = [];
     for (const region of ['ES51', 'BE2', 'ITH5']) {
-      const res = await app.http().post('/test-needs').set('Authorization', `Bearer ${token}`).send({ region });
+      const res = await app
+        .http()
+        .post('/test-needs')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ region });
       ids.push(res.body.id);
     }
     await app.settle();

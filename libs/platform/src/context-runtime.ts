@@ -84,9 +84,13 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
       }
     }
 
-    const topicFor = (context: ContextName) => `${this.options.kafkaTopicPrefix ?? ''}${topicOf(context)}`;
+    const topicFor = (context: ContextName) =>
+      `${this.options.kafkaTopicPrefix ?? ''}${topicOf(context)}`;
     if (integration === 'kafka') {
-      const connection = { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service };
+      const connection = {
+        brokers: parseBrokers(this.options.kafkaBrokers ?? ''),
+        clientId: this.options.service,
+      };
       this.publisher = new KafkaIntegrationEventPublisher(connection);
       for (const [i, context] of contexts.entries()) {
         const relay = new IntegrationEventRelay({
@@ -115,7 +119,10 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         });
         if (integration === 'kafka') {
           const source = new KafkaIntegrationSource({
-            connection: { brokers: parseBrokers(this.options.kafkaBrokers ?? ''), clientId: this.options.service },
+            connection: {
+              brokers: parseBrokers(this.options.kafkaBrokers ?? ''),
+              clientId: this.options.service,
+            },
             processor,
             topics: contextsOf(consumer).map(topicFor),
             onError: onError(`consumer ${consumer.name}`),
@@ -152,10 +159,15 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const head = await this.store.headPosition();
-      await Promise.all(this.runners.map((r) => r.waitFor(head, Math.max(1, deadline - Date.now()))));
+      await Promise.all(
+        this.runners.map((r) => r.waitFor(head, Math.max(1, deadline - Date.now()))),
+      );
       for (const source of this.logSources) {
-        while (((await this.store.readCheckpoint(source.subscriptionName)) ?? BEFORE_FIRST) < head) {
-          if (Date.now() > deadline) throw new Error(`consumer ${source.subscriptionName} did not catch up`);
+        while (
+          ((await this.store.readCheckpoint(source.subscriptionName)) ?? BEFORE_FIRST) < head
+        ) {
+          if (Date.now() > deadline)
+            throw new Error(`consumer ${source.subscriptionName} did not catch up`);
           await new Promise((r) => setTimeout(r, 10));
         }
       }

@@ -1,6 +1,12 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { AuthModule } from '@pcp/auth';
-import { EVENT_STORE, EVENT_STORE_SQL, EventStoreModule, type EventStore, type SqlClient } from '@pcp/eventsourcing';
+import {
+  EVENT_STORE,
+  EVENT_STORE_SQL,
+  EventStoreModule,
+  type EventStore,
+  type SqlClient,
+} from '@pcp/eventsourcing';
 import {
   CommandHttpModule,
   HealthModule,

@@ -1,5 +1,17 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { DOCUMENT_STORE, InMemoryDocumentStore, MongooseDocumentStore, type DocumentStore } from '@pcp/documents';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import {
+  DOCUMENT_STORE,
+  InMemoryDocumentStore,
+  MongooseDocumentStore,
+  type DocumentStore,
+} from '@pcp/documents';
 import { ReadinessRegistry } from '@pcp/http';
 
 export interface ReadModelsOptions {

@@ -47,16 +47,29 @@ interface Connection {
 async function connect(options: EventStoreModuleOptions): Promise<Connection> {
   switch (options.kind) {
     case 'pglite': {
-      const store = await PostgresEventStore.embedded(embeddedStoreDir(options.dataDir), { schema: options.schema });
-      return { store, anchors: new PostgresAnchorStore(store.client, store.schema), sql: store.client };
+      const store = await PostgresEventStore.embedded(embeddedStoreDir(options.dataDir), {
+        schema: options.schema,
+      });
+      return {
+        store,
+        anchors: new PostgresAnchorStore(store.client, store.schema),
+        sql: store.client,
+      };
     }
     case 'postgres': {
       if (!options.databaseUrl) throw new Error('the postgres event store needs DATABASE_URL');
-      const store = await PostgresEventStore.connect(options.databaseUrl, { schema: options.schema });
-      return { store, anchors: new PostgresAnchorStore(store.client, store.schema), sql: store.client };
+      const store = await PostgresEventStore.connect(options.databaseUrl, {
+        schema: options.schema,
+      });
+      return {
+        store,
+        anchors: new PostgresAnchorStore(store.client, store.schema),
+        sql: store.client,
+      };
     }
     case 'eventstoredb': {
-      if (!options.eventStoreDbUrl) throw new Error('the eventstoredb event store needs EVENTSTOREDB_URL');
+      if (!options.eventStoreDbUrl)
+        throw new Error('the eventstoredb event store needs EVENTSTOREDB_URL');
       const client = EventStoreDBClient.connectionString(options.eventStoreDbUrl);
       const store = new EventStoreDbEventStore(client);
       return { store, anchors: new EventStoreDbAnchorStore(client), sql: null };
@@ -81,7 +94,8 @@ class EventStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     this.scheduler = new AnchorScheduler(this.connection.store, this.connection.anchors, {
       intervalMs,
       onError: (error) => this.logger.error(`anchoring failed: ${String(error)}`),
-      onAnchor: (anchor) => this.logger.log(`anchor ${anchor.id} over ${anchor.streamCount} streams: ${anchor.root}`),
+      onAnchor: (anchor) =>
+        this.logger.log(`anchor ${anchor.id} over ${anchor.streamCount} streams: ${anchor.root}`),
     });
     this.scheduler.start();
   }

@@ -40,7 +40,10 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     stopping = true;
     logger.log(`${signal} received: finishing requests and stopping`, 'Bootstrap');
     setTimeout(() => {
-      logger.error(`shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`, 'Bootstrap');
+      logger.error(
+        `shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`,
+        'Bootstrap',
+      );
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     // close() runs every module's shutdown hooks: subscriptions stop, producers flush, stores close.

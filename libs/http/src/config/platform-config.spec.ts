@@ -20,7 +20,12 @@ describe('loadConfig', () => {
   });
 
   it('reads numbers and choices from the environment', () => {
-    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://x/y' });
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      EVENT_STORE: 'postgres',
+      DATABASE_URL: 'postgres://x/y',
+    });
     expect(config.PORT).toBe(8080);
     expect(config.EVENT_STORE).toBe('postgres');
     expect(config.DATABASE_URL).toBe('postgres://x/y');
@@ -29,7 +34,12 @@ describe('loadConfig', () => {
   it('lists every problem with the variable at fault', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', EVENT_STORE: 'sqlite', READ_MODELS: 'mongo', AUTH_JWT_SECRET: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        EVENT_STORE: 'sqlite',
+        READ_MODELS: 'mongo',
+        AUTH_JWT_SECRET: 'short',
+      });
     } catch (e) {
       error = e;
     }
@@ -42,13 +52,22 @@ describe('loadConfig', () => {
   });
 
   it('requires the URL of the engine it is told to use', () => {
-    expect(() => loadConfig({ EVENT_STORE: 'postgres' })).toThrow('DATABASE_URL is required when EVENT_STORE=postgres');
-    expect(() => loadConfig({ INTEGRATION: 'kafka' })).toThrow('KAFKA_BROKERS is required when INTEGRATION=kafka');
+    expect(() => loadConfig({ EVENT_STORE: 'postgres' })).toThrow(
+      'DATABASE_URL is required when EVENT_STORE=postgres',
+    );
+    expect(() => loadConfig({ INTEGRATION: 'kafka' })).toThrow(
+      'KAFKA_BROKERS is required when INTEGRATION=kafka',
+    );
     expect(() => loadConfig({ INTEGRATION: 'kafka', KAFKA_BROKERS: 'k:9092' })).toThrow(
       'READ_MODELS must be mongo when INTEGRATION=kafka',
     );
     expect(
-      loadConfig({ INTEGRATION: 'kafka', KAFKA_BROKERS: 'k:9092', READ_MODELS: 'mongo', MONGO_URL: 'mongodb://m/x' }).INTEGRATION,
+      loadConfig({
+        INTEGRATION: 'kafka',
+        KAFKA_BROKERS: 'k:9092',
+        READ_MODELS: 'mongo',
+        MONGO_URL: 'mongodb://m/x',
+      }).INTEGRATION,
     ).toBe('kafka');
   });
 });

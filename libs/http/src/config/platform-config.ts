@@ -60,7 +60,9 @@ export class PlatformConfig {
   EVENT_STORE: (typeof EVENT_STORES)[number] = 'pglite';
 
   /** PostgreSQL schema of the event store: one per service when services share a server. */
-  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'EVENT_STORE_SCHEMA must be a lower-case SQL identifier' })
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'EVENT_STORE_SCHEMA must be a lower-case SQL identifier',
+  })
   EVENT_STORE_SCHEMA = 'eventstore';
 
   @ValidateIf((c: PlatformConfig) => c.EVENT_STORE === 'postgres' || c.DATABASE_URL !== undefined)
@@ -68,7 +70,9 @@ export class PlatformConfig {
   @Transform(emptyToUndefined)
   DATABASE_URL?: string;
 
-  @ValidateIf((c: PlatformConfig) => c.EVENT_STORE === 'eventstoredb' || c.EVENTSTOREDB_URL !== undefined)
+  @ValidateIf(
+    (c: PlatformConfig) => c.EVENT_STORE === 'eventstoredb' || c.EVENTSTOREDB_URL !== undefined,
+  )
   @IsString({ message: 'EVENTSTOREDB_URL is required when EVENT_STORE=eventstoredb' })
   @Transform(emptyToUndefined)
   EVENTSTOREDB_URL?: string;
@@ -82,7 +86,9 @@ export class PlatformConfig {
   KAFKA_BROKERS?: string;
 
   /** Put before every topic name (`<prefix>pcp.<context>.events`): isolates test runs. */
-  @Matches(/^[A-Za-z0-9._-]{0,100}$/, { message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, dot, dash and underscore' })
+  @Matches(/^[A-Za-z0-9._-]{0,100}$/, {
+    message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, dot, dash and underscore',
+  })
   KAFKA_TOPIC_PREFIX = '';
 
   @IsIn(READ_MODEL_STORES)
@@ -142,7 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     throw new ConfigError(
       errors.flatMap((e) =>
         Object.values(e.constraints ?? {}).map((m) =>
-          m.startsWith(e.property) ? `${m} (got ${JSON.stringify(raw[e.property] ?? null)})` : `${e.property}: ${m}`,
+          m.startsWith(e.property)
+            ? `${m} (got ${JSON.stringify(raw[e.property] ?? null)})`
+            : `${e.property}: ${m}`,
         ),
       ),
     );

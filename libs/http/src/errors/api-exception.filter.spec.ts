@@ -44,7 +44,11 @@ describe('toApiError', () => {
     expect(conflict.statusCode).toBe(409);
     expect(conflict.message).not.toContain('needs-need-1');
     const internal = toApiError(new InvalidAppendError('needs-need-1', 'bad uuid'));
-    expect(internal).toEqual({ statusCode: 500, error: 'Internal Server Error', message: expect.any(String) });
+    expect(internal).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: expect.any(String),
+    });
     expect(internal.message).not.toContain('needs-need-1');
   });
 

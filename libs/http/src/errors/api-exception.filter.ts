@@ -45,7 +45,10 @@ export function toApiError(exception: unknown): ApiErrorBody {
   // A retried request whose events were only partly stored before: the client must reload.
   // (InvalidAppendError stays a 500: only a defect of ours can build such a batch.)
   if (exception instanceof EventIdConflictError) {
-    return apiError(409, 'Part of this change was recorded by an earlier attempt; reload the resource and retry');
+    return apiError(
+      409,
+      'Part of this change was recorded by an earlier attempt; reload the resource and retry',
+    );
   }
   if (exception instanceof DomainRuleError)
     return apiError(422, exception.message, decisionDetails(exception));

@@ -42,7 +42,9 @@ export class HealthController {
           await withTimeout(dependency.check(), CHECK_TIMEOUT_MS);
           return indicator.up();
         } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+          return indicator.down({
+            message: error instanceof Error ? error.message : String(error),
+          });
         }
       }),
     );

@@ -42,7 +42,11 @@ export class LoggingModule {
             // On the request's logger, so every line written while handling it carries the id.
             customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
             redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+              paths: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'res.headers["set-cookie"]',
+              ],
               censor: '[redacted]',
             },
             serializers: {
@@ -51,7 +55,9 @@ export class LoggingModule {
             },
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-            autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/health') },
+            autoLogging: {
+              ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/health'),
+            },
           },
         }),
       ],

@@ -1,4 +1,13 @@
-import { Controller, Get, Header, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestMiddleware,
+  NestModule,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@pcp/auth';
 import type { NextFunction, Request, Response } from 'express';
@@ -32,7 +41,10 @@ class RequestTiming implements NestMiddleware {
       // The matched route pattern keeps label cardinality bounded (ids are not labels).
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      this.metrics.httpDuration.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        seconds,
+      );
     });
     next();
   }

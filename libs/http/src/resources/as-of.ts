@@ -12,6 +12,11 @@ export function parseAsOf(value: unknown): Date | undefined {
     if (!Number.isNaN(date.getTime())) return date;
   }
   throw new RequestValidationError([
-    { field: 'asOf', constraints: { isIso8601: 'asOf must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T12:00:00Z' } },
+    {
+      field: 'asOf',
+      constraints: {
+        isIso8601: 'asOf must be an ISO 8601 date-time with an offset, e.g. 2026-03-01T12:00:00Z',
+      },
+    },
   ]);
 }

@@ -51,7 +51,10 @@ export class HistoryResponse {
  * A stored event as history shows it. `redact` lets a context replace what a reader may not
  * see (a sealed bid's content) without dropping the event, so the chain stays checkable.
  */
-export function toHistoryItem(envelope: EventEnvelope, redact?: (data: unknown) => unknown): HistoryItem {
+export function toHistoryItem(
+  envelope: EventEnvelope,
+  redact?: (data: unknown) => unknown,
+): HistoryItem {
   return {
     eventId: envelope.id,
     type: envelope.type,
@@ -59,7 +62,11 @@ export function toHistoryItem(envelope: EventEnvelope, redact?: (data: unknown) 
     revision: Number(envelope.revision),
     occurredAt: envelope.occurredAt,
     recordedAt: envelope.recordedAt,
-    actor: { userId: envelope.actor.userId, org: envelope.actor.org, roles: [...envelope.actor.roles] },
+    actor: {
+      userId: envelope.actor.userId,
+      org: envelope.actor.org,
+      roles: [...envelope.actor.roles],
+    },
     reason: envelope.reason,
     correlationId: envelope.correlationId,
     causationId: envelope.causationId,

@@ -47,7 +47,11 @@ describe('toHistoryItem', () => {
   };
 
   it('shows revision as a number and keeps the integrity fields', () => {
-    expect(toHistoryItem(envelope)).toMatchObject({ revision: 3, hash: 'b'.repeat(64), actor: { org: 'sergas' } });
+    expect(toHistoryItem(envelope)).toMatchObject({
+      revision: 3,
+      hash: 'b'.repeat(64),
+      actor: { org: 'sergas' },
+    });
   });
 
   it('lets the caller redact the payload', () => {

@@ -3,7 +3,12 @@ import { type Kafka, Partitioners } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { OutgoingRecord } from '../integration-message';
 import type { IntegrationEventPublisher } from '../publisher';
-import { createKafka, ensureTopics, kafkaConfig, type KafkaConnectionOptions } from './kafka-connection';
+import {
+  createKafka,
+  ensureTopics,
+  kafkaConfig,
+  type KafkaConnectionOptions,
+} from './kafka-connection';
 
 export interface KafkaPublisherOptions extends KafkaConnectionOptions {
   /** Partitions of a topic this publisher creates because it was missing; default 3. */

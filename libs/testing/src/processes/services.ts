@@ -11,10 +11,14 @@ const root = join(__dirname, '..', '..', '..', '..');
 export function buildApps(folder = 'e2e-build'): (app: string) => string {
   const out = join(root, 'tmp', folder);
   const swc = join(root, 'node_modules/@swc/cli/bin/swc.js');
-  const result = spawnSync(process.execPath, [swc, 'apps', 'libs', '-d', out, '--config-file', '.swcrc', '--quiet'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [swc, 'apps', 'libs', '-d', out, '--config-file', '.swcrc', '--quiet'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(`build failed: ${result.stderr}`);
   return (app) => {
     const main = join(out, 'apps', app, 'src', 'main.js');

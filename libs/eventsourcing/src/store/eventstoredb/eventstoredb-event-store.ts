@@ -364,9 +364,14 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
 
   /** The commit position of the newest user event (system events skipped). */
   async headPosition(): Promise<bigint> {
-    for await (const resolved of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 64 })) {
+    for await (const resolved of this.client.readAll({
+      fromPosition: END,
+      direction: BACKWARDS,
+      maxCount: 64,
+    })) {
       const event = resolved.event;
-      if (event && isUserStream(event.streamId) && event.isJson && event.position) return event.position.commit;
+      if (event && isUserStream(event.streamId) && event.isJson && event.position)
+        return event.position.commit;
     }
     return BEFORE_FIRST;
   }

@@ -364,7 +364,9 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       `SELECT max(global_position) AS position FROM ${this.schema}.events
        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
     );
-    return row?.position === null || row?.position === undefined ? BEFORE_FIRST : BigInt(row.position);
+    return row?.position === null || row?.position === undefined
+      ? BEFORE_FIRST
+      : BigInt(row.position);
   }
 
   async streamHeads(): Promise<StreamHead[]> {
