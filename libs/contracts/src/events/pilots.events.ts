@@ -177,6 +177,10 @@ export interface TrlAssessed {
   evidence: string[];
   reason: string;
   assessedBy: string;
+  /** The innovation's current TRL before this assessment; null when it had none. */
+  previousTrl: number | null;
+  /** True when `trl` is below `previousTrl`: the reason says why. */
+  downgrade: boolean;
 }
 
 export const TrlAssessedEvent = defineIntegrationEvent<TrlAssessed>({
@@ -198,8 +202,26 @@ export const TrlAssessedEvent = defineIntegrationEvent<TrlAssessed>({
       }),
       reason: reason(),
       assessedBy: id('User id of the assessing evaluator (an id, never a name).'),
+      previousTrl: nullable(trl("The innovation's current TRL before this assessment.")),
+      downgrade: {
+        type: 'boolean',
+        description: 'The assessed TRL is below the previous one; the reason says why.',
+      },
     },
-    ['pilotId', 'innovationId', 'trl', 'evidence', 'reason', 'assessedBy'],
+    [
+      'pilotId',
+      'innovationId',
+      'trl',
+      'evidence',
+      'reason',
+      'assessedBy',
+      'previousTrl',
+      'downgrade',
+    ],
+    {
+      if: { properties: { downgrade: { const: true } } },
+      then: { properties: { previousTrl: { type: 'integer', minimum: 2 } } },
+    },
   ),
   example: {
     pilotId: 'pilot-0c3f',
@@ -208,6 +230,8 @@ export const TrlAssessedEvent = defineIntegrationEvent<TrlAssessed>({
     evidence: ['meas-118', 'doc:validation-report-v2'],
     reason: 'System qualified in the operational environment over 6 months',
     assessedBy: 'user-eval-12',
+    previousTrl: 7,
+    downgrade: false,
   },
 });
 

@@ -189,13 +189,10 @@ export interface IncidentReported {
   reportedByOrg: string;
 }
 
+/** The published TrlAssessed (with `previousTrl` and `downgrade`), plus when and under which id. */
 export interface TrlAssessedData extends TrlAssessed {
   assessmentId: string;
   assessedAt: string;
-  /** The innovation's current TRL before this assessment; null when it had none. */
-  previousTrl: number | null;
-  /** Lower than the current TRL: the reason says why. */
-  downgrade: boolean;
 }
 
 export type IncidentCounts = Record<IncidentSeverity, number>;

@@ -57,16 +57,28 @@ describe('assessing the TRL in a pilot', () => {
       ]);
   });
 
-  it('publishes a payload the TrlAssessed schema accepts', () => {
-    const [event] = pilotDecider.decide(
-      assess,
-      running.reduce(pilotDecider.evolve, pilotDecider.initialState()),
-    );
+  it('publishes a payload the TrlAssessed schema accepts, downgrades included', () => {
     const declared = Object.keys(TrlAssessedEvent.schema['properties'] as object);
-    const published = Object.fromEntries(
-      Object.entries(event.data).filter(([k]) => declared.includes(k)),
-    );
-    expect(integrationEvents.check(TrlAssessedEvent, published)).toEqual({ valid: true });
+    const history = [...running, assessed(8, '2027-03-01T10:00:00.000Z', 7)];
+    for (const command of [assess, { ...assess, trl: 6 }]) {
+      const [event] = pilotDecider.decide(
+        command,
+        history.reduce(pilotDecider.evolve, pilotDecider.initialState()),
+      );
+      const published = Object.fromEntries(
+        Object.entries(event.data).filter(([k]) => declared.includes(k)),
+      );
+      expect(published).toMatchObject({ previousTrl: 8, downgrade: command.trl < 8 });
+      expect(integrationEvents.check(TrlAssessedEvent, published)).toEqual({ valid: true });
+    }
+  });
+
+  it('cannot publish a downgrade without the TRL it comes down from', () => {
+    const broken = { ...TrlAssessedEvent.example, trl: 6, previousTrl: null, downgrade: true };
+    expect(integrationEvents.check(TrlAssessedEvent, broken).valid).toBe(false);
+    expect(integrationEvents.check(TrlAssessedEvent, { ...broken, previousTrl: 8 })).toEqual({
+      valid: true,
+    });
   });
 
   it('marks a downgrade below the current TRL explicitly, with the reason that explains it', () => {
