@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './values';
+export * from './call-terms';
+export * from './evaluation';
+export * from './sealed-bid';
+export * from './tender';
