@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
-// The platform composes contexts; so does this end-to-end test, which needs validated needs
-// from the real needs context. Production code of consultations never imports it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { consultationStream } from '../application/streams';
 import { consultationsContextWith } from '../consultations.context';
@@ -11,17 +7,27 @@ import {
   DAY_MS,
   MovableClock,
   consultationBody,
+  PEOPLE,
   fieldsOf,
-  needBody,
   tokensFor,
   type Person,
 } from './consultations.e2e-fixtures';
+import {
+  needsAsPublished,
+  publishBuyersGroup,
+  publishGroupJoin,
+  publishRecordedNeed,
+  publishValidatedNeed,
+  publishWithdrawal,
+  type Procurer,
+} from './needs-publisher.e2e-fixtures';
 
 const CONSISTENCY_WAIT_MS = 1200;
 
-// Needs and consultations in one app: consultations hears of validated needs only through
-// the needs context's integration events, fed from the log into its own collection.
-describe('consultations over HTTP, with the needs context beside them', () => {
+// Consultations hears of needs and buyers groups only through the needs context's integration
+// events: here the needs context's stored events, put on the app's log and fed to consultations
+// through the same translation and consumer as when both contexts run together.
+describe('consultations over HTTP, learning of needs from their published events', () => {
   const clock = new MovableClock();
   let app: TestApp;
   let tokens: Record<Person, string>;
@@ -29,7 +35,7 @@ describe('consultations over HTTP, with the needs context beside them', () => {
   beforeAll(async () => {
     app = await createTestApp({
       contexts: [
-        needsContext,
+        needsAsPublished,
         consultationsContextWith({ clock, consistencyWaitMs: CONSISTENCY_WAIT_MS }),
       ],
     });
@@ -42,13 +48,11 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     app.http().post(path).auth(tokens[who], { type: 'bearer' });
   const get = (path: string, who: Person = 'ana') =>
     app.http().get(path).auth(tokens[who], { type: 'bearer' });
-  const recordedNeed = async (who: Person = 'ana', region = 'ES11') =>
-    (await post('/needs', who).send(needBody(region)).expect(201)).body.id as string;
-  const validatedNeed = async (who: Person = 'ana', region = 'ES11') => {
-    const id = await recordedNeed(who, region);
-    await post(`/needs/${id}/validate`, who).send({}).expect(200);
-    return id;
-  };
+  const procurer = (who: Person): Procurer => ({ userId: PEOPLE[who].sub, org: PEOPLE[who].org });
+  const recordedNeed = (who: Person = 'ana', region = 'ES11') =>
+    publishRecordedNeed(app, procurer(who), region);
+  const validatedNeed = (who: Person = 'ana', region = 'ES11') =>
+    publishValidatedNeed(app, procurer(who), region);
   const open = async (
     subject?: Record<string, string>,
     changes: Record<string, unknown> = {},
@@ -61,14 +65,12 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     ).body as { id: string; revision: number; needId: string };
   const crossRegionalGroup = async () => {
     const galicia = await validatedNeed('ana', 'ES11');
-    const group = (
-      await post('/buyers-groups')
-        .send({ name: 'Atlantic sepsis group', needIds: [galicia] })
-        .expect(201)
-    ).body;
+    const group = await publishBuyersGroup(app, procurer('ana'), 'Atlantic sepsis group', [
+      { id: galicia, org: PEOPLE.ana.org, region: 'ES11' },
+    ]);
     const navarra = await validatedNeed('bea', 'ES22');
-    await post(`/buyers-groups/${group.id}/join`, 'bea').send({ needId: navarra }).expect(200);
-    return group.id as string;
+    await publishGroupJoin(app, group, procurer('bea'), { id: navarra, region: 'ES22' });
+    return group;
   };
 
   describe('POST /consultations (cannot be 404 or 409: it creates)', () => {
@@ -168,9 +170,7 @@ describe('consultations over HTTP, with the needs context beside them', () => {
 
     it('422 at once for a withdrawn need', async () => {
       const needId = await validatedNeed();
-      await post(`/needs/${needId}/withdraw`)
-        .send({ reason: 'Merged into another need' })
-        .expect(200);
+      await publishWithdrawal(app, needId, procurer('ana'), 'Merged into another need');
       await app.settle();
       const started = Date.now();
       const res = await post('/consultations')
@@ -196,11 +196,9 @@ describe('consultations over HTTP, with the needs context beside them', () => {
         )
         .expect(422);
       expect(res.body.message).toMatch(/must close after it opens/);
-      const lonely = (
-        await post('/buyers-groups')
-          .send({ name: 'Galicia alone', needIds: [await validatedNeed()] })
-          .expect(201)
-      ).body.id;
+      const lonely = await publishBuyersGroup(app, procurer('ana'), 'Galicia alone', [
+        { id: await validatedNeed(), org: PEOPLE.ana.org, region: 'ES11' },
+      ]);
       const single = await post('/consultations')
         .send(consultationBody(clock, { buyersGroupId: lonely }))
         .expect(422);
@@ -427,7 +425,8 @@ describe('consultations over HTTP, with the needs context beside them', () => {
     });
   });
 
-  describe('the OpenAPI document of both contexts', () => {
+  // The document of needs and consultations together is checked in tools/e2e.
+  describe('the OpenAPI document of consultations', () => {
     type Operation = {
       tags?: string[];
       summary?: string;
@@ -446,18 +445,6 @@ describe('consultations over HTTP, with the needs context beside them', () => {
       };
       await SwaggerParser.validate(structuredClone(document) as never);
       const expected: [string, string][] = [
-        ['post', '/needs'],
-        ['get', '/needs'],
-        ['get', '/needs/{id}'],
-        ['get', '/needs/{id}/history'],
-        ['post', '/needs/{id}/validate'],
-        ['post', '/needs/{id}/reject'],
-        ['post', '/needs/{id}/withdraw'],
-        ['post', '/needs/{id}/prioritise'],
-        ['post', '/buyers-groups'],
-        ['get', '/buyers-groups/{id}'],
-        ['post', '/buyers-groups/{id}/join'],
-        ['get', '/buyers-groups/{id}/history'],
         ['post', '/consultations'],
         ['get', '/consultations'],
         ['get', '/consultations/{id}'],
@@ -485,7 +472,7 @@ describe('consultations over HTTP, with the needs context beside them', () => {
             .filter((p) => p.in === 'header')
             .map((p) => p.name);
           expect(headers).toContain('Idempotency-Key');
-          if (!['/needs', '/buyers-groups', '/consultations'].includes(path)) {
+          if (path !== '/consultations') {
             expect(headers).toContain('If-Match');
             expect(Object.keys(operation.responses)).toEqual(
               expect.arrayContaining(['400', '403', '404', '409', '422']),
@@ -493,9 +480,14 @@ describe('consultations over HTTP, with the needs context beside them', () => {
           }
         }
       }
-      const record = document.components.schemas['RecordNeedDto'].properties ?? {};
-      expect(record['region'].example).toBe('ES11');
-      expect(record['barriers'].example).toEqual(['data_fragmentation', 'ai_uncertainty']);
+      const opening = document.components.schemas['OpenConsultationDto'].properties ?? {};
+      expect(opening['stateOfTheArtTrl'].example).toBe(6);
+      expect(opening['opensAt'].example).toBe('2025-03-01T09:00:00+01:00');
+      // Only its own routes besides the platform's health checks: needs documents its own.
+      const foreign = Object.keys(document.paths).filter(
+        (p) => !p.startsWith('/consultations') && !p.startsWith('/health/'),
+      );
+      expect(foreign).toEqual([]);
     });
   });
 });

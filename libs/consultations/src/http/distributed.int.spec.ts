@@ -1,21 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-// The platform composes contexts; so does this test, which needs the real needs service.
-// Production code of consultations never imports it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { requireEngine, uniqueName } from '@pcp/testing';
 import { consultationsContextWith } from '../consultations.context';
-import { MovableClock, consultationBody, needBody } from './consultations.e2e-fixtures';
+import { MovableClock, consultationBody } from './consultations.e2e-fixtures';
+import {
+  needsAsPublished,
+  publishBuyersGroup,
+  publishGroupJoin,
+  publishValidatedNeed,
+} from './needs-publisher.e2e-fixtures';
 
-// Distributed: needs and consultations as two services, each with its own log and MongoDB
-// read models, the needs events reaching consultations over Kafka only.
+// Distributed: consultations as its own service with MongoDB read models, learning of needs
+// over Kafka only. The needs side is a service holding the needs context's log, whose relay
+// publishes the needs events to `pcp.needs.events` as the needs service does; the full
+// needs service talking to consultations is covered in tools/e2e.
 describe('opening a consultation on a need validated in another service, over Kafka', () => {
   const clock = new MovableClock();
   let needs: TestApp;
   let consultations: TestApp;
   const databases: string[] = [];
+  const ana = { userId: 'u-ana', org: 'org-sergas' };
+  const bea = { userId: 'u-bea', org: 'org-navarrabiomed' };
 
   beforeAll(async () => {
     const brokers = requireEngine('kafka');
@@ -34,7 +40,7 @@ describe('opening a consultation on a need validated in another service, over Ka
       READ_MODELS: 'mongo',
     };
     needs = await createTestApp({
-      contexts: [needsContext],
+      contexts: [needsAsPublished],
       secret,
       env: { ...shared, MONGO_URL: databaseOf('needs') },
     });
@@ -54,29 +60,35 @@ describe('opening a consultation on a need validated in another service, over Ka
     }
   });
 
-  it('201 once the validation has come through the broker; the consultation names the need', async () => {
-    const ana = await needs.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
-    const needId = (
-      await needs
-        .http()
-        .post('/needs')
-        .auth(ana, { type: 'bearer' })
-        .send(needBody('ES11'))
-        .expect(201)
-    ).body.id;
-    await needs
-      .http()
-      .post(`/needs/${needId}/validate`)
-      .auth(ana, { type: 'bearer' })
-      .send({})
-      .expect(200);
-
-    const res = await consultations
+  const open = async (subject: Record<string, string>) =>
+    consultations
       .http()
       .post('/consultations')
-      .auth(ana, { type: 'bearer' })
-      .send(consultationBody(clock, { needId }))
-      .expect(201);
+      .auth(await consultations.token({ sub: ana.userId, org: ana.org, roles: ['procurer'] }), {
+        type: 'bearer',
+      })
+      .send(consultationBody(clock, subject));
+
+  it('201 once the validation has come through the broker; the consultation names the need', async () => {
+    const needId = await publishValidatedNeed(needs, ana, 'ES11');
+
+    const res = await open({ needId });
+    expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ needId, regions: ['ES11'], status: 'DRAFT' });
+    // Nothing of the need was stored on the consultations side's own log.
+    expect(await consultations.store.readStream(`needs-need-${needId}`)).toEqual([]);
+  });
+
+  it('201 on a buyers group once its formation and the second region joining came through', async () => {
+    const galicia = await publishValidatedNeed(needs, ana, 'ES11');
+    const buyersGroupId = await publishBuyersGroup(needs, ana, 'Atlantic sepsis group', [
+      { id: galicia, org: ana.org, region: 'ES11' },
+    ]);
+    const navarra = await publishValidatedNeed(needs, bea, 'ES22');
+    await publishGroupJoin(needs, buyersGroupId, bea, { id: navarra, region: 'ES22' });
+
+    const res = await open({ buyersGroupId });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ needId: null, buyersGroupId, regions: ['ES11', 'ES22'] });
   });
 });

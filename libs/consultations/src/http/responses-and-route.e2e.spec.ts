@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-// The platform composes contexts; so does this end-to-end test, which needs validated needs
-// from the real needs context. Production code of consultations never imports it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { consultationStream } from '../application/streams';
 import { consultationsContextWith } from '../consultations.context';
@@ -10,11 +6,12 @@ import {
   DAY_MS,
   MovableClock,
   consultationBody,
+  PEOPLE,
   fieldsOf,
-  needBody,
   tokensFor,
   type Person,
 } from './consultations.e2e-fixtures';
+import { needsAsPublished, publishValidatedNeed } from './needs-publisher.e2e-fixtures';
 
 describe('consultation responses, clarifications, closing and the route decision over HTTP', () => {
   const clock = new MovableClock();
@@ -23,7 +20,7 @@ describe('consultation responses, clarifications, closing and the route decision
 
   beforeAll(async () => {
     app = await createTestApp({
-      contexts: [needsContext, consultationsContextWith({ clock, consistencyWaitMs: 3000 })],
+      contexts: [needsAsPublished, consultationsContextWith({ clock, consistencyWaitMs: 3000 })],
     });
     tokens = await tokensFor(app);
   });
@@ -35,8 +32,7 @@ describe('consultation responses, clarifications, closing and the route decision
   const get = (path: string, who: Person = 'ana') =>
     app.http().get(path).auth(tokens[who], { type: 'bearer' });
   const opened = async (changes: Record<string, unknown> = {}) => {
-    const needId = (await post('/needs').send(needBody()).expect(201)).body.id;
-    await post(`/needs/${needId}/validate`).send({}).expect(200);
+    const needId = await publishValidatedNeed(app, { userId: PEOPLE.ana.sub, org: PEOPLE.ana.org });
     return (
       await post('/consultations')
         .send(consultationBody(clock, { needId }, changes))
