@@ -171,4 +171,29 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
     // The consumer handled each event once more, not twice: one document per need.
     expect(await app.documents.collection('test_known_needs').count()).toBe(before);
   });
+
+  it('feeds a consumer the events of a context that this process does not run', async () => {
+    const alone = await createTestApp({ contexts: [consultations] });
+    try {
+      const needId = randomUUID();
+      await alone.store.append(
+        `needs-need-${needId}`,
+        [
+          {
+            type: 'NeedValidated',
+            data: { needId, org: 'sergas', region: 'ES51', rationale: null },
+            actor: { userId: 'ana', org: 'sergas', roles: ['procurer'] },
+            correlationId: randomUUID(),
+          },
+        ],
+        NO_STREAM,
+      );
+      await alone.settle();
+      expect((await alone.documents.collection('test_known_needs').get(needId))?.data).toEqual({
+        region: 'ES51',
+      });
+    } finally {
+      await alone.close();
+    }
+  });
 });

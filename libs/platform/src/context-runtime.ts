@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { topicOf, type ContextName } from '@pcp/contracts';
+import { CONTEXTS, topicOf, type ContextName } from '@pcp/contracts';
 import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
 import { BEFORE_FIRST, EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
 import {
@@ -66,6 +66,11 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     const { contexts, integration } = this.options;
     const translators = contexts.map((c) => c.translator ?? integrationTranslator(c.name));
+    // Log-fed consumers read every context's events, also of contexts this process does not
+    // run (events appended by another writer of the same log): those get the default translator.
+    const logTranslators = CONTEXTS.map(
+      (name) => contexts.find((c) => c.name === name)?.translator ?? integrationTranslator(name),
+    );
     const onError = (what: string) => (error: unknown) =>
       this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
 
@@ -134,7 +139,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
             store: this.store,
             consumer,
             processor,
-            translators,
+            translators: logTranslators,
             onError: onError(`consumer ${consumer.name}`),
           });
           // What a consumer did lives in the read models: kept in memory, it is redone from
