@@ -349,7 +349,10 @@ describe('drafting a PPI call', () => {
   });
 
   it('follows a PPI route, or an innovation-partnership route with that procedure only', () => {
-    const partnership = { ...(draftPpi.consultation as ConsultationFacts), route: 'INNOVATION_PARTNERSHIP' as const };
+    const partnership = {
+      ...(draftPpi.consultation as ConsultationFacts),
+      route: 'INNOVATION_PARTNERSHIP' as const,
+    };
     expect(
       tenderDecider.decide(
         { ...draftPpi, consultation: partnership, ppiProcedure: 'INNOVATION_PARTNERSHIP' },
