@@ -15,6 +15,7 @@ import {
   draftPpi,
   pcpBids,
   pcpClosed,
+  pcpOpened,
   pcpPublished,
   pcpWithBids,
   procurer,
@@ -634,6 +635,22 @@ describe('cancelling and declaring unsuccessful', () => {
           reason: 'No bid arrived',
         },
       ]);
+  });
+
+  it('declares a tender unsuccessful once every opened bid is rejected with a reason', () => {
+    const rejectAll = pcpBids.map((b): TenderCommand => ({
+      type: 'RejectBid',
+      actorOrg: procurer,
+      bidId: b.bidId,
+      reason: 'No valid technical offer',
+    }));
+    const opened = pcpOpened();
+    given(story(rejectAll.slice(0, 2), opened))
+      .when({ type: 'DeclareUnsuccessful', actorOrg: procurer, reason: 'No admissible bid' })
+      .thenThrows(DomainRuleError, /1 admissible bid\(s\) remain/);
+    given(story(rejectAll, opened))
+      .when({ type: 'DeclareUnsuccessful', actorOrg: procurer, reason: 'No admissible bid' })
+      .thenState(expect.objectContaining({ status: 'UNSUCCESSFUL' }));
   });
 
   it('refuses to declare unsuccessful while admissible bids remain or before the deadline', () => {
