@@ -18,7 +18,7 @@ import {
 } from '@pcp/contracts';
 import { NotOwnerError } from './errors';
 import { bestKnownTrl, goesAgainstTrlRule, routeFor } from './route-rule';
-import { TITLE_LIMIT, optionalText, requiredText } from './text-rules';
+import { TITLE_LIMIT, optionalText, requiredText } from '@pcp/eventsourcing';
 
 /** Practice: the prior information notice appears at least 30 days before the consultation opens. */
 export const PIN_LEAD_TIME_DAYS = 30;

@@ -1,4 +1,3 @@
 export * from './errors';
-export * from './text-rules';
 export * from './route-rule';
 export * from './consultation';

@@ -14,9 +14,8 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { FREE_TEXT_LIMIT, ROUTES } from '@pcp/contracts';
-import { ListQueryDto } from '@pcp/http';
-import { TITLE_LIMIT } from '../domain';
-import { IsNotBlank, MaxCharactersWithoutSpaces, NotTogetherWith } from './validators';
+import { ListQueryDto, IsNotBlank, MaxCharactersWithoutSpaces, NotTogetherWith } from '@pcp/http';
+import { TITLE_LIMIT } from '@pcp/eventsourcing';
 
 export const CONSULTATION_STATUSES = ['DRAFT', 'PUBLISHED', 'CLOSED', 'ROUTE_DECIDED'] as const;
 const WITH_OFFSET = /(Z|[+-]\d{2}:\d{2})$/;

@@ -1,3 +1,4 @@
 export * from './history';
 export * from './as-of';
 export * from './list-query';
+export * from './validators';

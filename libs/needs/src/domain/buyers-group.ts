@@ -8,7 +8,7 @@ import {
 import type { BuyersGroupFormed, BuyersGroupJoined } from '@pcp/contracts';
 import { NotOwnerError } from './errors';
 import type { NeedStatus } from './need';
-import { TITLE_LIMIT, requiredText } from './text-rules';
+import { TITLE_LIMIT, requiredText } from '@pcp/eventsourcing';
 
 /** What the needs context knows about a need when a group is formed or joined. */
 export interface NeedFacts {

@@ -20,7 +20,7 @@ import {
   type NeedWithdrawn,
 } from '@pcp/contracts';
 import { NotOwnerError } from './errors';
-import { TITLE_LIMIT, optionalText, requiredText } from './text-rules';
+import { TITLE_LIMIT, optionalText, requiredText } from '@pcp/eventsourcing';
 
 export type NeedStatus = 'RECORDED' | 'VALIDATED' | 'REJECTED' | 'WITHDRAWN';
 

@@ -17,9 +17,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BARRIERS, DISEASE_FIELDS, NEED_SCOPES } from '@pcp/contracts';
-import { ListQueryDto } from '@pcp/http';
-import { TITLE_LIMIT } from '../domain';
-import { IsNotBlank, IsNutsRegion, IsScoreMap, MaxCharactersWithoutSpaces } from './validators';
+import {
+  ListQueryDto,
+  IsNotBlank,
+  IsNutsRegion,
+  IsScoreMap,
+  MaxCharactersWithoutSpaces,
+} from '@pcp/http';
+import { TITLE_LIMIT } from '@pcp/eventsourcing';
 
 export const NEED_STATUSES = ['RECORDED', 'VALIDATED', 'REJECTED', 'WITHDRAWN'] as const;
 

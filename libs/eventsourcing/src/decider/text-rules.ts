@@ -1,6 +1,8 @@
-import { DomainRuleError } from '@pcp/eventsourcing';
+/** Rules every context applies to the free texts of its commands (trimmed, bounded). */
+import { DomainRuleError } from './errors';
 import { FREE_TEXT_LIMIT, charactersWithoutSpaces } from '@pcp/contracts';
 
+/** Titles of needs, consultations, tenders, pilots. */
 export const TITLE_LIMIT = 300;
 
 /**

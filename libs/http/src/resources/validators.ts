@@ -1,3 +1,4 @@
+/** class-validator decorators for the request fields every context shares. */
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { FREE_TEXT_LIMIT, charactersWithoutSpaces, isNutsCode } from '@pcp/contracts';
 
@@ -74,6 +75,22 @@ export function IsScoreMap(
           ),
         defaultMessage: (args) =>
           `${args?.property} must map each criterion name (at most 100 characters) to a whole number from ${min} to ${max}`,
+      },
+    },
+    options,
+  );
+}
+
+/** Only one of two alternative fields may be given. */
+export function NotTogetherWith(other: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notTogetherWith',
+      constraints: [other],
+      validator: {
+        validate: (_value, args) =>
+          (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
+        defaultMessage: (args) => `give either ${other} or ${args?.property}, not both`,
       },
     },
     options,
