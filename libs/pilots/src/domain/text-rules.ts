@@ -1,5 +1,4 @@
 import { DomainRuleError } from '@pcp/eventsourcing';
-import { FREE_TEXT_LIMIT } from '@pcp/contracts';
 
 /** Limits of the published schemas, so that every recorded event can be published. */
 export { TITLE_LIMIT } from '@pcp/eventsourcing';
