@@ -1,47 +1,11 @@
-import { DomainRuleError } from '@pcp/eventsourcing';
-import { FREE_TEXT_LIMIT, charactersWithoutSpaces, isTrlLevel } from '@pcp/contracts';
+import { DomainRuleError, optionalText, requiredText } from '@pcp/eventsourcing';
+import { isTrlLevel } from '@pcp/contracts';
 
-export const TITLE_LIMIT = 300;
 export const NAME_LIMIT = 200;
 /** Reasons and justifications; the published schemas allow 10 000 characters. */
 export const REASON_LIMIT = 10_000;
 
-/**
- * A required text, trimmed. `limit` counts every character, except where the field is
- * counted without spaces (descriptions and proposals, as in the application forms).
- */
-export function requiredText(
-  field: string,
-  value: unknown,
-  limit: number = FREE_TEXT_LIMIT,
-  counting: 'all' | 'withoutSpaces' = 'all',
-): string {
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (text === '') {
-    throw new DomainRuleError(`The ${field} must not be empty`, 'TEXT_REQUIRED', { field });
-  }
-  const length = counting === 'withoutSpaces' ? charactersWithoutSpaces(text) : [...text].length;
-  if (length > limit) {
-    const unit = counting === 'withoutSpaces' ? 'characters without spaces' : 'characters';
-    throw new DomainRuleError(
-      `The ${field} has ${length} ${unit}; shorten it to at most ${limit}`,
-      'TEXT_TOO_LONG',
-      { field, length, limit },
-    );
-  }
-  return text;
-}
-
-/** An optional text: absent or blank is null, otherwise the rules of a required one. */
-export function optionalText(
-  field: string,
-  value: unknown,
-  limit = FREE_TEXT_LIMIT,
-): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' && value.trim() === '') return null;
-  return requiredText(field, value, limit);
-}
+export { TITLE_LIMIT, optionalText, requiredText } from '@pcp/eventsourcing';
 
 /** A mandatory written reason for a decision that affects a supplier. */
 export function requiredReason(field: string, value: unknown): string {
