@@ -3,7 +3,13 @@ import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { NeedValidatedEvent } from '@pcp/contracts';
 import { DOCUMENT_STORE, type DocumentStore, type Projection } from '@pcp/documents';
-import { EVENT_STORE, NO_STREAM, type EventStore } from '@pcp/eventsourcing';
+import {
+  ANCHOR_STORE,
+  EVENT_STORE,
+  NO_STREAM,
+  type AnchorStore,
+  type EventStore,
+} from '@pcp/eventsourcing';
 import { on, type IntegrationConsumer } from '@pcp/messaging';
 import { IsString } from 'class-validator';
 import type { BoundedContext } from './bounded-context';
@@ -194,6 +200,29 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
       });
     } finally {
       await alone.close();
+    }
+  });
+
+  it('records integrity anchors on the configured schedule', async () => {
+    const anchored = await createTestApp({ contexts: [needs], env: { ANCHOR_INTERVAL_MS: '100' } });
+    try {
+      const token = await anchored.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+      await anchored
+        .http()
+        .post('/test-needs')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ region: 'ES51' });
+      const anchors = anchored.app.get<AnchorStore>(ANCHOR_STORE);
+      const deadline = Date.now() + 10_000;
+      let latest = await anchors.latestAnchor();
+      while ((!latest || latest.streamCount < 1) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        latest = await anchors.latestAnchor();
+      }
+      expect(latest?.streamCount).toBe(1);
+      expect(latest?.root).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await anchored.close();
     }
   });
 });

@@ -73,6 +73,7 @@ export class PlatformCoreModule {
           databaseUrl: config.DATABASE_URL,
           eventStoreDbUrl: config.EVENTSTOREDB_URL,
           schema: options.eventStoreSchema,
+          anchorIntervalMs: config.ANCHOR_INTERVAL_MS,
         }),
         CommandHttpModule.forRoot({
           // Idempotency keys sit beside the events when the log is PostgreSQL; EventStoreDB

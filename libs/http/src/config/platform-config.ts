@@ -102,6 +102,12 @@ export class PlatformConfig {
   @Transform(emptyToUndefined)
   MONGO_URL?: string;
 
+  /** How often an integrity anchor (Merkle root over every stream head) is recorded; 0: never. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ANCHOR_INTERVAL_MS = 3_600_000;
+
   /** How long a graceful shutdown may take before the process exits anyway. */
   @Transform(toInt)
   @IsInt()
@@ -126,6 +132,7 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'READ_MODELS',
   'MONGO_URL',
   'SHUTDOWN_TIMEOUT_MS',
+  'ANCHOR_INTERVAL_MS',
 ];
 
 export class ConfigError extends Error {
