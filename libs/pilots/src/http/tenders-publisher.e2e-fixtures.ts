@@ -35,6 +35,8 @@ export interface Bidder {
   supplierOrg: string;
   /** Default: a new id. */
   innovationId?: string;
+  /** Default: a new id. */
+  contractId?: string;
 }
 
 type Log = { store: Pick<EventStore, 'append'> };
@@ -99,7 +101,7 @@ export class PublishedTender {
   /** Contracts of `phase` (1 for PPI) to the bidders; returns them. */
   async award(phase: number, bidders: Bidder[]): Promise<AwardedContract[]> {
     const contracts = bidders.map((b) => ({
-      contractId: `ctr-${randomUUID()}`,
+      contractId: b.contractId ?? `ctr-${randomUUID()}`,
       bidId: `bid-${randomUUID()}`,
       innovationId: b.innovationId ?? `inno-${randomUUID()}`,
       supplierOrg: b.supplierOrg,
