@@ -181,7 +181,17 @@ export class AssignEvaluatorsDto {
   evaluatorIds!: string[];
 }
 
-export class EmptyCommandDto {}
+export class StartPilotDto {
+  @ApiPropertyOptional({
+    description: 'A note on the start, shown in the history.',
+    example: 'Go-live after staff training',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotBlank()
+  @MaxCharactersWithoutSpaces()
+  note?: string;
+}
 
 export class MeasurementDto {
   @ApiProperty({ description: 'A KPI name of the pilot.', example: 'time_to_antibiotics' })

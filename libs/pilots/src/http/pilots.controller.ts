@@ -14,7 +14,7 @@ import { PilotQueries, toResource, type PilotResource } from '../application/pil
 import {
   AssignEvaluatorsDto,
   DeploymentDecisionDto,
-  EmptyCommandDto,
+  StartPilotDto,
   IncidentDto,
   MeasurementDto,
   PilotListQueryDto,
@@ -146,7 +146,7 @@ export class PilotsController {
   @ApiErrors(400, 401, 403, 404, 409)
   async start(
     @Param('id') id: string,
-    @Body() _body: EmptyCommandDto,
+    @Body() _body: StartPilotDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
   ): Promise<PilotResource> {
