@@ -138,7 +138,16 @@ export function callTerms(input: CallTermsInput, now: Date): CallTerms {
 /** The fields whose value differs between two versions of the terms, in declaration order. */
 export function changedTerms(before: CallTerms, after: CallTerms): CallTermField[] {
   const fields = Object.keys(after) as CallTermField[];
-  return fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+  return fields.filter((field) => canonical(before[field]) !== canonical(after[field]));
+}
+
+/** JSON with sorted keys: terms read back from a store (jsonb) may come in another key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 function procedureOf(value: unknown): Procedure {

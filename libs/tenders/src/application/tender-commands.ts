@@ -1,0 +1,481 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CommandHandler,
+  ConcurrencyError,
+  EVENT_STORE,
+  NO_STREAM,
+  NotFoundError,
+  systemActor,
+  type CommandMetadata,
+  type EventStore,
+} from '@pcp/eventsourcing';
+import {
+  LateBidError,
+  NotOwnerError,
+  sealedBidDecider,
+  tenderDecider,
+  type BidAttempt,
+  type CallTermsInput,
+  type PhaseResultInput,
+  type RevealedBid,
+  type SealedBidCommand,
+  type SealedBidEvent,
+  type SealedBidState,
+  type TenderCommand,
+  type TenderEvent,
+  type TenderState,
+} from '../domain';
+import { KnownConsultations } from '../integration/known-consultations';
+import { CLOCK, type Clock } from './settings';
+import { bidStream, tenderStream } from './streams';
+
+/** Bid events of the tender stream are recorded under this actor: the bidder stays in the sealed bid. */
+export const SEALED_BID_ACTOR = systemActor('sealed-bid');
+/** Timer-driven transitions (the submission deadline passing). */
+export const DEADLINE_ACTOR = systemActor('tender-deadline');
+
+export interface TenderOutcome {
+  state: TenderState;
+  revision: number;
+}
+
+export interface BidInput {
+  priceEur: unknown;
+  technicalProposal: unknown;
+  declaredTrl: unknown;
+  innovationId?: string | null;
+  lotId?: string | null;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Runs the tender commands of procurers, suppliers, evaluators and the deadline scheduler. */
+@Injectable()
+export class TenderCommands {
+  private readonly tenders: CommandHandler<TenderCommand, TenderState, TenderEvent>;
+  private readonly bids: CommandHandler<SealedBidCommand, SealedBidState, SealedBidEvent>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly consultations: KnownConsultations,
+  ) {
+    const now = () => clock.now();
+    this.tenders = new CommandHandler(store, tenderDecider, { now });
+    this.bids = new CommandHandler(store, sealedBidDecider, { now });
+  }
+
+  /** Drafts a call on a consultation that tenders has heard was routed to its procedure. */
+  async draft(
+    input: CallTermsInput & { consultationId: string },
+    metadata: CommandMetadata,
+  ): Promise<TenderOutcome & { id: string }> {
+    const tenderId = randomUUID();
+    const consultation = await this.consultations.routed(input.consultationId);
+    const result = await this.tenders.handle(
+      tenderStream(tenderId),
+      {
+        ...input,
+        type: 'DraftTender',
+        tenderId,
+        actorOrg: orgOf(metadata),
+        consultation,
+        now: this.clock.now(),
+      },
+      metadata,
+      NO_STREAM,
+    );
+    return { id: tenderId, state: result.state, revision: Number(result.revision) };
+  }
+
+  publish(id: string, metadata: CommandMetadata, expected?: bigint) {
+    return this.run(id, { type: 'PublishTender', now: this.clock.now() }, metadata, expected);
+  }
+
+  amend(
+    id: string,
+    changes: Record<string, unknown>,
+    reason: string,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ) {
+    return this.run(
+      id,
+      { type: 'AmendTender', changes, reason, now: this.clock.now() },
+      { ...metadata, reason },
+      expected,
+    );
+  }
+
+  cancel(id: string, reason: string, metadata: CommandMetadata, expected?: bigint) {
+    return this.run(id, { type: 'CancelTender', reason }, { ...metadata, reason }, expected);
+  }
+
+  /**
+   * A bid, or the replacement of the organisation's standing bid (same lot). The content is
+   * sealed in the bid's own stream under the bidder's name; the tender records only the id
+   * and digest, under the sealed-bid actor.
+   */
+  async submitBid(
+    id: string,
+    input: BidInput,
+    metadata: CommandMetadata,
+  ): Promise<{ bidId: string; innovationId: string; replaced: boolean; revision: number }> {
+    const org = orgOf(metadata);
+    const tender = await this.existing(id);
+    const standing = await this.standingBids(tender.state, org);
+    const lotId = input.lotId ?? null;
+    const previous = standing.find((b) => b.lotId === lotId);
+    const sealNonce = randomBytes(24).toString('base64url');
+    if (previous) {
+      const reseal: SealedBidCommand = { type: 'ResealBid', actorOrg: org, sealNonce, ...input };
+      const sealedState = (await this.bids.load(bidStream(previous.bidId))).state;
+      const [event] = sealedBidDecider.decide(reseal, sealedState);
+      const digest = (event.data as { sealedDigest: string }).sealedDigest;
+      const command: TenderCommand = {
+        type: 'ReplaceBid',
+        bidId: previous.bidId,
+        sealedDigest: digest,
+        lotId,
+        now: this.clock.now(),
+      };
+      await this.rehearse(id, tender.state, command, 'REPLACE');
+      await this.bids.handle(bidStream(previous.bidId), reseal, metadata);
+      const result = await this.sealed(id, command, metadata);
+      return {
+        bidId: previous.bidId,
+        innovationId: sealedState.bid?.innovationId ?? '',
+        replaced: true,
+        revision: result,
+      };
+    }
+    const bidId = randomUUID();
+    const seal: SealedBidCommand = {
+      type: 'SealBid',
+      bidId,
+      tenderId: id,
+      actorOrg: org,
+      sealNonce,
+      innovationId: input.innovationId ?? null,
+      freshInnovationId: randomUUID(),
+      respondentInnovations: await this.consultations.innovations(tender.state.consultationId),
+      priceEur: input.priceEur,
+      technicalProposal: input.technicalProposal,
+      declaredTrl: input.declaredTrl,
+      lotId,
+    };
+    // Decided once without storing, so that bad content or a closed tender stores nothing.
+    const [sealedEvent] = sealedBidDecider.decide(seal, sealedBidDecider.initialState());
+    const sealedData = sealedEvent.data as RevealedBid & { sealedDigest: string };
+    const command: TenderCommand = {
+      type: 'SubmitBid',
+      bidId,
+      actorOrg: org,
+      sealedDigest: sealedData.sealedDigest,
+      lotId,
+      ownLiveBids: standing,
+      now: this.clock.now(),
+    };
+    await this.rehearse(id, tender.state, command, 'SUBMIT');
+    await this.bids.handle(bidStream(bidId), seal, metadata, NO_STREAM);
+    const revision = await this.sealed(id, command, metadata);
+    return { bidId, innovationId: sealedData.innovationId, replaced: false, revision };
+  }
+
+  async withdrawBid(
+    id: string,
+    bidId: string,
+    reason: string | null,
+    metadata: CommandMetadata,
+  ): Promise<{ bidId: string; revision: number }> {
+    const org = orgOf(metadata);
+    const tender = await this.existing(id);
+    const sealed = (await this.bids.load(bidStream(bidId))).state;
+    if (sealed.bid === null || sealed.bid.tenderId !== id) {
+      throw new NotFoundError(`This tender has no bid ${bidId}`, 'BID_NOT_FOUND');
+    }
+    if (sealed.bid.supplierOrg !== org) {
+      throw new NotOwnerError(
+        'Only the organisation that submitted this bid can replace or withdraw it',
+        'NOT_BID_OWNER',
+      );
+    }
+    const command: TenderCommand = { type: 'WithdrawBid', bidId, now: this.clock.now() };
+    await this.rehearse(id, tender.state, command, 'WITHDRAW');
+    await this.bids.handle(
+      bidStream(bidId),
+      { type: 'WithdrawSealedBid', actorOrg: org, reason },
+      { ...metadata, reason },
+    );
+    return { bidId, revision: await this.sealed(id, command, metadata) };
+  }
+
+  /** Closes bidding when the deadline has passed; harmless when it is already closed. */
+  async closeBidding(
+    id: string,
+    correlationId: string = randomUUID(),
+  ): Promise<TenderOutcome & { closedNow: boolean }> {
+    const result = await this.tenders.handle(
+      tenderStream(id),
+      { type: 'CloseBidding', now: this.clock.now() },
+      { actor: DEADLINE_ACTOR, correlationId },
+    );
+    return {
+      state: result.state,
+      revision: Number(result.revision),
+      closedNow: result.events.length > 0,
+    };
+  }
+
+  /** Opens the sealed bids, closing bidding first when the deadline passed before the scheduler came. */
+  async openBids(id: string, metadata: CommandMetadata, expected?: bigint) {
+    const { state } = await this.existing(id);
+    if (
+      state.status === 'PUBLISHED' &&
+      state.terms !== null &&
+      this.clock.now().getTime() >= Date.parse(state.terms.submissionDeadline) &&
+      state.org === metadata.actor.org
+    ) {
+      await this.closeBidding(id, metadata.correlationId);
+      expected = undefined;
+    }
+    const current = await this.existing(id);
+    const revealed: RevealedBid[] = [];
+    for (const sealed of current.state.sealedBids) {
+      const bid = (await this.bids.load(bidStream(sealed.bidId))).state.bid;
+      if (bid) revealed.push(bid);
+    }
+    return this.run(id, { type: 'OpenBids', revealed, now: this.clock.now() }, metadata, expected);
+  }
+
+  rejectBid(id: string, bidId: string, reason: string, meta: CommandMetadata, expected?: bigint) {
+    return this.run(id, { type: 'RejectBid', bidId, reason }, { ...meta, reason }, expected);
+  }
+
+  assignEvaluators(id: string, evaluatorIds: string[], meta: CommandMetadata, expected?: bigint) {
+    return this.run(id, { type: 'AssignEvaluators', evaluatorIds }, meta, expected);
+  }
+
+  declareConflict(
+    id: string,
+    input: { bidId: string; conflict: boolean; note?: string | null },
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    return this.evaluate(
+      id,
+      { type: 'DeclareConflict', evaluatorId: meta.actor.userId, ...input },
+      meta,
+      expected,
+    );
+  }
+
+  score(
+    id: string,
+    bidId: string,
+    scores: Array<{ criterion: string; score: number }>,
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    return this.evaluate(
+      id,
+      { type: 'ScoreBid', evaluatorId: meta.actor.userId, bidId, scores },
+      meta,
+      expected,
+    );
+  }
+
+  async award(
+    id: string,
+    input: { phase: number; bidIds: string[]; reason: string; justification?: string | null },
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    const { state } = await this.existing(id);
+    const pcp = state.terms?.procedure === 'PCP';
+    const ids = (Array.isArray(input.bidIds) ? input.bidIds : []).map((bidId) => ({
+      bidId,
+      contractId: randomUUID(),
+      frameworkAgreementId: pcp ? randomUUID() : null,
+    }));
+    return this.run(
+      id,
+      { type: 'AwardContracts', ...input, justification: input.justification ?? null, ids },
+      { ...meta, reason: input.reason },
+      expected,
+    );
+  }
+
+  async submitDeliverable(
+    id: string,
+    contractId: string,
+    input: { title: string; description: string },
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    const deliverableId = randomUUID();
+    const outcome = await this.run(
+      id,
+      { type: 'SubmitDeliverable', contractId, deliverableId, ...input },
+      meta,
+      expected,
+    );
+    return { deliverableId, ...outcome };
+  }
+
+  acceptDeliverable(
+    id: string,
+    contractId: string,
+    deliverableId: string,
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    return this.run(id, { type: 'AcceptDeliverable', contractId, deliverableId }, meta, expected);
+  }
+
+  completePhase(
+    id: string,
+    phase: number,
+    results: PhaseResultInput[],
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    return this.run(id, { type: 'CompletePhase', phase, results }, meta, expected);
+  }
+
+  downSelect(
+    id: string,
+    toPhase: number,
+    input: { contractIds: string[]; reason: string; justification?: string | null },
+    meta: CommandMetadata,
+    expected?: bigint,
+  ) {
+    const continuing = input.contractIds.map((previousContractId) => ({
+      previousContractId,
+      contractId: randomUUID(),
+    }));
+    return this.run(
+      id,
+      {
+        type: 'DownSelectSuppliers',
+        toPhase,
+        continuing,
+        reason: input.reason,
+        justification: input.justification ?? null,
+      },
+      { ...meta, reason: input.reason },
+      expected,
+    );
+  }
+
+  /** Evaluator commands carry no organisation: the assignment is by user id. */
+  private async evaluate(
+    id: string,
+    command: TenderCommand,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<TenderOutcome> {
+    const result = await this.tenders
+      .handle(tenderStream(id), command, metadata, expected)
+      .catch(unknownTender(id));
+    return { state: result.state, revision: Number(result.revision) };
+  }
+
+  private async run(
+    id: string,
+    command: DistributiveOmit<TenderCommand, 'actorOrg'>,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<TenderOutcome> {
+    const result = await this.tenders
+      .handle(
+        tenderStream(id),
+        { ...command, actorOrg: orgOf(metadata) } as TenderCommand,
+        metadata,
+        expected,
+      )
+      .catch(unknownTender(id));
+    return { state: result.state, revision: Number(result.revision) };
+  }
+
+  /** Appends a bid event to the tender under the sealed-bid actor, never the bidder's. */
+  private async sealed(
+    id: string,
+    command: TenderCommand,
+    metadata: CommandMetadata,
+  ): Promise<number> {
+    const result = await this.tenders.handle(tenderStream(id), command, {
+      actor: SEALED_BID_ACTOR,
+      correlationId: metadata.correlationId,
+      causationId: metadata.causationId ?? null,
+    });
+    return Number(result.revision);
+  }
+
+  /**
+   * Decides a bid command on the current tender without storing it. A late attempt is
+   * recorded (without bid, content or bidder) and refused.
+   */
+  private async rehearse(
+    id: string,
+    state: TenderState,
+    command: TenderCommand,
+    attempt: BidAttempt,
+  ): Promise<void> {
+    try {
+      tenderDecider.decide(command, state);
+    } catch (error) {
+      if (error instanceof LateBidError) {
+        await this.tenders.handle(
+          tenderStream(id),
+          { type: 'RecordLateBid', attempt, now: this.clock.now() },
+          { actor: SEALED_BID_ACTOR, correlationId: randomUUID() },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The organisation's standing bids here, read from the sealed bids themselves. */
+  private async standingBids(
+    state: TenderState,
+    org: string,
+  ): Promise<Array<{ bidId: string; lotId: string | null }>> {
+    const own: Array<{ bidId: string; lotId: string | null }> = [];
+    for (const sealed of state.sealedBids) {
+      const bid = (await this.bids.load(bidStream(sealed.bidId))).state.bid;
+      if (bid?.supplierOrg === org) own.push({ bidId: bid.bidId, lotId: bid.lotId });
+    }
+    return own;
+  }
+
+  /** A sealed bid of this tender, for its bidder's eyes. */
+  async sealedBid(id: string, bidId: string): Promise<SealedBidState | null> {
+    const state = (await this.bids.load(bidStream(bidId))).state;
+    return state.bid?.tenderId === id ? state : null;
+  }
+
+  private async existing(id: string) {
+    const loaded = await this.tenders.load(tenderStream(id));
+    if (loaded.revision === null) {
+      throw new NotFoundError(`There is no tender with the id ${id}`, 'TENDER_NOT_FOUND');
+    }
+    return loaded;
+  }
+}
+
+function unknownTender(id: string) {
+  return (error: unknown): never => {
+    // An If-Match on a tender that does not exist is about an unknown id.
+    if (error instanceof ConcurrencyError && error.actual === null) {
+      throw new NotFoundError(`There is no tender with the id ${id}`, 'TENDER_NOT_FOUND');
+    }
+    throw error;
+  };
+}
+
+function orgOf(metadata: CommandMetadata): string {
+  if (!metadata.actor.org) throw new Error('a tender command needs the actor organisation');
+  return metadata.actor.org;
+}

@@ -1,0 +1,310 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import {
+  DOCUMENT_STORE,
+  InvalidCursorError,
+  InvalidQueryError,
+  type DocumentStore,
+  type Filter,
+} from '@pcp/documents';
+import {
+  EVENT_STORE,
+  NotFoundError,
+  type EventEnvelope,
+  type EventStore,
+} from '@pcp/eventsourcing';
+import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
+import {
+  WITHHELD_ACTOR_EVENTS,
+  currentRanking,
+  rankingVisibleTo,
+  scoresVisibleTo,
+  sealedBidDecider,
+  tenderDecider,
+  type SealedBidEvent,
+  type SealedBidState,
+  type TenderEvent,
+  type TenderState,
+  type Viewer,
+} from '../domain';
+import { ocdsReleasePackage, type OcdsReleasePackage } from '../ocds';
+import { BIDS_COLLECTION, type BidDocument } from '../read-models/bids.projection';
+import { seesEverything, tenderViewFor, type TenderView } from '../read-models/tender-view';
+import { TENDERS_COLLECTION, type TenderDocument } from '../read-models/tenders.projection';
+import { bidStream, tenderStream } from './streams';
+
+export interface TenderListQuery {
+  status?: string;
+  procedure?: string;
+  region?: string;
+  org?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface BidView {
+  bidId: string;
+  tenderId: string;
+  supplierOrg: string;
+  innovationId: string;
+  priceEur: number;
+  technicalProposal: string;
+  declaredTrl: number;
+  lotId: string | null;
+  status: 'SEALED' | 'WITHDRAWN' | 'OPENED' | 'REJECTED';
+  rejection?: string | null;
+}
+
+const SEALED_TYPES = new Set<string>(WITHHELD_ACTOR_EVENTS);
+const SCORE_TYPES = new Set(['BidScored', 'ConflictDeclared']);
+
+/** Reads tenders as the caller may see them: single ones from the stream, lists from the read model. */
+@Injectable()
+export class TenderQueries {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
+  ) {}
+
+  async tender(id: string, viewer: Viewer, asOf?: Date): Promise<TenderView> {
+    const { state, revision } = await this.state(id, asOf);
+    return tenderViewFor(state, revision, viewer);
+  }
+
+  async list(query: TenderListQuery, viewer: Viewer): Promise<ListPage<TenderView>> {
+    const filter: Filter = {};
+    if (query.status !== undefined) filter['status'] = query.status;
+    if (query.procedure !== undefined) filter['procedure'] = query.procedure;
+    if (query.region !== undefined) filter['regions'] = query.region;
+    if (query.org !== undefined) filter['org'] = query.org;
+    try {
+      const page = await this.documents.collection<TenderDocument>(TENDERS_COLLECTION).find({
+        filter,
+        limit: query.limit,
+        cursor: query.cursor,
+        sort: { field: 'createdAt', direction: 'asc' },
+      });
+      return {
+        items: page.items.map((d) => tenderViewFor(d.data.state, d.data.revision, viewer)),
+        nextCursor: page.nextCursor,
+      };
+    } catch (error) {
+      if (error instanceof InvalidCursorError || error instanceof InvalidQueryError) {
+        throw new RequestValidationError([
+          { field: 'cursor', constraints: { isCursor: error.message } },
+        ]);
+      }
+      throw error;
+    }
+  }
+
+  /** Published tenders whose deadline has passed, for the deadline scheduler. */
+  async pastDeadline(now: Date): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.documents.collection<TenderDocument>(TENDERS_COLLECTION).find({
+        filter: { status: 'PUBLISHED', deadlineMs: { $lte: now.getTime() } },
+        limit: 500,
+        cursor,
+      });
+      ids.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return ids;
+  }
+
+  /**
+   * The tender's events. Before opening, a bid event shows its content (id, digest, count)
+   * only to the bidder; evaluators see other evaluators' declarations and scores only once
+   * the evaluation is complete; suppliers never see them.
+   */
+  async history(id: string, viewer: Viewer): Promise<{ streamId: string; items: HistoryItem[] }> {
+    const streamId = tenderStream(id);
+    const events = await this.store.readStream(streamId);
+    const state = fold(events);
+    if (state.status === 'NONE') throw notFound(id);
+    const ownBidIds = await this.ownBidIds(id, viewer.org);
+    const opened = state.openedBids.length > 0;
+    const full = seesEverything(state, viewer);
+    const scores = scoresVisibleTo(state, viewer);
+    return {
+      streamId,
+      items: events.map((e) => {
+        if (SEALED_TYPES.has(e.type) && !opened) {
+          const bidId = (e.data as { bidId?: string }).bidId;
+          const mine = bidId !== undefined && ownBidIds.has(bidId);
+          return toHistoryItem(e, mine ? undefined : () => ({ tenderId: id, sealed: true }));
+        }
+        if (SCORE_TYPES.has(e.type) && !full) {
+          const { evaluatorId } = e.data as { evaluatorId: string };
+          const visible = scores === 'ALL' || (scores === 'OWN' && evaluatorId === viewer.userId);
+          if (!visible) return toHistoryItem(e, () => ({ tenderId: id, withheld: true }));
+        }
+        return toHistoryItem(e);
+      }),
+    };
+  }
+
+  /**
+   * Bids: before opening the owning procurer gets the count and a supplier its own bids;
+   * after opening the owning procurer, assigned evaluators and auditors read them all.
+   */
+  async bids(id: string, viewer: Viewer): Promise<{ count?: number; items?: BidView[] }> {
+    const { state } = await this.state(id);
+    const opened = state.openedBids.length > 0;
+    const evaluator = state.evaluation.evaluators.includes(viewer.userId);
+    if (opened && (seesEverything(state, viewer) || evaluator)) {
+      const items: BidView[] = [];
+      for (const b of state.openedBids) {
+        const sealed = await this.sealed(b.bidId);
+        items.push({
+          ...bidViewOf(sealed, id),
+          status: b.rejection === null ? 'OPENED' : 'REJECTED',
+          rejection: b.rejection,
+        });
+      }
+      return { count: items.length, items };
+    }
+    if (!opened && seesEverything(state, viewer) && !viewer.roles.includes('supplier')) {
+      return { count: state.sealedBids.length };
+    }
+    if (viewer.roles.includes('supplier')) {
+      const own = await this.ownBidIds(id, viewer.org);
+      const items: BidView[] = [];
+      for (const bidId of own) {
+        const sealed = await this.sealed(bidId);
+        const view = bidViewOf(sealed, id);
+        const openedBid = state.openedBids.find((b) => b.bidId === bidId);
+        items.push(
+          openedBid
+            ? {
+                ...view,
+                status: openedBid.rejection === null ? 'OPENED' : 'REJECTED',
+                rejection: openedBid.rejection,
+              }
+            : view,
+        );
+      }
+      return { items };
+    }
+    throw new ForbiddenException(
+      opened
+        ? "A tender's bids are read by its procurers, its assigned evaluators and auditors"
+        : 'Bids are sealed until opening: the procurer sees how many arrived, a supplier its own',
+    );
+  }
+
+  async ranking(id: string, viewer: Viewer) {
+    const { state } = await this.state(id);
+    if (!rankingVisibleTo(state, viewer)) {
+      throw new ForbiddenException(
+        "The ranking is read by the tender's procurers and auditors, and by its evaluators once all have scored",
+      );
+    }
+    return { tenderId: id, complete: state.ranking !== null, items: currentRanking(state) };
+  }
+
+  /** The caller's organisation's tenders: bids, contracts per phase, deliverables, next deadline. */
+  async participations(viewer: Viewer) {
+    const tenderIds = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page = await this.documents.collection<BidDocument>(BIDS_COLLECTION).find({
+        filter: { supplierOrg: viewer.org },
+        limit: 500,
+        cursor,
+      });
+      for (const d of page.items) tenderIds.add(d.data.tenderId);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    const items = [];
+    for (const tenderId of tenderIds) {
+      const { state, revision } = await this.state(tenderId);
+      const view = tenderViewFor(state, revision, viewer);
+      const bids = (await this.bids(tenderId, viewer)).items ?? [];
+      const contracts = view.contracts.filter((c) => c.supplierOrg === viewer.org);
+      const running = contracts.filter((c) => c.status === 'RUNNING');
+      const phasePlan = state.phase !== null ? state.terms?.phases[state.phase - 1] : undefined;
+      items.push({
+        tenderId,
+        title: view.title,
+        procedure: view.procedure,
+        status: view.status,
+        phase: view.phase,
+        bids: bids.map((b) => ({ bidId: b.bidId, status: b.status, priceEur: b.priceEur })),
+        contracts,
+        deliverablesDue: running
+          .filter((c) => !(c.deliverables ?? []).some((d) => d.accepted))
+          .map((c) => ({ contractId: c.contractId, phase: c.phase })),
+        nextDeadline:
+          view.status === 'PUBLISHED'
+            ? { kind: 'SUBMISSION', at: view.submissionDeadline }
+            : running.length > 0 && phasePlan
+              ? { kind: 'PHASE_END', durationMonths: phasePlan.durationMonths }
+              : null,
+      });
+    }
+    return { items };
+  }
+
+  async ocds(id: string): Promise<OcdsReleasePackage> {
+    const events = await this.store.readStream(tenderStream(id));
+    if (events.length === 0) throw notFound(id);
+    const pack = ocdsReleasePackage(events);
+    if (!pack) throw new NotFoundError(`The tender ${id} is not published`, 'NOT_PUBLISHED');
+    return pack;
+  }
+
+  private async ownBidIds(tenderId: string, org: string): Promise<Set<string>> {
+    const page = await this.documents.collection<BidDocument>(BIDS_COLLECTION).find({
+      filter: { tenderId, supplierOrg: org },
+      limit: 500,
+    });
+    return new Set(page.items.map((d) => d.data.bidId));
+  }
+
+  private async sealed(bidId: string): Promise<SealedBidState> {
+    const events = await this.store.readStream(bidStream(bidId));
+    return events.reduce(
+      (s, e) => sealedBidDecider.evolve(s, { type: e.type, data: e.data } as SealedBidEvent),
+      sealedBidDecider.initialState(),
+    );
+  }
+
+  private async state(id: string, asOf?: Date): Promise<{ state: TenderState; revision: number }> {
+    const all = await this.store.readStream(tenderStream(id));
+    const events = asOf ? all.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : all;
+    const state = fold(events);
+    if (state.status === 'NONE') throw notFound(id, asOf);
+    return { state, revision: Number(events[events.length - 1].revision) };
+  }
+}
+
+function fold(events: readonly EventEnvelope[]): TenderState {
+  return events.reduce(
+    (s, e) => tenderDecider.evolve(s, { type: e.type, data: e.data } as TenderEvent),
+    tenderDecider.initialState(),
+  );
+}
+
+function bidViewOf(sealed: SealedBidState, tenderId: string): BidView {
+  const bid = sealed.bid;
+  if (!bid || bid.tenderId !== tenderId) throw new Error(`bid of tender ${tenderId} not found`);
+  return {
+    bidId: bid.bidId,
+    tenderId,
+    supplierOrg: bid.supplierOrg,
+    innovationId: bid.innovationId,
+    priceEur: bid.priceEur,
+    technicalProposal: bid.technicalProposal,
+    declaredTrl: bid.declaredTrl,
+    lotId: bid.lotId,
+    status: sealed.status === 'WITHDRAWN' ? 'WITHDRAWN' : 'SEALED',
+  };
+}
+
+function notFound(id: string, asOf?: Date): NotFoundError {
+  return asOf
+    ? new NotFoundError(`The tender ${id} did not exist yet at ${asOf.toISOString()}`)
+    : new NotFoundError(`There is no tender with the id ${id}`);
+}

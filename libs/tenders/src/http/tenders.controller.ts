@@ -1,0 +1,511 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AnyRole, CurrentUser, Public, Roles, type AuthenticatedUser } from '@pcp/auth';
+import type { CommandMetadata } from '@pcp/eventsourcing';
+import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import { TenderCommands, type TenderOutcome } from '../application/tender-commands';
+import { TenderQueries } from '../application/tender-queries';
+import { tenderViewFor } from '../read-models/tender-view';
+import { ApiErrors, CommandHeaders } from './openapi';
+import {
+  AmendTenderDto,
+  AwardDto,
+  CompletePhaseDto,
+  ConflictDeclarationDto,
+  CreateTenderDto,
+  DeliverableDto,
+  DownSelectDto,
+  EvaluatorsDto,
+  OptionalReasonDto,
+  ReasonDto,
+  ScoresDto,
+  SubmitBidDto,
+  TenderListQueryDto,
+} from './tender.dto';
+
+interface HttpResponse {
+  setHeader(name: string, value: string): void;
+  status(code: number): unknown;
+}
+
+const phaseParam = () => new ParseIntPipe({ errorHttpStatusCode: 400 });
+
+@ApiTags('tenders')
+@Controller('tenders')
+export class TendersController {
+  constructor(
+    private readonly commands: TenderCommands,
+    private readonly queries: TenderQueries,
+  ) {}
+
+  @Post()
+  @Roles('procurer')
+  @ApiOperation({
+    summary: 'Draft a PCP or PPI call on a routed consultation',
+    description:
+      "The consultation must be your organisation's and routed to this procedure (PCP to PCP; " +
+      'PPI, or INNOVATION_PARTNERSHIP to a PPI innovation partnership). Starts as DRAFT.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 422)
+  async create(
+    @Body() body: CreateTenderDto,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
+    const outcome = await this.commands.draft(body, meta);
+    res.setHeader('Location', `/tenders/${outcome.id}`);
+    return this.view(outcome, user);
+  }
+
+  @Get()
+  @AnyRole()
+  @ApiOperation({ summary: 'List tenders', description: 'Oldest first, filtered, in pages.' })
+  @ApiErrors(400, 401)
+  list(@Query() query: TenderListQueryDto, @CurrentUser() user: AuthenticatedUser) {
+    return this.queries.list(query, user);
+  }
+
+  @Get(':id')
+  @AnyRole()
+  @ApiOperation({
+    summary: 'Read a tender, now or as it was at asOf',
+    description:
+      'Public fields for everyone; the bid count for the contracting organisation and auditors; ' +
+      'deliverables for them and the contract holder.',
+  })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset.' })
+  @ApiErrors(400, 401, 404)
+  read(
+    @Param('id') id: string,
+    @CurrentUser() user: AuthenticatedUser,
+    @Query('asOf') asOf?: string,
+  ) {
+    return this.queries.tender(id, user, parseAsOf(asOf));
+  }
+
+  @Get(':id/history')
+  @AnyRole()
+  @ApiOperation({
+    summary: "The tender's recorded changes",
+    description:
+      'Before opening, bid events are sealed for everyone but the bidder; evaluators see only their ' +
+      'own declarations and scores until all have scored.',
+  })
+  @ApiOkResponse({ type: HistoryResponse })
+  @ApiErrors(401, 404)
+  history(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return this.queries.history(id, user);
+  }
+
+  @Get(':id/ocds')
+  @Public()
+  @ApiOperation({
+    summary: 'OCDS 1.1 release package of what is public',
+    description: 'No token needed. Nothing about sealed bids; 404 while the call is a draft.',
+  })
+  @ApiErrors(404)
+  ocds(@Param('id') id: string) {
+    return this.queries.ocds(id);
+  }
+
+  @Post(':id/publish')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Publish the call; bids are accepted until the submission deadline' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async publish(
+    @Param('id') id: string,
+    @Body() _body: OptionalReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(await this.commands.publish(id, meta, expected), user);
+  }
+
+  @Post(':id/amend')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Amend the call before its deadline, with a reason',
+    description: 'A material change asks every bidder to reconfirm its bid.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async amend(
+    @Param('id') id: string,
+    @Body() body: AmendTenderDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    const { reason, ...changes } = body;
+    return this.view(await this.commands.amend(id, { ...changes }, reason, meta, expected), user);
+  }
+
+  @Post(':id/cancel')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel the tender, with a reason' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409)
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: ReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(await this.commands.cancel(id, body.reason, meta, expected), user);
+  }
+
+  @Post(':id/bids')
+  @Roles('supplier')
+  @ApiOperation({
+    summary: 'Submit a sealed bid, or replace your standing one',
+    description:
+      'Only while the tender is published and before the deadline (server clock); a late bid is ' +
+      'refused (409) and the refusal recorded. A second bid of the same organisation replaces the ' +
+      'first (200) and keeps its id. Nobody but your organisation can read it before opening.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async submitBid(
+    @Param('id') id: string,
+    @Body() body: SubmitBidDto,
+    @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
+    const bid = await this.commands.submitBid(id, body, meta);
+    if (bid.replaced) res.status(200);
+    res.setHeader('Location', `/tenders/${id}/bids/${bid.bidId}`);
+    return {
+      id: bid.bidId,
+      bidId: bid.bidId,
+      tenderId: id,
+      innovationId: bid.innovationId,
+      replaced: bid.replaced,
+      revision: bid.revision,
+    };
+  }
+
+  @Post(':id/bids/:bidId/withdraw')
+  @Roles('supplier')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw your bid before the deadline' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409)
+  async withdrawBid(
+    @Param('id') id: string,
+    @Param('bidId') bidId: string,
+    @Body() body: OptionalReasonDto,
+    @CommandContext() meta: CommandMetadata,
+  ) {
+    const outcome = await this.commands.withdrawBid(id, bidId, body.reason ?? null, meta);
+    return { ...outcome, tenderId: id, status: 'WITHDRAWN' };
+  }
+
+  @Get(':id/bids')
+  @AnyRole()
+  @ApiOperation({
+    summary: 'Bids',
+    description:
+      'Before opening: the procurer gets only { count }, a supplier its own bids. After opening: ' +
+      'the procurer, the assigned evaluators and auditors read them all; a supplier its own.',
+  })
+  @ApiErrors(401, 403, 404)
+  bids(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return this.queries.bids(id, user);
+  }
+
+  @Post(':id/open-bids')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Open the sealed bids, after the deadline',
+    description: 'Closes bidding first when the deadline has passed and that is not recorded yet.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async openBids(
+    @Param('id') id: string,
+    @Body() _body: OptionalReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(await this.commands.openBids(id, meta, expected), user);
+  }
+
+  @Post(':id/bids/:bidId/reject')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reject an opened bid as inadmissible, with a reason' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409)
+  async rejectBid(
+    @Param('id') id: string,
+    @Param('bidId') bidId: string,
+    @Body() body: ReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(await this.commands.rejectBid(id, bidId, body.reason, meta, expected), user);
+  }
+
+  @Post(':id/evaluators')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Assign evaluators (user ids) once the bids are opened' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async evaluators(
+    @Param('id') id: string,
+    @Body() body: EvaluatorsDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(
+      await this.commands.assignEvaluators(id, body.evaluatorIds, meta, expected),
+      user,
+    );
+  }
+
+  @Post(':id/bids/:bidId/conflict-declarations')
+  @Roles('evaluator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Declare whether you have a conflict of interest with a bid',
+    description: 'Before scoring it; a declared conflict excludes you from that bid. Final.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async conflict(
+    @Param('id') id: string,
+    @Param('bidId') bidId: string,
+    @Body() body: ConflictDeclarationDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+  ) {
+    const outcome = await this.commands.declareConflict(
+      id,
+      { bidId, conflict: body.conflict, note: body.note ?? null },
+      meta,
+      expected,
+    );
+    return { tenderId: id, bidId, conflict: body.conflict, revision: outcome.revision };
+  }
+
+  @Post(':id/bids/:bidId/scores')
+  @Roles('evaluator')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Score a bid on every criterion (0-100)',
+    description: 'After declaring no conflict for it; once, by each assigned evaluator.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async score(
+    @Param('id') id: string,
+    @Param('bidId') bidId: string,
+    @Body() body: ScoresDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+  ) {
+    const outcome = await this.commands.score(id, bidId, body.scores, meta, expected);
+    return {
+      tenderId: id,
+      bidId,
+      scores: body.scores,
+      evaluationComplete: outcome.state.ranking !== null,
+      revision: outcome.revision,
+    };
+  }
+
+  @Get(':id/ranking')
+  @AnyRole()
+  @ApiOperation({
+    summary: 'Ranking by weighted score',
+    description:
+      "The tender's procurers and auditors at any time; assigned evaluators once all have scored.",
+  })
+  @ApiErrors(401, 403, 404)
+  ranking(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return this.queries.ranking(id, user);
+  }
+
+  @Post(':id/phases/:n/award')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Award the phase 1 contracts (or the PPI contracts)',
+    description:
+      'After every admissible bid is scored; passing over a higher-ranked bid needs a justification.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async award(
+    @Param('id') id: string,
+    @Param('n', phaseParam()) phase: number,
+    @Body() body: AwardDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    const outcome = await this.commands.award(id, { phase, ...body }, meta, expected);
+    return this.phaseContracts(outcome, phase, user);
+  }
+
+  @Post(':id/contracts/:contractId/deliverables')
+  @Roles('supplier')
+  @ApiOperation({ summary: 'Hand in a deliverable of your running contract' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async deliverable(
+    @Param('id') id: string,
+    @Param('contractId') contractId: string,
+    @Body() body: DeliverableDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HttpResponse,
+  ) {
+    const outcome = await this.commands.submitDeliverable(id, contractId, body, meta, expected);
+    res.setHeader(
+      'Location',
+      `/tenders/${id}/contracts/${contractId}/deliverables/${outcome.deliverableId}`,
+    );
+    return {
+      id: outcome.deliverableId,
+      tenderId: id,
+      contractId,
+      title: body.title,
+      accepted: false,
+      revision: outcome.revision,
+    };
+  }
+
+  @Post(':id/contracts/:contractId/deliverables/:did/accept')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept a deliverable' })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409)
+  async accept(
+    @Param('id') id: string,
+    @Param('contractId') contractId: string,
+    @Param('did') deliverableId: string,
+    @Body() _body: OptionalReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(
+      await this.commands.acceptDeliverable(id, contractId, deliverableId, meta, expected),
+      user,
+    );
+  }
+
+  @Post(':id/phases/:n/complete')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Complete phase n with the intermediate evaluation of every contract',
+    description:
+      'Each result carries passed, the assessed TRL and a reason. The last phase completes the tender.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async complete(
+    @Param('id') id: string,
+    @Param('n', phaseParam()) phase: number,
+    @Body() body: CompletePhaseDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(
+      await this.commands.completePhase(id, phase, body.results, meta, expected),
+      user,
+    );
+  }
+
+  @Post(':id/phases/:n/down-select')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Down-select the suppliers that continue into phase n',
+    description:
+      'Only contracts of phase n-1 that passed; never more than phase n allows; fewer than 2 needs a justification.',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async downSelect(
+    @Param('id') id: string,
+    @Param('n', phaseParam()) phase: number,
+    @Body() body: DownSelectDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    const outcome = await this.commands.downSelect(id, phase, body, meta, expected);
+    return this.phaseContracts(outcome, phase, user);
+  }
+
+  private view(outcome: TenderOutcome, user: AuthenticatedUser) {
+    return tenderViewFor(outcome.state, outcome.revision, user);
+  }
+
+  private phaseContracts(outcome: TenderOutcome, phase: number, user: AuthenticatedUser) {
+    const view = this.view(outcome, user);
+    return {
+      tenderId: view.id,
+      phase,
+      status: view.status,
+      contracts: view.contracts
+        .filter((c) => c.phase === phase)
+        .map((c) => ({
+          id: c.contractId,
+          contractId: c.contractId,
+          bidId: c.bidId,
+          innovationId: c.innovationId,
+          supplierOrg: c.supplierOrg,
+          frameworkAgreementId: c.frameworkAgreementId,
+          previousContractId: c.previousContractId,
+        })),
+      revision: view.revision,
+    };
+  }
+}
+
+@ApiTags('tenders')
+@Controller('me')
+export class ParticipationsController {
+  constructor(private readonly queries: TenderQueries) {}
+
+  @Get('participations')
+  @Roles('supplier')
+  @ApiOperation({
+    summary: "Your organisation's tenders",
+    description:
+      'Its bids, its contracts per phase with their status, deliverables due and the next deadline.',
+  })
+  @ApiErrors(401, 403)
+  participations(@CurrentUser() user: AuthenticatedUser) {
+    return this.queries.participations(user);
+  }
+}
