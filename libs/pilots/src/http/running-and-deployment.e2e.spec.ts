@@ -221,10 +221,31 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
       const history = await get(`/pilots/${id}/history`).expect(200);
       const assessed = history.body.items.filter((i: { type: string }) => i.type === 'TrlAssessed');
       expect(assessed[1].reason).toBe('Observed in the operational environment: TRL 7');
-      // Another pilot of the same innovation starts from the latest assessment.
       await app.settle();
       const list = await get(`/pilots?innovationId=${innovationId}`).expect(200);
-      expect(list.body.items).toHaveLength(1);
+      expect(list.body.items.map((p: { assessedTrl: number }) => p.assessedTrl)).toEqual([7]);
+    });
+
+    it("a TRL assessed in one pilot is the innovation's current TRL in the next: a living lab admits it", async () => {
+      const livingLab = (
+        await post('/testbeds')
+          .send(testbedBody({ name: 'Navarra Living Lab', type: 'LIVING_LAB', region: 'ES22' }))
+          .expect(201)
+      ).body.id as string;
+      const { contract } = await lastPhaseContract(app, ANA, { supplierOrg: PEOPLE.sam.org }, 6);
+      const body = pilotBody(contract.contractId, livingLab);
+      await post('/pilots').send(body).expect(422);
+      const first = (
+        await post('/pilots').send(pilotBody(contract.contractId, hospital)).expect(201)
+      ).body.id as string;
+      await post(`/pilots/${first}/evaluators`)
+        .send({ evaluatorIds: ['u-eva'] })
+        .expect(200);
+      await post(`/pilots/${first}/start`).send({}).expect(200);
+      await assess(first, 7, ['doc:hospital-pilot-report']).expect(201);
+      await app.settle();
+      const second = await post('/pilots').send(body).expect(201);
+      expect(second.body).toMatchObject({ testbedType: 'LIVING_LAB', trlAtPlanning: 7 });
     });
 
     it('403 for an evaluator not assigned to the pilot, and for a procurer (role)', async () => {
