@@ -36,6 +36,35 @@ describe('testbeds and pilot planning over HTTP, with contracts learned from ten
     (await post('/testbeds').send(testbedBody(changes)).expect(201)).body.id as string;
   const sam = { supplierOrg: PEOPLE.sam.org };
 
+  it('documents every pilots endpoint in OpenAPI, roll-outs included', async () => {
+    const res = await app.http().get('/docs-json').expect(200);
+    const paths = res.body.paths as Record<string, Record<string, unknown>>;
+    const routes = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /testbeds',
+        'GET /testbeds',
+        'GET /testbeds/{id}',
+        'POST /pilots',
+        'GET /pilots',
+        'GET /pilots/{id}',
+        'GET /pilots/{id}/history',
+        'POST /pilots/{id}/evaluators',
+        'POST /pilots/{id}/start',
+        'POST /pilots/{id}/measurements',
+        'POST /pilots/{id}/incidents',
+        'POST /pilots/{id}/trl-assessments',
+        'POST /pilots/{id}/complete',
+        'POST /pilots/{id}/deployment-decision',
+        'POST /pilots/{id}/rollouts',
+      ]),
+    );
+    const rollout = paths['/pilots/{id}/rollouts']?.['post'] as { summary: string };
+    expect(rollout.summary).toMatch(/scale-up/);
+  });
+
   describe('POST /testbeds', () => {
     it('201: a procurer registers a hospital; Location, and it is listed and readable', async () => {
       const res = await post('/testbeds')
