@@ -8,12 +8,7 @@ import {
   type Filter,
   type FindOptions,
 } from '@pcp/documents';
-import {
-  EVENT_STORE,
-  NotFoundError,
-  type EventEnvelope,
-  type EventStore,
-} from '@pcp/eventsourcing';
+import { EVENT_STORE, NotFoundError, type EventStore } from '@pcp/eventsourcing';
 import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
 import {
   pilotViewOf,
@@ -80,10 +75,15 @@ export class PilotQueries {
   ) {}
 
   async pilot(id: string, viewer: Viewer, asOf?: Date): Promise<PilotResource> {
-    const view = pilotViewOf(await this.events(pilotStream(id), asOf));
-    if (!view) throw notFound('pilot', id, asOf);
-    this.assertReader(view, viewer);
-    return toResource(view);
+    const events = await this.store.readStream(pilotStream(id));
+    const current = pilotViewOf(events);
+    if (!current) throw notFound('pilot', id);
+    // Who may read is decided on the pilot as it is now, also for its past states.
+    this.assertReader(current, viewer);
+    if (!asOf) return toResource(current);
+    const then = pilotViewOf(events.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()));
+    if (!then) throw notFound('pilot', id, asOf);
+    return toResource(then);
   }
 
   async pilots(query: PilotListQuery, viewer: Viewer): Promise<ListPage<PilotResource>> {
@@ -117,7 +117,10 @@ export class PilotQueries {
   }
 
   async testbed(id: string, asOf?: Date): Promise<TestbedView> {
-    const view = testbedViewOf(await this.events(testbedStream(id), asOf));
+    const events = await this.store.readStream(testbedStream(id));
+    const view = testbedViewOf(
+      asOf ? events.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : events,
+    );
     if (!view) throw notFound('testbed', id, asOf);
     return view;
   }
@@ -164,12 +167,6 @@ export class PilotQueries {
       }
       throw error;
     }
-  }
-
-  /** Events that had occurred by `asOf` (the time the history shows), or all of them. */
-  private async events(streamId: string, asOf?: Date): Promise<EventEnvelope[]> {
-    const events = await this.store.readStream(streamId);
-    return asOf ? events.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : events;
   }
 }
 

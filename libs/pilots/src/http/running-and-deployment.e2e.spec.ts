@@ -502,6 +502,14 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
       const then = await get(`/pilots/${id}?asOf=${encodeURIComponent(plannedAt)}`).expect(200);
       expect(then.body.status).toBe('PLANNED');
       expect((await get(`/pilots/${id}`).expect(200)).body.status).toBe('RUNNING');
+      // Access follows the pilot as it is now: an evaluator assigned later reads its past too.
+      await get(`/pilots/${id}?asOf=${encodeURIComponent(plannedAt)}`, 'eva').expect(403);
+      await post(`/pilots/${id}/evaluators`)
+        .send({ evaluatorIds: ['u-eva'] })
+        .expect(200);
+      const past = await get(`/pilots/${id}?asOf=${encodeURIComponent(plannedAt)}`, 'eva');
+      expect(past.status).toBe(200);
+      expect(past.body).toMatchObject({ status: 'PLANNED', evaluators: [] });
       await get(`/pilots/${id}?asOf=${encodeURIComponent(daysAgo(365))}`).expect(404);
       await get(`/pilots/${id}?asOf=last-week`).expect(400);
       await get('/pilots/no-such-pilot').expect(404);
