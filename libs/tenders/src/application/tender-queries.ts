@@ -123,7 +123,7 @@ export class TenderQueries {
     const events = await this.store.readStream(streamId);
     const state = fold(events);
     if (state.status === 'NONE') throw notFound(id);
-    const ownBidIds = await this.ownBidIds(id, viewer.org);
+    const ownBidIds = await this.ownBidIds(state, viewer.org);
     const opened = state.openedBids.length > 0;
     const full = seesEverything(state, viewer);
     const scores = scoresVisibleTo(state, viewer);
@@ -169,7 +169,7 @@ export class TenderQueries {
       return { count: state.sealedBids.length };
     }
     if (viewer.roles.includes('supplier')) {
-      const own = await this.ownBidIds(id, viewer.org);
+      const own = await this.ownBidIds(state, viewer.org);
       const items: BidView[] = [];
       for (const bidId of own) {
         const sealed = await this.sealed(bidId);
@@ -255,12 +255,13 @@ export class TenderQueries {
     return pack;
   }
 
-  private async ownBidIds(tenderId: string, org: string): Promise<Set<string>> {
-    const page = await this.documents.collection<BidDocument>(BIDS_COLLECTION).find({
-      filter: { tenderId, supplierOrg: org },
-      limit: 500,
-    });
-    return new Set(page.items.map((d) => d.data.bidId));
+  /** The organisation's bids here, read from the sealed bids themselves (never behind a write). */
+  private async ownBidIds(state: TenderState, org: string): Promise<Set<string>> {
+    const own = new Set<string>();
+    for (const bidId of state.knownBidIds) {
+      if ((await this.sealed(bidId)).bid?.supplierOrg === org) own.add(bidId);
+    }
+    return own;
   }
 
   private async sealed(bidId: string): Promise<SealedBidState> {
