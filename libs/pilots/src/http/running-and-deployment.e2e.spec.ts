@@ -1,4 +1,7 @@
+import { integrationEvents } from '@pcp/contracts';
+import { integrationTranslator } from '@pcp/messaging';
 import { createTestApp, type TestApp } from '@pcp/platform';
+import { pilotStream, testbedStream } from '../application/streams';
 import { pilotsContextWith } from '../pilots.context';
 import {
   ANA,
@@ -455,6 +458,50 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
         .send({ site: 'ES22', at: new Date().toISOString() })
         .expect(403);
     });
+  });
+
+  it('publishes every event it records that other contexts may see, each valid under its schema', async () => {
+    const { id } = await running(7);
+    await measure(id, 'time_to_antibiotics', 45).expect(201);
+    await measure(id, 'sensitivity', 90).expect(201);
+    await assess(id, 8, ['doc:report']).expect(201);
+    await assess(id, 7, ['doc:incident-review']).expect(201);
+    await assess(id, 9, ['doc:follow-up']).expect(201);
+    await complete(id).expect(200);
+    await post(`/pilots/${id}/deployment-decision`)
+      .send({ deploy: true, reason: 'Ready', sites: ['ES11', hospital] })
+      .expect(200);
+    await post(`/pilots/${id}/rollouts`)
+      .send({ site: 'ES22', at: new Date().toISOString() })
+      .expect(201);
+    const translator = integrationTranslator('pilots');
+    const events = [
+      ...(await app.store.readStream(testbedStream(hospital))),
+      ...(await app.store.readStream(pilotStream(id))),
+    ];
+    const published = events.flatMap((e) => {
+      const translation = translator.translate(e);
+      return translation ? [{ type: e.type, ...translation }] : [];
+    });
+    expect(published.map((p) => p.type)).toEqual([
+      'TestbedRegistered',
+      'PilotPlanned',
+      'PilotStarted',
+      'TrlAssessed',
+      'TrlAssessed',
+      'TrlAssessed',
+      'PilotCompleted',
+      'DeploymentDecided',
+    ]);
+    for (const p of published) {
+      const check = integrationEvents.check(p.definition, p.data);
+      expect({ type: p.type, errors: check.valid ? [] : check.errors }).toEqual({
+        type: p.type,
+        errors: [],
+      });
+    }
+    const downgrade = published[4]?.data as { downgrade: boolean; previousTrl: number };
+    expect(downgrade).toMatchObject({ downgrade: true, previousTrl: 8 });
   });
 
   describe('GET /pilots and GET /pilots/{id}', () => {
