@@ -29,6 +29,15 @@ export interface Viewer {
 /** A pilot as the API shows it: the view without its list-scoping keys. */
 export type PilotResource = Omit<PilotView, 'readers'>;
 
+export type PilotItemKind = 'measurements' | 'incidents' | 'trlAssessments' | 'rollouts';
+
+const ITEM_NAMES: Record<PilotItemKind, string> = {
+  measurements: 'measurement',
+  incidents: 'incident',
+  trlAssessments: 'TRL assessment',
+  rollouts: 'roll-out',
+};
+
 export interface PilotListQuery {
   status?: string;
   testbedId?: string;
@@ -102,6 +111,27 @@ export class PilotQueries {
       sort: { field: 'createdAt', direction: 'asc' },
     });
     return { items: page.items.map(toResource), nextCursor: page.nextCursor };
+  }
+
+  /** The measurements, incidents, TRL assessments or roll-outs of a pilot, scoped as the pilot. */
+  async pilotItems<K extends PilotItemKind>(
+    id: string,
+    kind: K,
+    viewer: Viewer,
+  ): Promise<PilotResource[K]> {
+    return (await this.pilot(id, viewer))[kind];
+  }
+
+  async pilotItem<K extends Exclude<PilotItemKind, 'rollouts'>>(
+    id: string,
+    kind: K,
+    itemId: string,
+    viewer: Viewer,
+  ): Promise<PilotResource[K][number]> {
+    const items: readonly { id: string }[] = await this.pilotItems(id, kind, viewer);
+    const item = items.find((i) => i.id === itemId);
+    if (!item) throw new NotFoundError(`The pilot ${id} has no ${ITEM_NAMES[kind]} ${itemId}`);
+    return item as PilotResource[K][number];
   }
 
   async pilotHistory(

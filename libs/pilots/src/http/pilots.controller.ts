@@ -27,7 +27,14 @@ import {
   ApiErrors,
   IdempotencyKeyHeader,
   IfMatchHeader,
+  IncidentList,
+  IncidentResponse,
+  MeasurementList,
+  MeasurementResponse,
   PilotPage,
+  RolloutList,
+  TrlAssessmentList,
+  TrlAssessmentResponse,
   PilotResponse,
   RecordedAssessmentResponse,
   RecordedMeasurementResponse,
@@ -170,8 +177,10 @@ export class PilotsController {
     @Body() body: MeasurementDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ) {
     const { measurementId, view } = await this.commands.recordMeasurement(id, body, meta, expected);
+    res.setHeader('Location', `/pilots/${id}/measurements/${measurementId}`);
     const measurement = view.measurements.find((m) => m.id === measurementId);
     return { ...measurement, pilotId: id, revision: view.revision };
   }
@@ -191,8 +200,10 @@ export class PilotsController {
     @Body() body: IncidentDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ) {
     const { incidentId, view } = await this.commands.reportIncident(id, body, meta, expected);
+    res.setHeader('Location', `/pilots/${id}/incidents/${incidentId}`);
     const incident = view.incidents.find((i) => i.id === incidentId);
     return { ...incident, pilotId: id, revision: view.revision };
   }
@@ -215,6 +226,7 @@ export class PilotsController {
     @Body() body: TrlAssessmentDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ) {
     const { assessmentId, view } = await this.commands.assessTrl(
       id,
@@ -222,6 +234,7 @@ export class PilotsController {
       { ...meta, reason: body.reason },
       expected,
     );
+    res.setHeader('Location', `/pilots/${id}/trl-assessments/${assessmentId}`);
     const assessment = view.trlAssessments.find((a) => a.id === assessmentId);
     return { ...assessment, pilotId: id, revision: view.revision };
   }
@@ -291,8 +304,92 @@ export class PilotsController {
     @Body() body: RolloutDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @Res({ passthrough: true }) res: HeaderResponse,
   ): Promise<PilotResource> {
     const reason = body.reason ?? null;
-    return stateOf(await this.commands.recordRollout(id, body, { ...meta, reason }, expected));
+    const outcome = await this.commands.recordRollout(id, body, { ...meta, reason }, expected);
+    res.setHeader('Location', `/pilots/${id}/rollouts`);
+    return stateOf(outcome);
+  }
+
+  @Get(':id/measurements')
+  @AnyRole()
+  @ApiOperation({ summary: "The pilot's measurements", description: 'Scoped as the pilot.' })
+  @ApiOkResponse({ type: MeasurementList })
+  @ApiErrors(401, 403, 404)
+  async measurements(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return { items: await this.queries.pilotItems(id, 'measurements', user) };
+  }
+
+  @Get(':id/measurements/:itemId')
+  @AnyRole()
+  @ApiOperation({ summary: 'One measurement', description: 'Scoped as the pilot.' })
+  @ApiOkResponse({ type: MeasurementResponse })
+  @ApiErrors(401, 403, 404)
+  measurement(
+    @Param('id') id: string,
+    @Param('itemId') itemId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItem(id, 'measurements', itemId, user);
+  }
+
+  @Get(':id/incidents')
+  @AnyRole()
+  @ApiOperation({ summary: "The pilot's incidents", description: 'Scoped as the pilot.' })
+  @ApiOkResponse({ type: IncidentList })
+  @ApiErrors(401, 403, 404)
+  async incidents(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return { items: await this.queries.pilotItems(id, 'incidents', user) };
+  }
+
+  @Get(':id/incidents/:itemId')
+  @AnyRole()
+  @ApiOperation({ summary: 'One incident', description: 'Scoped as the pilot.' })
+  @ApiOkResponse({ type: IncidentResponse })
+  @ApiErrors(401, 403, 404)
+  incident(
+    @Param('id') id: string,
+    @Param('itemId') itemId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItem(id, 'incidents', itemId, user);
+  }
+
+  @Get(':id/trl-assessments')
+  @AnyRole()
+  @ApiOperation({
+    summary: "The pilot's TRL assessments, oldest first",
+    description: "The last is the pilot's latest. Scoped as the pilot.",
+  })
+  @ApiOkResponse({ type: TrlAssessmentList })
+  @ApiErrors(401, 403, 404)
+  async assessments(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return { items: await this.queries.pilotItems(id, 'trlAssessments', user) };
+  }
+
+  @Get(':id/trl-assessments/:itemId')
+  @AnyRole()
+  @ApiOperation({ summary: 'One TRL assessment', description: 'Scoped as the pilot.' })
+  @ApiOkResponse({ type: TrlAssessmentResponse })
+  @ApiErrors(401, 403, 404)
+  assessment(
+    @Param('id') id: string,
+    @Param('itemId') itemId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItem(id, 'trlAssessments', itemId, user);
+  }
+
+  @Get(':id/rollouts')
+  @AnyRole()
+  @ApiOperation({
+    summary: "The pilot's roll-outs (scale-up)",
+    description: 'Scoped as the pilot.',
+  })
+  @ApiOkResponse({ type: RolloutList })
+  @ApiErrors(401, 403, 404)
+  async rollouts(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return { items: await this.queries.pilotItems(id, 'rollouts', user) };
   }
 }

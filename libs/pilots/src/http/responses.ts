@@ -250,6 +250,26 @@ export class PilotPage {
   nextCursor!: string | null;
 }
 
+export class MeasurementList {
+  @ApiProperty({ type: [MeasurementResponse] })
+  items!: MeasurementResponse[];
+}
+
+export class IncidentList {
+  @ApiProperty({ type: [IncidentResponse] })
+  items!: IncidentResponse[];
+}
+
+export class TrlAssessmentList {
+  @ApiProperty({ type: [TrlAssessmentResponse] })
+  items!: TrlAssessmentResponse[];
+}
+
+export class RolloutList {
+  @ApiProperty({ type: [RolloutResponse] })
+  items!: RolloutResponse[];
+}
+
 export class RecordedMeasurementResponse extends MeasurementResponse {
   @ApiProperty({ format: 'uuid' })
   pilotId!: string;

@@ -504,6 +504,47 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
     expect(downgrade).toMatchObject({ downgrade: true, previousTrl: 8 });
   });
 
+  it('each recorded item has a Location to read it back, scoped as the pilot', async () => {
+    const { id } = await running();
+    const m = await measure(id, 'sensitivity', 90).expect(201);
+    expect(m.headers['location']).toBe(`/pilots/${id}/measurements/${m.body.id}`);
+    const i = await post(`/pilots/${id}/incidents`, 'sam')
+      .send({ severity: 'MEDIUM', description: 'Sensor offline for an hour.' })
+      .expect(201);
+    expect(i.headers['location']).toBe(`/pilots/${id}/incidents/${i.body.id}`);
+    const a = await assess(id, 8, [m.body.id]).expect(201);
+    expect(a.headers['location']).toBe(`/pilots/${id}/trl-assessments/${a.body.id}`);
+    for (const [res, who] of [
+      [m, 'sam'],
+      [i, 'ana'],
+      [a, 'eva'],
+    ] as const) {
+      const back = await get(res.headers['location'] as string, who).expect(200);
+      expect(back.body).toEqual(expect.objectContaining({ id: res.body.id }));
+      await get(res.headers['location'] as string, 'tom').expect(403);
+    }
+    const lists = await Promise.all(
+      ['measurements', 'incidents', 'trl-assessments'].map((kind) =>
+        get(`/pilots/${id}/${kind}`, 'aud').expect(200),
+      ),
+    );
+    expect(lists.map((l) => l.body.items.length)).toEqual([1, 1, 1]);
+    await get(`/pilots/${id}/measurements/meas-unknown`).expect(404);
+    await get('/pilots/no-such-pilot/incidents').expect(404);
+    await complete(id).expect(200);
+    await post(`/pilots/${id}/deployment-decision`)
+      .send({ deploy: true, reason: 'Ready' })
+      .expect(200);
+    const r = await post(`/pilots/${id}/rollouts`)
+      .send({ site: 'ES22', at: new Date().toISOString() })
+      .expect(201);
+    expect(r.headers['location']).toBe(`/pilots/${id}/rollouts`);
+    const rollouts = await get(r.headers['location'] as string, 'sam').expect(200);
+    expect(rollouts.body.items).toEqual([
+      expect.objectContaining({ site: 'ES22', kind: 'REGION' }),
+    ]);
+  });
+
   describe('GET /pilots and GET /pilots/{id}', () => {
     it('scoped: the running organisation, the contract holder, assigned evaluators, auditors and admins', async () => {
       const { id } = await running();
