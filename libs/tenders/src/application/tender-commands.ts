@@ -230,16 +230,7 @@ export class TenderCommands {
 
   /** Opens the sealed bids, closing bidding first when the deadline passed before the scheduler came. */
   async openBids(id: string, metadata: CommandMetadata, expected?: bigint) {
-    const { state } = await this.existing(id);
-    if (
-      state.status === 'PUBLISHED' &&
-      state.terms !== null &&
-      this.clock.now().getTime() >= Date.parse(state.terms.submissionDeadline) &&
-      state.org === metadata.actor.org
-    ) {
-      await this.closeBidding(id, metadata.correlationId);
-      expected = undefined;
-    }
+    if (await this.closeIfDue(id, metadata)) expected = undefined;
     const current = await this.existing(id);
     const revealed: RevealedBid[] = [];
     for (const sealed of current.state.sealedBids) {
@@ -247,6 +238,32 @@ export class TenderCommands {
       if (bid) revealed.push(bid);
     }
     return this.run(id, { type: 'OpenBids', revealed, now: this.clock.now() }, metadata, expected);
+  }
+
+  /** No admissible bid is left after the deadline: the tender ends as UNSUCCESSFUL, with a reason. */
+  async declareUnsuccessful(
+    id: string,
+    reason: string,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<TenderOutcome> {
+    if (await this.closeIfDue(id, metadata)) expected = undefined;
+    return this.run(id, { type: 'DeclareUnsuccessful', reason }, { ...metadata, reason }, expected);
+  }
+
+  /**
+   * Records the deadline's passing (as the system) when the owning procurer acts on a tender
+   * the scheduler has not closed yet. True when bidding was closed now.
+   */
+  private async closeIfDue(id: string, metadata: CommandMetadata): Promise<boolean> {
+    const { state } = await this.existing(id);
+    const due =
+      state.status === 'PUBLISHED' &&
+      state.terms !== null &&
+      this.clock.now().getTime() >= Date.parse(state.terms.submissionDeadline) &&
+      state.org === metadata.actor.org;
+    if (!due) return false;
+    return (await this.closeBidding(id, metadata.correlationId)).closedNow;
   }
 
   rejectBid(id: string, bidId: string, reason: string, meta: CommandMetadata, expected?: bigint) {

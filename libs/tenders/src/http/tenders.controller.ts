@@ -172,6 +172,29 @@ export class TendersController {
     return this.view(await this.commands.cancel(id, body.reason, meta, expected), user);
   }
 
+  @Post(':id/unsuccessful')
+  @Roles('procurer')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Declare the tender unsuccessful, with a reason',
+    description:
+      'After the deadline, when no admissible bid is left (none arrived, or all were rejected).',
+  })
+  @CommandHeaders()
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async unsuccessful(
+    @Param('id') id: string,
+    @Body() body: ReasonDto,
+    @IfMatch() expected: bigint | undefined,
+    @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.view(
+      await this.commands.declareUnsuccessful(id, body.reason, meta, expected),
+      user,
+    );
+  }
+
   @Post(':id/bids')
   @Roles('supplier')
   @ApiOperation({

@@ -1,0 +1,227 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { createTestApp, type TestApp } from '@pcp/platform';
+import { tenderStream } from '../application/streams';
+import { tendersContextWith } from '../tenders.context';
+import {
+  consultationsAsPublished,
+  publishRoutedConsultation,
+} from './consultations-publisher.e2e-fixtures';
+import {
+  DAY_MS,
+  MovableClock,
+  PEOPLE,
+  bidBody,
+  pcpBody,
+  tokensFor,
+  type Person,
+} from './tenders.e2e-fixtures';
+
+// PPI calls, cancellation, unsuccessful tenders, idempotent bids and the OpenAPI document.
+describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency', () => {
+  const clock = new MovableClock();
+  let app: TestApp;
+  let tokens: Record<Person, string>;
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      contexts: [
+        consultationsAsPublished,
+        tendersContextWith({ clock, consistencyWaitMs: 500, deadlineCheckMs: 0 }),
+      ],
+    });
+    tokens = await tokensFor(app);
+  });
+  afterAll(() => app.close());
+
+  const post = (path: string, who: Person = 'ana') =>
+    app.http().post(path).auth(tokens[who], { type: 'bearer' });
+  const get = (path: string, who: Person = 'ana') =>
+    app.http().get(path).auth(tokens[who], { type: 'bearer' });
+  const ppiBody = (consultationId: string, ppiProcedure = 'OPEN', changes = {}) =>
+    pcpBody(clock, consultationId, [], 10 * DAY_MS, {
+      procedure: 'PPI',
+      phases: undefined,
+      ppiProcedure,
+      ...changes,
+    });
+  const routed = async (route: 'PCP' | 'PPI' | 'INNOVATION_PARTNERSHIP' | 'COMMERCIAL') =>
+    (await publishRoutedConsultation(app, PEOPLE.ana.org, route, [PEOPLE.sam.org])).consultationId;
+
+  it('follows the route: PPI on PPI, innovation partnership only as that PPI procedure, nothing on COMMERCIAL', async () => {
+    const ppi = await routed('PPI');
+    await post('/tenders').send(pcpBody(clock, ppi)).expect(422);
+    await post('/tenders').send(ppiBody(ppi)).expect(201);
+    const phases = await post('/tenders')
+      .send(ppiBody(ppi, 'OPEN', { phases: pcpBody(clock, ppi).phases }))
+      .expect(422);
+    expect(phases.body.details.code).toBe('PHASES_ON_PPI');
+    await post('/tenders').send(ppiBody(ppi, 'AUCTION')).expect(400);
+    const partnership = await routed('INNOVATION_PARTNERSHIP');
+    await post('/tenders').send(ppiBody(partnership, 'OPEN')).expect(422);
+    await post('/tenders').send(ppiBody(partnership, 'INNOVATION_PARTNERSHIP')).expect(201);
+    const commercial = await routed('COMMERCIAL');
+    await post('/tenders').send(ppiBody(commercial)).expect(422);
+  });
+
+  it('runs a PPI call to completion with one award phase', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const sam = (await post(`/tenders/${id}/bids`, 'sam').send(bidBody('Ready-made')).expect(201))
+      .body.id;
+    const tom = (await post(`/tenders/${id}/bids`, 'tom').send(bidBody('Other')).expect(201)).body
+      .id;
+    clock.advance(11 * DAY_MS);
+    await post(`/tenders/${id}/open-bids`).send({}).expect(200);
+    await post(`/tenders/${id}/bids/${tom}/reject`)
+      .send({ reason: 'Missing CE marking' })
+      .expect(200);
+    await post(`/tenders/${id}/evaluators`)
+      .send({ evaluatorIds: [PEOPLE.eva.sub] })
+      .expect(200);
+    await post(`/tenders/${id}/bids/${tom}/conflict-declarations`, 'eva')
+      .send({ conflict: false })
+      .expect(409);
+    await post(`/tenders/${id}/bids/${sam}/conflict-declarations`, 'eva')
+      .send({ conflict: false })
+      .expect(200);
+    await post(`/tenders/${id}/bids/${sam}/scores`, 'eva')
+      .send({
+        scores: [
+          { criterion: 'quality', score: 70 },
+          { criterion: 'price', score: 80 },
+        ],
+      })
+      .expect(200);
+    const award = await post(`/tenders/${id}/phases/1/award`)
+      .send({ bidIds: [sam], reason: 'Only admissible bid' })
+      .expect(200);
+    const [contract] = award.body.contracts;
+    expect(contract).toMatchObject({ bidId: sam, supplierOrg: PEOPLE.sam.org });
+    expect(contract.frameworkAgreementId).toBeNull();
+    const d = await post(`/tenders/${id}/contracts/${contract.id}/deliverables`, 'sam')
+      .send({ title: 'Installation', description: 'Installed in two hospitals' })
+      .expect(201);
+    await post(`/tenders/${id}/contracts/${contract.id}/deliverables/${d.body.id}/accept`)
+      .send({})
+      .expect(200);
+    await post(`/tenders/${id}/phases/2/down-select`)
+      .send({ contractIds: [contract.id], reason: 'x' })
+      .expect(422);
+    const done = await post(`/tenders/${id}/phases/1/complete`)
+      .send({
+        results: [{ contractId: contract.id, passed: true, assessedTrl: 8, reason: 'Deployed' }],
+      })
+      .expect(200);
+    expect(done.body.status).toBe('COMPLETED');
+  });
+
+  it('cancel: 400 without a reason, 403 for others, 200; then bids are refused with 409', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    await post(`/tenders/${id}/cancel`).send({}).expect(400);
+    await post(`/tenders/${id}/cancel`, 'bea').send({ reason: 'x' }).expect(403);
+    await post('/tenders/no-such/cancel').send({ reason: 'x' }).expect(404);
+    const res = await post(`/tenders/${id}/cancel`)
+      .send({ reason: 'Budget withdrawn' })
+      .expect(200);
+    expect(res.body.status).toBe('CANCELLED');
+    await post(`/tenders/${id}/bids`, 'sam').send(bidBody('x')).expect(409);
+  });
+
+  it('a call without bids cannot be opened (422) and is declared unsuccessful with a reason', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    await post(`/tenders/${id}/unsuccessful`).send({ reason: 'No bids' }).expect(409);
+    clock.advance(11 * DAY_MS);
+    const open = await post(`/tenders/${id}/open-bids`).send({}).expect(422);
+    expect(open.body.details.code).toBe('NO_BIDS');
+    await post(`/tenders/${id}/unsuccessful`).send({}).expect(400);
+    const res = await post(`/tenders/${id}/unsuccessful`)
+      .send({ reason: 'No bid arrived' })
+      .expect(200);
+    expect(res.body.status).toBe('UNSUCCESSFUL');
+  });
+
+  it('a bid repeated with the same Idempotency-Key is stored once; another body is 422', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const first = await post(`/tenders/${id}/bids`, 'sam')
+      .set('Idempotency-Key', 'bid-1')
+      .send(bidBody('Once'))
+      .expect(201);
+    const again = await post(`/tenders/${id}/bids`, 'sam')
+      .set('Idempotency-Key', 'bid-1')
+      .send(bidBody('Once'))
+      .expect(201);
+    expect(again.body).toEqual(first.body);
+    await post(`/tenders/${id}/bids`, 'sam')
+      .set('Idempotency-Key', 'bid-1')
+      .send(bidBody('Other'))
+      .expect(422);
+    const stream = await app.store.readStream(tenderStream(id));
+    expect(stream.filter((e) => e.type === 'BidSubmitted')).toHaveLength(1);
+  });
+
+  it('documents every tenders route in a valid OpenAPI document', async () => {
+    const document = (await app.http().get('/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { tags?: string[]; summary?: string; responses: object }>
+      >;
+    };
+    await SwaggerParser.validate(structuredClone(document) as never);
+    const expected: [string, string][] = [
+      ['post', '/tenders'],
+      ['get', '/tenders'],
+      ['get', '/tenders/{id}'],
+      ['get', '/tenders/{id}/history'],
+      ['get', '/tenders/{id}/ocds'],
+      ['post', '/tenders/{id}/publish'],
+      ['post', '/tenders/{id}/amend'],
+      ['post', '/tenders/{id}/cancel'],
+      ['post', '/tenders/{id}/unsuccessful'],
+      ['post', '/tenders/{id}/bids'],
+      ['get', '/tenders/{id}/bids'],
+      ['post', '/tenders/{id}/bids/{bidId}/withdraw'],
+      ['post', '/tenders/{id}/bids/{bidId}/reject'],
+      ['post', '/tenders/{id}/open-bids'],
+      ['post', '/tenders/{id}/evaluators'],
+      ['post', '/tenders/{id}/bids/{bidId}/conflict-declarations'],
+      ['post', '/tenders/{id}/bids/{bidId}/scores'],
+      ['get', '/tenders/{id}/ranking'],
+      ['post', '/tenders/{id}/phases/{n}/award'],
+      ['post', '/tenders/{id}/contracts/{contractId}/deliverables'],
+      ['post', '/tenders/{id}/contracts/{contractId}/deliverables/{did}/accept'],
+      ['post', '/tenders/{id}/phases/{n}/complete'],
+      ['post', '/tenders/{id}/phases/{n}/down-select'],
+      ['get', '/me/participations'],
+    ];
+    for (const [method, path] of expected) {
+      const operation = document.paths[path]?.[method];
+      expect({ method, path, documented: operation !== undefined }).toEqual({
+        method,
+        path,
+        documented: true,
+      });
+      expect(operation.tags).toContain('tenders');
+      expect(operation.summary).toEqual(expect.any(String));
+    }
+    await get('/docs-json', 'sam').expect(200);
+  });
+});
