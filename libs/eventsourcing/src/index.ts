@@ -15,6 +15,7 @@ export * from './integrity/hash-chain';
 export * from './integrity/merkle';
 export * from './integrity/anchors';
 export * from './integrity/verifier';
+export * from './integrity/bundle';
 export * from './upcasting/upcasters';
 export * from './upcasting/upcasting-event-store';
 export * from './nest/event-store.module';
