@@ -63,7 +63,8 @@ export interface DeploymentInput {
 export interface RolloutInput {
   site: string;
   region?: string;
-  at: string;
+  /** Default: now. */
+  at?: string;
   reason?: string;
 }
 
@@ -264,16 +265,17 @@ export class PilotCommands {
     expected?: bigint,
   ): Promise<CommandOutcome> {
     await this.current(id);
+    const now = this.clock.now();
     return this.run(
       id,
       {
         type: 'RecordRollout',
         site: input.site,
         region: input.region ?? null,
-        at: input.at,
+        at: input.at ?? now.toISOString(),
         reason: input.reason ?? null,
         siteTestbed: await this.siteTestbed(input.site),
-        now: this.clock.now(),
+        now,
       },
       metadata,
       expected,

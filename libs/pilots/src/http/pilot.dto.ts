@@ -285,10 +285,15 @@ export class RolloutDto {
   @IsNutsRegion()
   region?: string;
 
-  @ApiProperty({ format: 'date-time', example: '2027-09-01T09:00:00+02:00' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the site went live; now when left out. Not before the decision to deploy.',
+    example: '2027-09-01T09:00:00+02:00',
+  })
+  @IsOptional()
   @IsISO8601({ strict: true })
   @Matches(WITH_OFFSET, { message: offsetMessage('at') })
-  at!: string;
+  at?: string;
 
   @ApiPropertyOptional({ example: 'Second hospital of the region joins after procurement.' })
   @IsOptional()

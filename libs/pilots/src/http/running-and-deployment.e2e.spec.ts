@@ -437,7 +437,7 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
       ]);
     });
 
-    it('422 for a region that is not the site\u2019s, an unknown site, a time before the decision; 400 without at', async () => {
+    it('422 for a region that is not the site\u2019s, an unknown site, a time before the decision; 400 for a bad time or no site', async () => {
       const { id } = await completed(8);
       await post(`/pilots/${id}/deployment-decision`)
         .send({ deploy: true, reason: 'Ready' })
@@ -453,7 +453,11 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
         .send({ site: 'ES22', at: daysAgo(5) })
         .expect(422);
       expect(early.body.details).toMatchObject({ code: 'ROLLOUT_BEFORE_DECISION' });
-      await post(`/pilots/${id}/rollouts`).send({ site: 'ES22' }).expect(400);
+      await post(`/pilots/${id}/rollouts`).send({ site: 'ES22', at: '2027-09-01' }).expect(400);
+      await post(`/pilots/${id}/rollouts`).send({ at: new Date().toISOString() }).expect(400);
+      // Without a time, the roll-out is recorded as of now.
+      const now = await post(`/pilots/${id}/rollouts`).send({ site: 'ES22' }).expect(201);
+      expect(Date.parse(now.body.rollouts[0].at)).toBeGreaterThan(Date.now() - 60_000);
       await post(`/pilots/${id}/rollouts`, 'sam')
         .send({ site: 'ES22', at: new Date().toISOString() })
         .expect(403);
