@@ -43,6 +43,15 @@ export function ApiErrors(...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]): M
   );
 }
 
+/** Errors of a route that needs no token. */
+export function PublicErrors(...statuses: (400 | 404)[]): MethodDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: ERRORS[status], type: TendersApiError }),
+    ),
+  );
+}
+
 /** If-Match and Idempotency-Key, accepted by every command. */
 export const CommandHeaders = () =>
   applyDecorators(

@@ -221,6 +221,12 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
       });
       expect(operation.tags).toContain('tenders');
       expect(operation.summary).toEqual(expect.any(String));
+      const statuses = Object.keys(operation.responses);
+      expect({ path, success: statuses.some((s) => s.startsWith('2')) }).toEqual({
+        path,
+        success: true,
+      });
+      if (path !== '/tenders/{id}/ocds') expect(statuses).toContain('401');
     }
     await get('/docs-json', 'sam').expect(200);
   });

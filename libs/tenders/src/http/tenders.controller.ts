@@ -9,14 +9,33 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Public, Roles, type AuthenticatedUser } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
 import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
 import { TenderCommands, type TenderOutcome } from '../application/tender-commands';
 import { TenderQueries } from '../application/tender-queries';
 import { tenderViewFor } from '../read-models/tender-view';
-import { ApiErrors, CommandHeaders } from './openapi';
+import { ApiErrors, CommandHeaders, PublicErrors } from './openapi';
+import {
+  BidsResponse,
+  ConflictResponse,
+  DeliverableResponse,
+  ParticipationsResponse,
+  PhaseContractsResponse,
+  RankingResponse,
+  ScoresResponse,
+  SubmittedBidResponse,
+  TenderPage,
+  TenderResponse,
+  WithdrawnBidResponse,
+} from './responses';
 import {
   AmendTenderDto,
   AwardDto,
@@ -57,6 +76,7 @@ export class TendersController {
       'PPI, or INNOVATION_PARTNERSHIP to a PPI innovation partnership). Starts as DRAFT.',
   })
   @CommandHeaders()
+  @ApiCreatedResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 422)
   async create(
     @Body() body: CreateTenderDto,
@@ -72,6 +92,7 @@ export class TendersController {
   @Get()
   @AnyRole()
   @ApiOperation({ summary: 'List tenders', description: 'Oldest first, filtered, in pages.' })
+  @ApiOkResponse({ type: TenderPage })
   @ApiErrors(400, 401)
   list(@Query() query: TenderListQueryDto, @CurrentUser() user: AuthenticatedUser) {
     return this.queries.list(query, user);
@@ -86,6 +107,7 @@ export class TendersController {
       'deliverables for them and the contract holder.',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset.' })
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 404)
   read(
     @Param('id') id: string,
@@ -115,7 +137,10 @@ export class TendersController {
     summary: 'OCDS 1.1 release package of what is public',
     description: 'No token needed. Nothing about sealed bids; 404 while the call is a draft.',
   })
-  @ApiErrors(404)
+  @ApiOkResponse({
+    description: 'An OCDS 1.1 release package (https://standard.open-contracting.org/1.1/).',
+  })
+  @PublicErrors(404)
   ocds(@Param('id') id: string) {
     return this.queries.ocds(id);
   }
@@ -125,6 +150,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Publish the call; bids are accepted until the submission deadline' })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async publish(
     @Param('id') id: string,
@@ -144,6 +170,7 @@ export class TendersController {
     description: 'A material change asks every bidder to reconfirm its bid.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async amend(
     @Param('id') id: string,
@@ -161,6 +188,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel the tender, with a reason' })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409)
   async cancel(
     @Param('id') id: string,
@@ -181,6 +209,7 @@ export class TendersController {
       'After the deadline, when no admissible bid is left (none arrived, or all were rejected).',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async unsuccessful(
     @Param('id') id: string,
@@ -205,6 +234,7 @@ export class TendersController {
       'first (200) and keeps its id. Nobody but your organisation can read it before opening.',
   })
   @CommandHeaders()
+  @ApiCreatedResponse({ type: SubmittedBidResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async submitBid(
     @Param('id') id: string,
@@ -230,6 +260,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Withdraw your bid before the deadline' })
   @CommandHeaders()
+  @ApiOkResponse({ type: WithdrawnBidResponse })
   @ApiErrors(400, 401, 403, 404, 409)
   async withdrawBid(
     @Param('id') id: string,
@@ -249,6 +280,7 @@ export class TendersController {
       'Before opening: the procurer gets only { count }, a supplier its own bids. After opening: ' +
       'the procurer, the assigned evaluators and auditors read them all; a supplier its own.',
   })
+  @ApiOkResponse({ type: BidsResponse })
   @ApiErrors(401, 403, 404)
   bids(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
     return this.queries.bids(id, user);
@@ -262,6 +294,7 @@ export class TendersController {
     description: 'Closes bidding first when the deadline has passed and that is not recorded yet.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async openBids(
     @Param('id') id: string,
@@ -278,6 +311,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Reject an opened bid as inadmissible, with a reason' })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409)
   async rejectBid(
     @Param('id') id: string,
@@ -295,6 +329,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign evaluators (user ids) once the bids are opened' })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async evaluators(
     @Param('id') id: string,
@@ -317,6 +352,7 @@ export class TendersController {
     description: 'Before scoring it; a declared conflict excludes you from that bid. Final.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: ConflictResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async conflict(
     @Param('id') id: string,
@@ -342,6 +378,7 @@ export class TendersController {
     description: 'After declaring no conflict for it; once, by each assigned evaluator.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: ScoresResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async score(
     @Param('id') id: string,
@@ -367,6 +404,7 @@ export class TendersController {
     description:
       "The tender's procurers and auditors at any time; assigned evaluators once all have scored.",
   })
+  @ApiOkResponse({ type: RankingResponse })
   @ApiErrors(401, 403, 404)
   ranking(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
     return this.queries.ranking(id, user);
@@ -381,6 +419,7 @@ export class TendersController {
       'After every admissible bid is scored; passing over a higher-ranked bid needs a justification.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: PhaseContractsResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async award(
     @Param('id') id: string,
@@ -398,6 +437,7 @@ export class TendersController {
   @Roles('supplier')
   @ApiOperation({ summary: 'Hand in a deliverable of your running contract' })
   @CommandHeaders()
+  @ApiCreatedResponse({ type: DeliverableResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async deliverable(
     @Param('id') id: string,
@@ -427,6 +467,7 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept a deliverable' })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409)
   async accept(
     @Param('id') id: string,
@@ -452,6 +493,7 @@ export class TendersController {
       'Each result carries passed, the assessed TRL and a reason. The last phase completes the tender.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: TenderResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async complete(
     @Param('id') id: string,
@@ -476,6 +518,7 @@ export class TendersController {
       'Only contracts of phase n-1 that passed; never more than phase n allows; fewer than 2 needs a justification.',
   })
   @CommandHeaders()
+  @ApiOkResponse({ type: PhaseContractsResponse })
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async downSelect(
     @Param('id') id: string,
@@ -527,6 +570,7 @@ export class ParticipationsController {
     description:
       'Its bids, its contracts per phase with their status, deliverables due and the next deadline.',
   })
+  @ApiOkResponse({ type: ParticipationsResponse })
   @ApiErrors(401, 403)
   participations(@CurrentUser() user: AuthenticatedUser) {
     return this.queries.participations(user);
