@@ -34,6 +34,11 @@ export default [
               sourceTag: 'scope:context',
               onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts'],
             },
+            // Operations tools and verifiers may use every library, as apps do.
+            {
+              sourceTag: 'type:tooling',
+              onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts', 'scope:context'],
+            },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts', 'scope:context'],
