@@ -121,9 +121,10 @@ export class TenderCommands {
     id: string,
     input: BidInput,
     metadata: CommandMetadata,
+    expected?: bigint,
   ): Promise<{ bidId: string; innovationId: string; replaced: boolean; revision: number }> {
     const org = orgOf(metadata);
-    const tender = await this.existing(id);
+    const tender = await this.existing(id, expected);
     const standing = await this.standingBids(tender.state, org);
     const lotId = input.lotId ?? null;
     const previous = standing.find((b) => b.lotId === lotId);
@@ -188,9 +189,10 @@ export class TenderCommands {
     bidId: string,
     reason: string | null,
     metadata: CommandMetadata,
+    expected?: bigint,
   ): Promise<{ bidId: string; revision: number }> {
     const org = orgOf(metadata);
-    const tender = await this.existing(id);
+    const tender = await this.existing(id, expected);
     const sealed = (await this.bids.load(bidStream(bidId))).state;
     if (sealed.bid === null || sealed.bid.tenderId !== id) {
       throw new NotFoundError(`This tender has no bid ${bidId}`, 'BID_NOT_FOUND');
@@ -473,10 +475,14 @@ export class TenderCommands {
     return state.bid?.tenderId === id ? state : null;
   }
 
-  private async existing(id: string) {
+  /** The tender as it stands; a stale If-Match fails here, before anything is sealed. */
+  private async existing(id: string, expected?: bigint) {
     const loaded = await this.tenders.load(tenderStream(id));
     if (loaded.revision === null) {
       throw new NotFoundError(`There is no tender with the id ${id}`, 'TENDER_NOT_FOUND');
+    }
+    if (expected !== undefined && expected !== loaded.revision) {
+      throw new ConcurrencyError(tenderStream(id), expected, loaded.revision);
     }
     return loaded;
   }

@@ -161,6 +161,11 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
         .expect(201)
     ).body.id;
     await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const stale = await post(`/tenders/${id}/bids`, 'sam')
+      .set('If-Match', '"0"')
+      .send(bidBody('Stale'))
+      .expect(409);
+    expect(stale.body.details.currentRevision).toBe('1');
     const first = await post(`/tenders/${id}/bids`, 'sam')
       .set('Idempotency-Key', 'bid-1')
       .send(bidBody('Once'))

@@ -239,10 +239,11 @@ export class TendersController {
   async submitBid(
     @Param('id') id: string,
     @Body() body: SubmitBidDto,
+    @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
     @Res({ passthrough: true }) res: HttpResponse,
   ) {
-    const bid = await this.commands.submitBid(id, body, meta);
+    const bid = await this.commands.submitBid(id, body, meta, expected);
     if (bid.replaced) res.status(200);
     res.setHeader('Location', `/tenders/${id}/bids/${bid.bidId}`);
     return {
@@ -266,9 +267,10 @@ export class TendersController {
     @Param('id') id: string,
     @Param('bidId') bidId: string,
     @Body() body: OptionalReasonDto,
+    @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
   ) {
-    const outcome = await this.commands.withdrawBid(id, bidId, body.reason ?? null, meta);
+    const outcome = await this.commands.withdrawBid(id, bidId, body.reason ?? null, meta, expected);
     return { ...outcome, tenderId: id, status: 'WITHDRAWN' };
   }
 
