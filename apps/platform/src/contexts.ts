@@ -1,6 +1,7 @@
 import { consultationsContext } from '@pcp/consultations';
 import { needsContext } from '@pcp/needs';
 import { pilotsContext } from '@pcp/pilots';
+import { pipelineContext } from '@pcp/pipeline';
 import type { BoundedContext } from '@pcp/platform';
 import { tendersContext } from '@pcp/tenders';
 
@@ -10,4 +11,5 @@ export const CONTEXTS: BoundedContext[] = [
   consultationsContext,
   tendersContext,
   pilotsContext,
+  pipelineContext,
 ];

@@ -1,0 +1,227 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import type { AuthenticatedUser } from '@pcp/auth';
+import {
+  DOCUMENT_STORE,
+  encodeCursor,
+  InvalidCursorError,
+  InvalidQueryError,
+  type DocumentStore,
+  type Filter,
+  type Page,
+} from '@pcp/documents';
+import type { Journey } from '../domain';
+import {
+  INNOVATIONS,
+  NEEDS,
+  TIMELINE_EVENTS,
+  type NeedJourney,
+  type TimelineEntry,
+} from '../integration/collections';
+
+export interface InnovationFilters {
+  stage?: string;
+  region?: string;
+  procedure?: string;
+  minTrl?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface TimelineItem {
+  eventId: string;
+  type: string;
+  context: string;
+  streamId: string;
+  revision: number;
+  occurredAt: string;
+  actor: TimelineEntry['actor'];
+  reason: string | null;
+  hash: string | null;
+}
+
+/** Roles that see every innovation: they watch the process rather than take part in it. */
+const OVERSEERS = ['auditor', 'evaluator', 'admin'];
+
+/**
+ * Who sees which innovation: auditors, evaluators and admins see all; a supplier its own
+ * (its organisation's); a procurer those of its organisation's needs, buyers groups,
+ * consultations and tenders.
+ */
+export function mayRead(user: AuthenticatedUser, journey: Journey): boolean {
+  if (user.roles.some((r) => OVERSEERS.includes(r))) return true;
+  if (user.roles.includes('supplier') && journey.supplierOrg === user.org) return true;
+  return user.roles.includes('procurer') && journey.procurerOrgs.includes(user.org);
+}
+
+/** The timeline: the innovation's procurers and supplier, evaluators and auditors. */
+export function mayReadTimeline(user: AuthenticatedUser, journey: Journey): boolean {
+  if (user.roles.some((r) => r === 'auditor' || r === 'evaluator')) return true;
+  if (user.roles.includes('supplier') && journey.supplierOrg === user.org) return true;
+  return user.roles.includes('procurer') && journey.procurerOrgs.includes(user.org);
+}
+
+function scopeOf(user: AuthenticatedUser): Filter | null {
+  if (user.roles.some((r) => OVERSEERS.includes(r))) return {};
+  const supplier = user.roles.includes('supplier');
+  const procurer = user.roles.includes('procurer');
+  if (supplier && procurer) return null;
+  if (supplier) return { supplierOrg: user.org };
+  if (procurer) return { procurerOrgs: user.org };
+  return { id: { $in: [] } };
+}
+
+@Injectable()
+export class InnovationQueries {
+  constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
+
+  async list(
+    user: AuthenticatedUser,
+    filters: InnovationFilters,
+  ): Promise<{ items: Journey[]; nextCursor: string | null }> {
+    const criteria: Filter = {};
+    if (filters.stage) criteria.stage = filters.stage;
+    if (filters.region) criteria.regions = filters.region;
+    if (filters.procedure) criteria.procedure = filters.procedure;
+    if (filters.minTrl !== undefined) criteria.currentTrl = { $gte: filters.minTrl };
+    const scope = scopeOf(user);
+    const innovations = this.documents.collection<Journey>(INNOVATIONS);
+    if (scope) {
+      const page = await guarded(() =>
+        innovations.find({
+          filter: { ...criteria, ...scope },
+          limit: filters.limit,
+          cursor: filters.cursor,
+        }),
+      );
+      return { items: page.items.map((d) => d.data), nextCursor: page.nextCursor };
+    }
+    // A user who is both supplier and procurer: filter by either scope in one ordered walk.
+    const page = await guarded(() =>
+      innovations.find({ filter: criteria, limit: 500, cursor: filters.cursor }),
+    );
+    const limit = filters.limit ?? 50;
+    const items: Journey[] = [];
+    let nextCursor: string | null = null;
+    for (const [index, doc] of page.items.entries()) {
+      if (!mayRead(user, doc.data)) continue;
+      items.push(doc.data);
+      if (items.length === limit) {
+        if (index < page.items.length - 1 || page.nextCursor)
+          nextCursor = encodeCursor({ id: doc.id });
+        break;
+      }
+    }
+    return { items, nextCursor: items.length < limit ? page.nextCursor : nextCursor };
+  }
+
+  async get(user: AuthenticatedUser, id: string): Promise<Journey> {
+    const journey = await this.journey(id);
+    if (!mayRead(user, journey))
+      throw new ForbiddenException('This innovation is not one of yours');
+    return journey;
+  }
+
+  async need(id: string): Promise<NeedJourney> {
+    const doc = await this.documents.collection<NeedJourney>(NEEDS).get(id);
+    if (!doc) throw new NotFoundException(`No need ${id} is known to the pipeline`);
+    return doc.data;
+  }
+
+  /**
+   * Every event that concerns the innovation, in order: its need's (or buyers group's) and
+   * consultation's from before it existed, and those that name it. Events that name only
+   * other innovations are left out (other suppliers' data), and a sealed bid appears only
+   * once opening has tied it to this innovation.
+   */
+  async timeline(user: AuthenticatedUser, id: string): Promise<TimelineItem[]> {
+    const journey = await this.journey(id);
+    if (!mayReadTimeline(user, journey))
+      throw new ForbiddenException(
+        "Only the innovation's procurers and supplier, evaluators and auditors see its timeline",
+      );
+    const queries: Filter[] = [{ innovationIds: id }];
+    for (const needId of journey.needIds) queries.push({ needIds: needId });
+    if (journey.buyersGroupId) queries.push({ buyersGroupId: journey.buyersGroupId });
+    if (journey.consultationId) queries.push({ consultationId: journey.consultationId });
+    if (journey.tenderId) queries.push({ tenderId: journey.tenderId });
+    const found = new Map<string, TimelineEntry>();
+    for (const filter of queries)
+      for (const entry of await this.entries(filter)) found.set(entry.eventId, entry);
+    const bids = new Set(journey.bidIds);
+    return [...found.values()]
+      .filter((e) =>
+        e.bidId !== null
+          ? bids.has(e.bidId)
+          : e.innovationIds.length === 0 || e.innovationIds.includes(id),
+      )
+      .sort(inOrder)
+      .map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        context: e.context,
+        streamId: e.streamId,
+        revision: e.revision,
+        occurredAt: e.occurredAt,
+        actor: e.actor,
+        reason: e.reason,
+        hash: e.hash,
+      }));
+  }
+
+  /** Every journey matching `filter` (analytics). */
+  async all(filter: Filter): Promise<Journey[]> {
+    const out: Journey[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<Journey> = await this.documents
+        .collection<Journey>(INNOVATIONS)
+        .find({ filter, limit: 500, cursor });
+      out.push(...page.items.map((d) => d.data));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return out;
+  }
+
+  private async journey(id: string): Promise<Journey> {
+    const doc = await this.documents.collection<Journey>(INNOVATIONS).get(id);
+    if (!doc) throw new NotFoundException(`No innovation ${id} is known to the pipeline`);
+    return doc.data;
+  }
+
+  private async entries(filter: Filter): Promise<TimelineEntry[]> {
+    const out: TimelineEntry[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<TimelineEntry> = await this.documents
+        .collection<TimelineEntry>(TIMELINE_EVENTS)
+        .find({ filter, limit: 500, cursor });
+      out.push(...page.items.map((d) => d.data));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return out;
+  }
+}
+
+/** By time; ties in one stream by revision, else by log position (one log embedded). */
+function inOrder(a: TimelineEntry, b: TimelineEntry): number {
+  const t = Date.parse(a.occurredAt) - Date.parse(b.occurredAt);
+  if (t !== 0) return t;
+  if (a.streamId === b.streamId) return a.revision - b.revision;
+  return a.globalPosition - b.globalPosition;
+}
+
+async function guarded<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof InvalidCursorError || error instanceof InvalidQueryError)
+      throw new BadRequestException(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './journey';
+export * from './statistics';

@@ -1,0 +1,48 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
+import { InnovationQueries } from '../application/innovation-queries';
+import { InnovationListQueryDto } from './pipeline.dto';
+
+@ApiTags('pipeline')
+@Controller('innovations')
+export class InnovationsController {
+  constructor(private readonly innovations: InnovationQueries) {}
+
+  @Get()
+  @AnyRole()
+  @ApiOperation({
+    summary: 'Innovations and where they are in the pipeline',
+    description:
+      'Scoped: auditors, evaluators and admins see every innovation; a supplier those of its ' +
+      "organisation; a procurer those answering its organisation's needs, buyers groups, " +
+      'consultations or tenders. `minTrl` compares the current (latest assessed) TRL.',
+  })
+  list(@Query() query: InnovationListQueryDto, @CurrentUser() user: AuthenticatedUser) {
+    return this.innovations.list(user, query);
+  }
+
+  @Get(':id')
+  @AnyRole()
+  @ApiOperation({
+    summary: "An innovation's journey: stage, phase, TRL history and links",
+    description: 'Same scope as the list (403 outside it, 404 when unknown).',
+  })
+  get(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return this.innovations.get(user, id);
+  }
+
+  @Get(':id/timeline')
+  @Roles('procurer', 'supplier', 'evaluator', 'auditor')
+  @ApiOperation({
+    summary: 'Every event across contexts that concerns the innovation, in order',
+    description:
+      "Includes its need's (or buyers group's) and consultation's events from before it existed. " +
+      'Events naming only other innovations are left out, and a sealed bid appears only after ' +
+      "its tender's opening. `reason` is the reason, justification or rationale the event " +
+      'publishes, null when it publishes none.',
+  })
+  async timeline(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
+    return { items: await this.innovations.timeline(user, id) };
+  }
+}
