@@ -424,11 +424,17 @@ export class TenderCommands {
     command: TenderCommand,
     metadata: CommandMetadata,
   ): Promise<number> {
-    const result = await this.tenders.handle(tenderStream(id), command, {
-      actor: SEALED_BID_ACTOR,
-      correlationId: metadata.correlationId,
-      causationId: metadata.causationId ?? null,
-    });
+    const result = await this.tenders
+      .handle(tenderStream(id), command, {
+        actor: SEALED_BID_ACTOR,
+        correlationId: metadata.correlationId,
+        causationId: metadata.causationId ?? null,
+      })
+      .catch(async (error: unknown) => {
+        // The deadline passed between the rehearsal and now: refused, and recorded as such.
+        if (error instanceof LateBidError) await this.recordLateAttempt(id, attemptOf(command));
+        throw error;
+      });
     return Number(result.revision);
   }
 
@@ -445,15 +451,17 @@ export class TenderCommands {
     try {
       tenderDecider.decide(command, state);
     } catch (error) {
-      if (error instanceof LateBidError) {
-        await this.tenders.handle(
-          tenderStream(id),
-          { type: 'RecordLateBid', attempt, now: this.clock.now() },
-          { actor: SEALED_BID_ACTOR, correlationId: randomUUID() },
-        );
-      }
+      if (error instanceof LateBidError) await this.recordLateAttempt(id, attempt);
       throw error;
     }
+  }
+
+  private async recordLateAttempt(id: string, attempt: BidAttempt): Promise<void> {
+    await this.tenders.handle(
+      tenderStream(id),
+      { type: 'RecordLateBid', attempt, now: this.clock.now() },
+      { actor: SEALED_BID_ACTOR, correlationId: randomUUID() },
+    );
   }
 
   /** The organisation's standing bids here, read from the sealed bids themselves. */
@@ -486,6 +494,12 @@ export class TenderCommands {
     }
     return loaded;
   }
+}
+
+function attemptOf(command: TenderCommand): BidAttempt {
+  if (command.type === 'ReplaceBid') return 'REPLACE';
+  if (command.type === 'WithdrawBid') return 'WITHDRAW';
+  return 'SUBMIT';
 }
 
 function unknownTender(id: string) {
