@@ -8,6 +8,7 @@ import {
 } from '@pcp/documents';
 import {
   EVENT_STORE,
+  InvalidStateError,
   NotFoundError,
   type EventEnvelope,
   type EventStore,
@@ -196,6 +197,13 @@ export class TenderQueries {
 
   async ranking(id: string, viewer: Viewer) {
     const { state } = await this.state(id);
+    if (state.openedBids.length === 0 && seesEverything(state, viewer)) {
+      throw new InvalidStateError(
+        'There is no ranking before the bids are opened',
+        'BIDS_NOT_OPENED',
+        { status: state.status },
+      );
+    }
     if (!rankingVisibleTo(state, viewer)) {
       throw new ForbiddenException(
         "The ranking is read by the tender's procurers and auditors, and by its evaluators once all have scored",

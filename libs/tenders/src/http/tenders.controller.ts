@@ -407,7 +407,7 @@ export class TendersController {
       "The tender's procurers and auditors at any time; assigned evaluators once all have scored.",
   })
   @ApiOkResponse({ type: RankingResponse })
-  @ApiErrors(401, 403, 404)
+  @ApiErrors(401, 403, 404, 409)
   ranking(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
     return this.queries.ranking(id, user);
   }

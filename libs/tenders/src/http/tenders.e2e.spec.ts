@@ -258,6 +258,12 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(JSON.stringify(own.body)).toContain(bids['sam']);
     });
 
+    it('there is no ranking before opening (409 for the procurer, 403 for others)', async () => {
+      const res = await get(`/tenders/${tenderId}/ranking`).expect(409);
+      expect(res.body.details.code).toBe('BIDS_NOT_OPENED');
+      await get(`/tenders/${tenderId}/ranking`, 'sam').expect(403);
+    });
+
     it('open-bids before the deadline is 409 and changes nothing', async () => {
       const before = await events();
       const res = await post(`/tenders/${tenderId}/open-bids`).send({}).expect(409);
