@@ -224,6 +224,15 @@ class DemoLoader {
   }
 }
 
+export type DemoCounts = DemoLoader['counts'];
+
+/** Loads the demo data into the instance at `url`, with tokens minted with `secret`. */
+export async function loadDemo(url: string, secret: string): Promise<DemoCounts> {
+  const loader = new DemoLoader(url.replace(/\/$/, ''), secret);
+  await loader.run();
+  return loader.counts;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -231,16 +240,17 @@ async function main(): Promise<void> {
     strict: true,
   });
   const url = (values.url ?? `http://127.0.0.1:${process.env['PORT'] ?? 3000}`).replace(/\/$/, '');
-  const loader = new DemoLoader(url, resolveSecret(values.secret));
-  await loader.run();
-  const c = loader.counts;
+  const c = await loadDemo(url, resolveSecret(values.secret));
   process.stdout.write(
     `demo data loaded into ${url}: ${c.needs} needs, ${c.buyersGroups} buyers group, ${c.consultations} consultations, ` +
       `${c.responses} responses, ${c.clarifications} clarifications\n`,
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`demo data: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+// Run as `npm run demo`; imported by the operations CLI.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`demo data: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
