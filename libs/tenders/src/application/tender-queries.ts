@@ -227,7 +227,7 @@ export class TenderQueries {
     } while (cursor !== null);
     const items = [];
     for (const tenderId of tenderIds) {
-      const { state, revision } = await this.state(tenderId);
+      const { state, revision, events } = await this.state(tenderId);
       const view = tenderViewFor(state, revision, viewer);
       const bids = (await this.bids(tenderId, viewer)).items ?? [];
       const contracts = view.contracts.filter((c) => c.supplierOrg === viewer.org);
@@ -248,7 +248,12 @@ export class TenderQueries {
           view.status === 'PUBLISHED'
             ? { kind: 'SUBMISSION', at: view.submissionDeadline }
             : running.length > 0 && phasePlan
-              ? { kind: 'PHASE_END', durationMonths: phasePlan.durationMonths }
+              ? {
+                  kind: 'PHASE_END',
+                  phase: state.phase,
+                  at: phaseEnd(events, phasePlan.durationMonths),
+                  durationMonths: phasePlan.durationMonths,
+                }
               : null,
       });
     }
@@ -280,13 +285,27 @@ export class TenderQueries {
     );
   }
 
-  private async state(id: string, asOf?: Date): Promise<{ state: TenderState; revision: number }> {
+  private async state(
+    id: string,
+    asOf?: Date,
+  ): Promise<{ state: TenderState; revision: number; events: EventEnvelope[] }> {
     const all = await this.store.readStream(tenderStream(id));
     const events = asOf ? all.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : all;
     const state = fold(events);
     if (state.status === 'NONE') throw notFound(id, asOf);
-    return { state, revision: Number(events[events.length - 1].revision) };
+    return { state, revision: Number(events[events.length - 1].revision), events };
   }
+}
+
+/** When the running phase ends: its contracts' start (award or down-selection) plus its duration. */
+function phaseEnd(events: readonly EventEnvelope[], durationMonths: number): string | null {
+  const start = [...events]
+    .reverse()
+    .find((e) => e.type === 'PhaseContractsAwarded' || e.type === 'SuppliersDownSelected');
+  if (!start) return null;
+  const end = new Date(start.occurredAt);
+  end.setUTCMonth(end.getUTCMonth() + durationMonths);
+  return end.toISOString();
 }
 
 function fold(events: readonly EventEnvelope[]): TenderState {

@@ -260,7 +260,7 @@ export class Participation {
   @ApiProperty({
     nullable: true,
     description:
-      'SUBMISSION with `at` while bids are open; PHASE_END with the running phase duration.',
+      'SUBMISSION at the submission deadline while bids are open; PHASE_END at the end of the running phase (its start plus its duration).',
     type: 'object',
     additionalProperties: true,
   })

@@ -495,6 +495,12 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(res.body.items[0]).toMatchObject({ tenderId, phase: 2, status: 'IN_PHASE' });
       expect(res.body.items[0].contracts.map((c: { phase: number }) => c.phase)).toEqual([1, 2]);
       expect(res.body.items[0].deliverablesDue).toEqual([{ contractId: phase2[0].id, phase: 2 }]);
+      expect(res.body.items[0].nextDeadline).toMatchObject({
+        kind: 'PHASE_END',
+        phase: 2,
+        durationMonths: 6,
+        at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      });
     });
 
     it('completes the last phase and the tender; the OCDS export names the awarded suppliers', async () => {
