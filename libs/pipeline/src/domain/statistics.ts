@@ -73,8 +73,8 @@ export function stageDurationsOf(journeys: Pick<Journey, 'stageHistory'>[]): Sta
     return {
       stage,
       count: values.length,
-      medianDays: round(median(values)),
-      p90Days: round(percentile(values, 90)),
+      medianDays: median(values),
+      p90Days: percentile(values, 90),
     };
   });
 }

@@ -1,0 +1,62 @@
+import { Module } from '@nestjs/common';
+import type { ContextName } from '@pcp/contracts';
+import { aggregateStreamId, NO_STREAM, type Actor, type EventStore } from '@pcp/eventsourcing';
+import type { BoundedContext } from '@pcp/platform';
+import { randomUUID } from 'node:crypto';
+
+/*
+ * The pipeline knows the other contexts only through their published language. These suites
+ * make them visible the way they publish themselves: events stored on the log of the app
+ * under test, in their streams, named and shaped as the published schemas (plus private
+ * stored events the translators never publish, such as a sealed bid's own stream); the
+ * platform publishes them with each context's default translator.
+ */
+
+@Module({})
+class LogOnly {}
+
+const asPublished = (name: ContextName): BoundedContext => ({ name, module: LogOnly });
+
+/** Needs, consultations, tenders and pilots reduced to their logs. */
+export const otherContextsAsPublished: BoundedContext[] = [
+  asPublished('needs'),
+  asPublished('consultations'),
+  asPublished('tenders'),
+  asPublished('pilots'),
+];
+
+export const person = (userId: string, org: string, role: string): Actor => ({
+  userId,
+  org,
+  roles: [role],
+});
+
+/** Who stands behind a sealed bid on the tender's stream: nobody named. */
+export const SEALED: Actor = { userId: 'sealed-bid', org: null, roles: [] };
+
+/** Appends to the other contexts' streams in order, one event at a time. */
+export class OtherContextsLog {
+  private readonly revisions = new Map<string, bigint>();
+
+  constructor(private readonly store: Pick<EventStore, 'append'>) {}
+
+  stream(context: string, aggregate: string, id: string): string {
+    return aggregateStreamId(context, aggregate, id);
+  }
+
+  async emit(
+    streamId: string,
+    type: string,
+    data: Record<string, unknown>,
+    actor: Actor,
+    reason: string | null = null,
+  ): Promise<void> {
+    const last = this.revisions.get(streamId);
+    await this.store.append(
+      streamId,
+      [{ type, data, actor, reason, correlationId: randomUUID() }],
+      last === undefined ? NO_STREAM : last,
+    );
+    this.revisions.set(streamId, (last ?? -1n) + 1n);
+  }
+}
