@@ -78,6 +78,3 @@ export function stageDurationsOf(journeys: Pick<Journey, 'stageHistory'>[]): Sta
     };
   });
 }
-
-const round = (n: number | null): number | null =>
-  n === null ? null : Math.round(n * 1000) / 1000;
