@@ -29,7 +29,7 @@ commands:
       checks every stream's hash chain and the latest anchor; exit 1 on any break
   rebuild (--projection <name> ... | --all) [event store options as for verify] [--mongo-url U]
       drops the read models and replays the log into them (READ_MODELS=mongo with MONGO_URL)
-  export-ocds [--url http://127.0.0.1:3000] --out <dir> [--token T | --secret S]
+  export-ocds [--url http://127.0.0.1:3000] --out <dir> [--token T | --secret S] [--page-size N]
       saves the OCDS release package of every tender, listed through GET /tenders
   demo [--url http://127.0.0.1:3000] [--secret S]
       loads the demo data through the public API (as npm run demo)
@@ -138,8 +138,12 @@ async function exportCommand(args: string[], io: OpsIo): Promise<number> {
       out: { type: 'string' },
       token: { type: 'string' },
       secret: { type: 'string' },
+      'page-size': { type: 'string' },
     },
   });
+  const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 500))
+    throw new UsageError('--page-size must be a whole number from 1 to 500');
   if (!values.out) throw new UsageError('export-ocds needs --out <dir>');
   const token =
     values.token ??
@@ -151,6 +155,7 @@ async function exportCommand(args: string[], io: OpsIo): Promise<number> {
     url: values.url ?? defaultUrl(io.env),
     token,
     outDir: values.out,
+    pageSize,
     progressOut: io.stderr,
   });
   io.stdout.write(`exported the OCDS of ${result.tenders} tenders to ${values.out}\n`);
