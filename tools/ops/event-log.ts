@@ -5,6 +5,7 @@
  * environment variables the services read (EVENT_STORE, DATA_DIR, DATABASE_URL,
  * EVENT_STORE_SCHEMA, EVENTSTOREDB_URL).
  */
+import { existsSync } from 'node:fs';
 import {
   type AnchorStore,
   embeddedStoreDir,
@@ -63,6 +64,8 @@ export async function openEventLog(
 
   if (kind === 'pglite') {
     const dir = embeddedStoreDir(options['data-dir'] ?? env['DATA_DIR'] ?? './.data');
+    // Opening a folder that is not there would create an empty store and report it sound.
+    if (!existsSync(dir)) throw new UsageError(`No embedded event store at ${dir}`);
     // The embedded store is one process's files: stop the service that uses them first.
     const store = await PostgresEventStore.embedded(dir, { schema, notify: false });
     return {

@@ -90,6 +90,9 @@ describe('ops verify on an embedded store', () => {
     ).toBe(2);
     expect(run.stderr()).toContain('Give one of --data-dir, --database-url');
     expect(await runOps(['verify', '--nonsense'], capture().io)).toBe(2);
+    const nowhere = capture();
+    expect(await runOps(['verify', '--data-dir', join(dataDir, 'typo')], nowhere.io)).toBe(2);
+    expect(nowhere.stderr()).toContain('No embedded event store at');
     expect(await runOps(['rebuild', '--projection', 'nothing'], capture().io)).toBe(2);
   });
 });
