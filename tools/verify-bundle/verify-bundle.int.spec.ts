@@ -254,6 +254,18 @@ describe('verify-bundle against a bundle built from a real embedded store', () =
     });
   });
 
+  it('without an anchor, checks the chains and reports every event as not yet anchored', () => {
+    const unanchored = copy();
+    unanchored.anchor = null;
+    unanchored.proofs = [];
+    expect(verifyBundle(unanchored)).toMatchObject({ ok: true, anchor: null, anchoredEvents: 0 });
+    unanchored.proofs = copy().proofs;
+    expect(verifyBundle(unanchored)).toMatchObject({
+      ok: false,
+      problem: { what: 'proofs without an anchor' },
+    });
+  });
+
   it('runs as a command: exit 0 with ok, exit 1 with the first problem', () => {
     const run = (b: unknown) => {
       const file = join(dir, `${randomUUID()}.json`);
