@@ -55,6 +55,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export class TenderCommands {
   private readonly tenders: CommandHandler<TenderCommand, TenderState, TenderEvent>;
   private readonly bids: CommandHandler<SealedBidCommand, SealedBidState, SealedBidEvent>;
+  /** Bid moves on one tender take turns, so that two bids of one organisation cannot both stand. */
+  private readonly bidTurns = new Map<string, Promise<unknown>>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -117,7 +119,16 @@ export class TenderCommands {
    * sealed in the bid's own stream under the bidder's name; the tender records only the id
    * and digest, under the sealed-bid actor.
    */
-  async submitBid(
+  submitBid(
+    id: string,
+    input: BidInput,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<{ bidId: string; innovationId: string; replaced: boolean; revision: number }> {
+    return this.inTurn(id, () => this.sealAndSubmit(id, input, metadata, expected));
+  }
+
+  private async sealAndSubmit(
     id: string,
     input: BidInput,
     metadata: CommandMetadata,
@@ -184,7 +195,17 @@ export class TenderCommands {
     return { bidId, innovationId: sealedData.innovationId, replaced: false, revision };
   }
 
-  async withdrawBid(
+  withdrawBid(
+    id: string,
+    bidId: string,
+    reason: string | null,
+    metadata: CommandMetadata,
+    expected?: bigint,
+  ): Promise<{ bidId: string; revision: number }> {
+    return this.inTurn(id, () => this.withdrawSealed(id, bidId, reason, metadata, expected));
+  }
+
+  private async withdrawSealed(
     id: string,
     bidId: string,
     reason: string | null,
@@ -462,6 +483,18 @@ export class TenderCommands {
       { type: 'RecordLateBid', attempt, now: this.clock.now() },
       { actor: SEALED_BID_ACTOR, correlationId: randomUUID() },
     );
+  }
+
+  private async inTurn<T>(tenderId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.bidTurns.get(tenderId) ?? Promise.resolve();
+    const mine = previous.then(work, work);
+    const tail = mine.catch(() => undefined);
+    this.bidTurns.set(tenderId, tail);
+    try {
+      return await mine;
+    } finally {
+      if (this.bidTurns.get(tenderId) === tail) this.bidTurns.delete(tenderId);
+    }
   }
 
   /** The organisation's standing bids here, read from the sealed bids themselves. */

@@ -183,6 +183,22 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
     expect(stream.filter((e) => e.type === 'BidSubmitted')).toHaveLength(1);
   });
 
+  it('two bids of one organisation sent at once: one is submitted, the other replaces it', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const [a, b] = await Promise.all([
+      post(`/tenders/${id}/bids`, 'tom').send(bidBody('First click')),
+      post(`/tenders/${id}/bids`, 'tom').send(bidBody('Second click')),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.body.id).toBe(b.body.id);
+    expect((await get(`/tenders/${id}/bids`).expect(200)).body).toEqual({ count: 1 });
+  });
+
   it('documents every tenders route in a valid OpenAPI document', async () => {
     const document = (await app.http().get('/docs-json').expect(200)).body as {
       paths: Record<

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { integrationEvents } from '@pcp/contracts';
+import type { EventEnvelope } from '@pcp/eventsourcing';
+import { integrationTranslator } from '@pcp/messaging';
+import { pcpCompleted, ppiStory } from './__fixtures__/tender-story';
+import type { TenderEvent } from './tender';
+
+// What the tenders context stores must publish as its declared integration events: the
+// platform's translator keeps what each schema declares, at every depth, and the relay
+// refuses anything else. A stored shape that drifted from its schema would be parked.
+const translator = integrationTranslator('tenders');
+
+function envelope(event: TenderEvent, revision: number): EventEnvelope {
+  return {
+    id: randomUUID(),
+    type: event.type,
+    schemaVersion: 1,
+    streamId: 'tenders-tender-tender-91b0',
+    revision: BigInt(revision),
+    globalPosition: BigInt(revision),
+    occurredAt: '2026-05-01T10:00:00.000Z',
+    recordedAt: '2026-05-01T10:00:00.000Z',
+    actor: { userId: 'u-ana', org: 'org-sergas', roles: ['procurer'] },
+    reason: null,
+    correlationId: 'c',
+    causationId: null,
+    data: event.data,
+    prevHash: '0'.repeat(64),
+    hash: '0'.repeat(64),
+  };
+}
+
+describe('tenders published language', () => {
+  for (const [name, history] of [
+    ['a whole three-phase PCP', () => pcpCompleted()],
+    ['a PPI call', () => ppiStory()],
+  ] as const) {
+    it(`publishes every declared event of ${name} in a shape its schema accepts`, () => {
+      const published = history()
+        .map((event, i) => translator.translate(envelope(event, i)))
+        .filter((t) => t !== null);
+      expect(published.length).toBeGreaterThan(3);
+      for (const t of published) {
+        expect({
+          type: t.definition.type,
+          check: integrationEvents.check(t.definition, t.data),
+        }).toEqual({
+          type: t.definition.type,
+          check: { valid: true },
+        });
+      }
+      const types = published.map((t) => t.definition.type);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'TenderDrafted',
+          'TenderPublished',
+          'BidsOpened',
+          'PhaseContractsAwarded',
+        ]),
+      );
+      // No price of any bid or contract leaves the context.
+      expect(JSON.stringify(published.map((t) => t.data))).not.toContain('priceEur');
+    });
+  }
+});
