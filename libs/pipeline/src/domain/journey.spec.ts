@@ -197,4 +197,18 @@ describe('an innovation journey', () => {
     ]);
     expect(j.pilots).toEqual([{ pilotId: 'p1', status: 'RUNNING', outcome: null }]);
   });
+
+  it('links learned late join without moving the stage', () => {
+    const j = fold([
+      opened,
+      { kind: 'Linked', links: { needId: 'n1', needIds: ['n1'], procurerOrgs: ['org-p'] } },
+    ]);
+    expect(j).toMatchObject({
+      stage: 'TENDER',
+      needId: 'n1',
+      needIds: ['n1'],
+      procurerOrgs: ['org-p', 'org-q'],
+    });
+    expect(j.stageHistory).toHaveLength(1);
+  });
 });

@@ -156,6 +156,8 @@ export type JourneyStep =
       previousContractId?: string;
     }
   | { kind: 'NotAwarded'; at: string; eventType: string }
+  /** Links learned late: a consultation or tender heard of after the innovation's own events. */
+  | { kind: 'Linked'; links: Links }
   | { kind: 'ContractEnded'; at: string; eventType: string; contractId: string; passed: boolean }
   | { kind: 'Dropped'; at: string; eventType: string }
   | { kind: 'TrlAssessed'; at: string; trl: number; by: string | null; source: string }
@@ -296,6 +298,8 @@ export function advance(journey: Journey, step: JourneyStep): Journey {
       const next = { ...journey, contracts };
       return step.passed ? next : moved(next, 'DROPPED', journey.phase, step.at, step.eventType);
     }
+    case 'Linked':
+      return linked(journey, step.links);
     case 'NotAwarded':
       // Only a bid still waiting for its award is dropped; contracted ones go on.
       return journey.stage === 'TENDER' || journey.stage === 'CONSULTATION'

@@ -25,7 +25,7 @@ export const otherContextsAsPublished: BoundedContext[] = [
   asPublished('pilots'),
 ];
 
-export const person = (userId: string, org: string, role: string): Actor => ({
+export const person = (userId: string, org: string, role: string): Actor & { org: string } => ({
   userId,
   org,
   roles: [role],

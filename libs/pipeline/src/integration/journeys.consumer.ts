@@ -177,6 +177,23 @@ export class JourneysConsumer implements IntegrationConsumer {
             route: null,
           }),
         );
+        // Over Kafka, the innovations' own events may have come first (topics are not ordered together).
+        await this.eachInnovation(
+          { consultationId: d.consultationId },
+          () => [
+            {
+              kind: 'Linked',
+              links: {
+                needId: d.needId,
+                buyersGroupId: d.buyersGroupId,
+                needIds,
+                regions: uniq(d.regions),
+                procurerOrgs: uniq([d.org, ...orgs, ...(group?.orgs ?? [])]),
+              },
+            },
+          ],
+          m,
+        );
         for (const needId of needIds)
           await this.need(m, needId, (n) =>
             staged(
