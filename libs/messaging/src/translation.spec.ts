@@ -1,4 +1,9 @@
-import { BidSubmittedEvent, NeedRecordedEvent } from '@pcp/contracts';
+import {
+  BidSubmittedEvent,
+  BidsOpenedEvent,
+  NeedRecordedEvent,
+  PhaseContractsAwardedEvent,
+} from '@pcp/contracts';
 import { UndeclaredIntegrationEventError, integrationTranslator } from './translation';
 import { storedEvent } from './test-support/envelopes';
 
@@ -14,6 +19,28 @@ describe('integration translator', () => {
     expect(t?.definition).toBe(NeedRecordedEvent);
     expect(t?.data).toEqual(NeedRecordedEvent.example);
     expect(translator.sourceTypes).toContain('NeedRecorded');
+  });
+
+  it('keeps what the schema declares at every depth, so nested private fields stay private', () => {
+    const translator = integrationTranslator('tenders');
+    const example = PhaseContractsAwardedEvent.example;
+    const stored = storedEvent('PhaseContractsAwarded', {
+      ...example,
+      contracts: example.contracts.map((c) => ({
+        ...c,
+        priceEur: 1_200_000,
+        frameworkAgreementId: 'fa-1',
+      })),
+    });
+    const t = translator.translate(stored);
+    expect(t?.data).toEqual(example);
+    expect(JSON.stringify(t?.data)).not.toContain('priceEur');
+    const opened = BidsOpenedEvent.example;
+    const withPrices = storedEvent('BidsOpened', {
+      ...opened,
+      bids: opened.bids.map((b) => ({ ...b, priceEur: 99, lotId: null })),
+    });
+    expect(translator.translate(withPrices)?.data).toEqual(opened);
   });
 
   it('keeps private events and other contexts’ events out', () => {

@@ -37,11 +37,36 @@ export interface TranslatorOptions {
   sameName?: boolean;
 }
 
-/** Keeps the top-level fields the schema declares; a closed schema refuses the rest anyway. */
+type Schema = Record<string, unknown>;
+
+/**
+ * Keeps only what the schema declares, at every depth (objects by their `properties`, arrays
+ * by their `items`, nullable forms through `anyOf`/`oneOf`): a stored event may hold more
+ * than its published form (a price inside each awarded contract), and that must stay private.
+ */
+export function declaredPart(schema: Schema | undefined, data: unknown): unknown {
+  if (!schema || data === null || typeof data !== 'object') return data;
+  const properties = schema['properties'] as Record<string, Schema> | undefined;
+  const items = schema['items'] as Schema | undefined;
+  if (Array.isArray(data)) {
+    if (items) return data.map((item) => declaredPart(items, item));
+  } else if (properties) {
+    return Object.fromEntries(
+      Object.entries(data)
+        .filter(([key]) => key in properties)
+        .map(([key, value]) => [key, declaredPart(properties[key], value)]),
+    );
+  }
+  // A nullable or alternative form: the alternative that describes this shape.
+  const alternatives = (schema['anyOf'] ?? schema['oneOf']) as Schema[] | undefined;
+  const shaped = alternatives?.find((alt) =>
+    Array.isArray(data) ? alt['items'] !== undefined : alt['properties'] !== undefined,
+  );
+  return shaped ? declaredPart(shaped, data) : data;
+}
+
 function declaredFields(definition: IntegrationEventDefinition, data: unknown): unknown {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
-  const declared = Object.keys((definition.schema['properties'] ?? {}) as object);
-  return Object.fromEntries(Object.entries(data).filter(([k]) => declared.includes(k)));
+  return declaredPart(definition.schema as Schema, data);
 }
 
 export class UndeclaredIntegrationEventError extends Error {
