@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DOCUMENT_STORE, type DocumentStore } from '@pcp/documents';
-import { ANCHOR_STORE, anchorNow, type AnchorStore } from '@pcp/eventsourcing';
+import {
+  ANCHOR_STORE,
+  EVENT_STORE_SQL,
+  anchorNow,
+  type AnchorStore,
+  type SqlClient,
+} from '@pcp/eventsourcing';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { pipelineContext } from '../pipeline.context';
 import { PIPELINE_COLLECTIONS } from '../integration/collections';
@@ -781,6 +787,34 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
           expect([key, field, rebuilt[key][field]]).toEqual([key, field, live[key][field]]);
         expect(Object.keys(rebuilt[key]).sort()).toEqual(Object.keys(live[key]).sort());
       }
+    });
+  });
+
+  describe('a tampered log', () => {
+    it('verify names the first broken stream and revision', async () => {
+      const sql = app.app.get<SqlClient>(EVENT_STORE_SQL);
+      await sql.query(
+        `UPDATE eventstore.events SET reason = 'rewritten' WHERE stream_id = $1 AND revision = 0`,
+        [s.bidA],
+      );
+      const all = await get('/audit/verify', 'auditor').expect(200);
+      expect(all.body).toMatchObject({
+        ok: false,
+        firstBroken: { streamId: s.bidA, revision: 0, problem: 'hash-mismatch' },
+      });
+      const one = await get(
+        `/audit/verify?streamId=${encodeURIComponent(s.bidA)}`,
+        'auditor',
+      ).expect(200);
+      expect(one.body).toMatchObject({
+        ok: false,
+        checkedStreams: 1,
+        firstBroken: { streamId: s.bidA, revision: 0, problem: 'hash-mismatch' },
+      });
+      await get(`/audit/verify?streamId=${encodeURIComponent(s.need)}`, 'auditor').expect(
+        200,
+        /"ok":true/,
+      );
     });
   });
 });
