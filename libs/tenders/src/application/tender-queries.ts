@@ -67,7 +67,7 @@ export class TenderQueries {
   ) {}
 
   async tender(id: string, viewer: Viewer, asOf?: Date): Promise<TenderView> {
-    const { state, revision } = await this.state(id, asOf);
+    const { state, revision } = await this.state(id, asOf, viewer);
     return tenderViewFor(state, revision, viewer);
   }
 
@@ -77,6 +77,15 @@ export class TenderQueries {
     if (query.procedure !== undefined) filter['procedure'] = query.procedure;
     if (query.region !== undefined) filter['regions'] = query.region;
     if (query.org !== undefined) filter['org'] = query.org;
+    // A draft is the contracting organisation's own until it is published.
+    const draftsVisible =
+      viewer.roles.includes('auditor') ||
+      viewer.roles.includes('admin') ||
+      (viewer.roles.includes('procurer') && query.org === viewer.org);
+    if (!draftsVisible) {
+      if (query.status === 'DRAFT') return { items: [], nextCursor: null };
+      if (query.status === undefined) filter['status'] = { $ne: 'DRAFT' };
+    }
     try {
       const page = await this.documents.collection<TenderDocument>(TENDERS_COLLECTION).find({
         filter,
@@ -123,7 +132,7 @@ export class TenderQueries {
     const streamId = tenderStream(id);
     const events = await this.store.readStream(streamId);
     const state = fold(events);
-    if (state.status === 'NONE') throw notFound(id);
+    if (state.status === 'NONE' || !mayRead(state, viewer)) throw notFound(id);
     const ownBidIds = await this.ownBidIds(state, viewer.org);
     const opened = state.openedBids.length > 0;
     const full = seesEverything(state, viewer);
@@ -151,7 +160,7 @@ export class TenderQueries {
    * after opening the owning procurer, assigned evaluators and auditors read them all.
    */
   async bids(id: string, viewer: Viewer): Promise<{ count?: number; items?: BidView[] }> {
-    const { state } = await this.state(id);
+    const { state } = await this.state(id, undefined, viewer);
     const opened = state.openedBids.length > 0;
     const evaluator = state.evaluation.evaluators.includes(viewer.userId);
     if (opened && (seesEverything(state, viewer) || evaluator)) {
@@ -196,7 +205,7 @@ export class TenderQueries {
   }
 
   async ranking(id: string, viewer: Viewer) {
-    const { state } = await this.state(id);
+    const { state } = await this.state(id, undefined, viewer);
     if (state.openedBids.length === 0 && seesEverything(state, viewer)) {
       throw new InvalidStateError(
         'There is no ranking before the bids are opened',
@@ -288,11 +297,13 @@ export class TenderQueries {
   private async state(
     id: string,
     asOf?: Date,
+    viewer?: Viewer,
   ): Promise<{ state: TenderState; revision: number; events: EventEnvelope[] }> {
     const all = await this.store.readStream(tenderStream(id));
     const events = asOf ? all.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : all;
     const state = fold(events);
     if (state.status === 'NONE') throw notFound(id, asOf);
+    if (viewer && !mayRead(state, viewer)) throw notFound(id);
     return { state, revision: Number(events[events.length - 1].revision), events };
   }
 }
@@ -306,6 +317,11 @@ function phaseEnd(events: readonly EventEnvelope[], durationMonths: number): str
   const end = new Date(start.occurredAt);
   end.setUTCMonth(end.getUTCMonth() + durationMonths);
   return end.toISOString();
+}
+
+/** A draft is not public: outside its organisation (and audit), it does not exist yet. */
+function mayRead(state: TenderState, viewer: Viewer): boolean {
+  return state.status !== 'DRAFT' || seesEverything(state, viewer);
 }
 
 function fold(events: readonly EventEnvelope[]): TenderState {

@@ -118,10 +118,18 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
   });
 
   describe('reading a draft', () => {
-    it('GET /tenders/{id} for anyone; 404 for an unknown id; 400 for a bad asOf', async () => {
-      const res = await get(`/tenders/${tenderId}`, 'sam').expect(200);
+    it('a draft is read by its organisation and auditors only; 404 for an unknown id; 400 for a bad asOf', async () => {
+      const res = await get(`/tenders/${tenderId}`).expect(200);
       expect(res.body).toMatchObject({ id: tenderId, status: 'DRAFT' });
-      expect(res.body.bidCount).toBeUndefined();
+      await get(`/tenders/${tenderId}`, 'aud').expect(200);
+      await get(`/tenders/${tenderId}`, 'sam').expect(404);
+      await get(`/tenders/${tenderId}`, 'bea').expect(404);
+      await get(`/tenders/${tenderId}/history`, 'sam').expect(404);
+      await app.settle();
+      expect((await get('/tenders', 'sam').expect(200)).body.items).toEqual([]);
+      expect((await get('/tenders?status=DRAFT', 'bea').expect(200)).body.items).toEqual([]);
+      const own = await get(`/tenders?org=${PEOPLE.ana.org}`).expect(200);
+      expect(own.body.items.map((t: { id: string }) => t.id)).toEqual([tenderId]);
       await get('/tenders/no-such', 'sam').expect(404);
       await get(`/tenders/${tenderId}?asOf=yesterday`).expect(400);
       await get(`/tenders/${tenderId}?asOf=2000-01-01T00:00:00Z`).expect(404);
@@ -135,6 +143,7 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
   describe('publish and amend', () => {
     it('403 for another organisation, 409 on a stale If-Match, 200 for the owner', async () => {
       const before = await events();
+      // Outside the organisation a draft does not exist yet; refusing to publish it says 403.
       await post(`/tenders/${tenderId}/publish`, 'bea').send({}).expect(403);
       const stale = await post(`/tenders/${tenderId}/publish`)
         .set('If-Match', '"7"')
