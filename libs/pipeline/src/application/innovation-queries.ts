@@ -45,6 +45,19 @@ export interface TimelineItem {
   hash: string | null;
 }
 
+/**
+ * The procurer's decisions over a whole call: they concern every bidder (an award or a
+ * down-selection that leaves one out moves it too), and their actor is the procurer.
+ * Other innovations' own events (a competitor's response, deliverable or pilot) stay out.
+ */
+const CALL_DECISIONS = new Set([
+  'BidsOpened',
+  'EvaluationCompleted',
+  'PhaseContractsAwarded',
+  'PhaseCompleted',
+  'SuppliersDownSelected',
+]);
+
 /** Roles that see every innovation: they watch the process rather than take part in it. */
 const OVERSEERS = ['auditor', 'evaluator', 'admin'];
 
@@ -135,9 +148,9 @@ export class InnovationQueries {
 
   /**
    * Every event that concerns the innovation, in order: its need's (or buyers group's) and
-   * consultation's from before it existed, and those that name it. Events that name only
-   * other innovations are left out (other suppliers' data), and a sealed bid appears only
-   * once opening has tied it to this innovation.
+   * consultation's from before it existed, those that name it, and the procurer's decisions
+   * over its call. Other innovations' own events are left out (other suppliers' data), and a
+   * sealed bid appears only once opening has tied it to this innovation.
    */
   async timeline(user: AuthenticatedUser, id: string): Promise<TimelineItem[]> {
     const journey = await this.journey(id);
@@ -158,7 +171,9 @@ export class InnovationQueries {
       .filter((e) =>
         e.bidId !== null
           ? bids.has(e.bidId)
-          : e.innovationIds.length === 0 || e.innovationIds.includes(id),
+          : e.innovationIds.length === 0 ||
+            e.innovationIds.includes(id) ||
+            CALL_DECISIONS.has(e.type),
       )
       .sort(inOrder)
       .map((e) => ({

@@ -588,6 +588,19 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
       expect(JSON.stringify(res.body)).not.toContain(bidB);
     });
 
+    it("the dropped competitor's timeline shows the down-selection that dropped it, not the winner's own events", async () => {
+      const res = await get(`/innovations/${innovationB}/timeline`, 'supplierB').expect(200);
+      const types = res.body.items.map((i: { type: string }) => i.type);
+      expect(types).toContain('SuppliersDownSelected');
+      expect(types.filter((t: string) => t === 'ConsultationResponseSubmitted')).toHaveLength(1);
+      expect(types.filter((t: string) => t === 'BidSubmitted')).toHaveLength(1);
+      expect(types).not.toContain('PilotPlanned');
+      expect(types).not.toContain('DeploymentDecided');
+      const body = JSON.stringify(res.body);
+      expect(body).not.toContain(A.org);
+      expect(body).not.toContain(A.userId);
+    });
+
     it('the audit shows the opened bids in full', async () => {
       const res = await get(`/audit/events?streamId=${s.bidA}`, 'auditor').expect(200);
       expect(res.body.items[0]).toMatchObject({
