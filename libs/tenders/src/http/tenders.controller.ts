@@ -91,7 +91,11 @@ export class TendersController {
 
   @Get()
   @AnyRole()
-  @ApiOperation({ summary: 'List tenders', description: 'Oldest first, filtered, in pages.' })
+  @ApiOperation({
+    summary: 'List tenders',
+    description:
+      "Oldest first, filtered, in pages. Drafts appear to auditors, and to procurers listing their own organisation's (org filter).",
+  })
   @ApiOkResponse({ type: TenderPage })
   @ApiErrors(400, 401)
   list(@Query() query: TenderListQueryDto, @CurrentUser() user: AuthenticatedUser) {
@@ -103,8 +107,9 @@ export class TendersController {
   @ApiOperation({
     summary: 'Read a tender, now or as it was at asOf',
     description:
-      'Public fields for everyone; the bid count for the contracting organisation and auditors; ' +
-      'deliverables for them and the contract holder.',
+      'Public fields for everyone once published (a draft is 404 outside its organisation and ' +
+      'audit); the bid count for the contracting organisation and auditors; deliverables for ' +
+      'them and the contract holder.',
   })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 time with offset.' })
   @ApiOkResponse({ type: TenderResponse })
