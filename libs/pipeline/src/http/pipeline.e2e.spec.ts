@@ -768,6 +768,118 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
     });
   });
 
+  describe('a buyers group', () => {
+    it("an innovation answering a group's consultation links every grouped need, its procurers and regions", async () => {
+      const Q = person('u-q', 'org-other', 'procurer');
+      const [needP, needQ, groupId, groupConsultation, innovation] = Array.from({ length: 5 }, () =>
+        randomUUID(),
+      );
+      for (const [id, by, region] of [
+        [needP, P, 'ES11'],
+        [needQ, Q, 'ES22'],
+      ] as const) {
+        const stream = log.stream('needs', 'need', id);
+        await log.emit(
+          stream,
+          'NeedRecorded',
+          {
+            needId: id,
+            org: by.org,
+            title: 'Remote monitoring of heart failure',
+            region,
+            diseaseField: 'cardiovascular',
+            scope: ['monitoring'],
+            patientPopulation: 5000,
+            budgetEstimateEur: 1_000_000,
+            barriers: [],
+          },
+          by,
+        );
+        await log.emit(
+          stream,
+          'NeedValidated',
+          { needId: id, org: by.org, region, rationale: null },
+          by,
+        );
+      }
+      const group = log.stream('needs', 'buyersGroup', groupId);
+      await log.emit(
+        group,
+        'BuyersGroupFormed',
+        {
+          buyersGroupId: groupId,
+          name: 'Heart failure group',
+          leadOrg: P.org,
+          needIds: [needP],
+          regions: ['ES11'],
+        },
+        P,
+      );
+      await log.emit(
+        group,
+        'BuyersGroupJoined',
+        { buyersGroupId: groupId, needId: needQ, org: Q.org, region: 'ES22' },
+        Q,
+      );
+      const consultation = log.stream('consultations', 'consultation', groupConsultation);
+      await log.emit(
+        consultation,
+        'ConsultationOpened',
+        {
+          consultationId: groupConsultation,
+          org: P.org,
+          needId: null,
+          buyersGroupId: groupId,
+          regions: ['ES11', 'ES22'],
+          title: 'Heart failure consultation',
+          opensAt: '2026-02-01T00:00:00.000Z',
+          closesAt: '2026-03-01T00:00:00.000Z',
+          questions: [],
+          stateOfTheArtTrl: 5,
+        },
+        P,
+      );
+      await log.emit(
+        consultation,
+        'ConsultationResponseSubmitted',
+        {
+          consultationId: groupConsultation,
+          responseId: randomUUID(),
+          innovationId: innovation,
+          supplierOrg: A.org,
+          needId: null,
+          buyersGroupId: groupId,
+          solutionName: 'Heart monitor',
+          declaredTrl: 6,
+        },
+        A,
+      );
+      await app.settle();
+      const journey = (await get(`/innovations/${innovation}`, 'otherProcurer').expect(200)).body;
+      expect(journey).toMatchObject({
+        buyersGroupId: groupId,
+        needIds: [needP, needQ].sort(),
+        regions: ['ES11', 'ES22'],
+        procurerOrgs: [Q.org, P.org].sort(),
+        stage: 'CONSULTATION',
+      });
+      const timeline = (
+        await get(`/innovations/${innovation}/timeline`, 'otherProcurer').expect(200)
+      ).body.items as { type: string; streamId: string }[];
+      expect(timeline.map((i) => i.type)).toEqual([
+        'NeedRecorded',
+        'NeedValidated',
+        'NeedRecorded',
+        'NeedValidated',
+        'BuyersGroupFormed',
+        'BuyersGroupJoined',
+        'ConsultationOpened',
+        'ConsultationResponseSubmitted',
+      ]);
+      expect(new Set(timeline.map((i) => i.streamId)).size).toBe(4);
+    });
+  });
+
   describe('rebuild equals live', () => {
     it('every pipeline document rebuilt from zero equals the live one, field by field', async () => {
       const snapshot = async (documents: DocumentStore) => {
