@@ -132,7 +132,9 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
             topics: contextsOf(consumer).map(topicFor),
             onError: onError(`consumer ${consumer.name}`),
           });
-          await source.start();
+          // Joining the group waits for the broker: in the background, so that a broker that
+          // is down or slow never keeps the service from starting and taking commands.
+          this.startInBackground(`consumer ${consumer.name}`, source);
           this.running.push(source);
         } else {
           const source = new EventLogIntegrationSource({
@@ -153,6 +155,24 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         }
       }
     }
+  }
+
+  private stopped = false;
+
+  private startInBackground(what: string, source: KafkaIntegrationSource, delayMs = 1_000): void {
+    if (this.stopped) return;
+    source.start().then(
+      () => this.logger.log(`${what} joined its group`),
+      async (error: unknown) => {
+        this.logger.warn(`${what} could not join its group yet (${String(error)}); retrying`);
+        await source.stop().catch(() => undefined);
+        const retry = setTimeout(
+          () => this.startInBackground(what, source, Math.min(delayMs * 2, 30_000)),
+          delayMs,
+        );
+        retry.unref();
+      },
+    );
   }
 
   /**
@@ -181,6 +201,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     await Promise.allSettled(this.running.map((r) => r.stop()));
     await this.publisher?.close();
   }
