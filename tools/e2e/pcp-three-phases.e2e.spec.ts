@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { consultationsContextWith } from '@pcp/consultations';
 import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
+import { pilotsContextWith } from '@pcp/pilots';
 import { tendersContextWith } from '@pcp/tenders';
 import { consultationFor, galicianNeed } from './scenario';
 
@@ -33,6 +34,7 @@ describe('a whole three-phase PCP with 5, 3 and 2 suppliers', () => {
         needsContext,
         consultationsContextWith({ consistencyWaitMs: 3000 }),
         tendersContextWith({ consistencyWaitMs: 3000, deadlineCheckMs: 250 }),
+        pilotsContextWith({ consistencyWaitMs: 3000 }),
       ],
     });
     tokens['ana'] = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
@@ -49,7 +51,7 @@ describe('a whole three-phase PCP with 5, 3 and 2 suppliers', () => {
   const get = (path: string, who = 'ana') =>
     app.http().get(path).auth(tokens[who], { type: 'bearer' });
 
-  it('runs from the need to COMPLETED, and the OCDS export validates', async () => {
+  it('runs from the need to COMPLETED, the OCDS export validates, and the winner is piloted and deployed', async () => {
     // Need and consultation.
     const needId = (await post('/needs').send(galicianNeed).expect(201)).body.id as string;
     await post(`/needs/${needId}/validate`).send({}).expect(200);
@@ -209,5 +211,67 @@ describe('a whole three-phase PCP with 5, 3 and 2 suppliers', () => {
     expect(validateOcds.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
     expect(JSON.stringify(ocds)).not.toContain('Proposal of');
-  }, 90_000);
+
+    // The pilots context learns the last-phase contracts from the tenders' published events:
+    // a field test of the best solution at a hospital testbed, then the deployment decision.
+    const winner = contracts.find((c) => c.supplierOrg === orgOf('s1')) as { id: string };
+    tokens['admin'] = await app.token({ sub: 'u-admin', org: 'org-platform', roles: ['admin'] });
+    const testbed = await post('/testbeds', 'admin')
+      .send({
+        name: 'Hospital Álvaro Cunqueiro emergency department',
+        type: 'HOSPITAL',
+        region: 'ES11',
+        capabilities: ['emergency care', 'laboratory integration'],
+        capacity: 2,
+      })
+      .expect(201);
+    const day = 86_400_000;
+    const pilot = await post('/pilots')
+      .send({
+        contractId: winner.id,
+        testbedId: testbed.body.id,
+        title: 'Early sepsis warning in the emergency department',
+        startsAt: new Date(Date.now() - day).toISOString(),
+        endsAt: new Date(Date.now() + 90 * day).toISOString(),
+        kpis: [
+          {
+            name: 'Time to antibiotics',
+            unit: 'minutes',
+            target: 60,
+            direction: 'LOWER_IS_BETTER',
+          },
+        ],
+      })
+      .expect(201);
+    const pilotId = pilot.body.id as string;
+    await post(`/pilots/${pilotId}/evaluators`)
+      .send({ evaluatorIds: ['u-eva'] })
+      .expect(200);
+    await post(`/pilots/${pilotId}/start`).send({}).expect(200);
+    const measurement = await post(`/pilots/${pilotId}/measurements`, 's1')
+      .send({ kpi: 'Time to antibiotics', value: 42, at: new Date().toISOString() })
+      .expect(201);
+    // Deployment needs an assessed TRL of 8: refused before the evaluator's assessment.
+    await post(`/pilots/${pilotId}/complete`)
+      .send({ reason: 'Twelve weeks of field testing' })
+      .expect(200);
+    await post(`/pilots/${pilotId}/deployment-decision`)
+      .send({ deploy: true, reason: 'Ready to roll out' })
+      .expect(422);
+    await post(`/pilots/${pilotId}/trl-assessments`, 'eva')
+      .send({
+        trl: 8,
+        evidence: [measurement.body.id, 'Field test report v1'],
+        reason: 'System complete and qualified',
+      })
+      .expect(201);
+    const decided = await post(`/pilots/${pilotId}/deployment-decision`)
+      .send({
+        deploy: true,
+        reason: 'Target met in the field; roll out region-wide',
+        sites: ['ES11'],
+      })
+      .expect(200);
+    expect(decided.body).toMatchObject({ status: 'COMPLETED', outcome: 'SUCCESS' });
+  }, 150_000);
 });
