@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@pcp/auth';
 import { PipelineAnalytics } from '../application/analytics';
 import { AnalyticsQueryDto } from './pipeline.dto';
+import { ApiErrors, FunnelResponse, StageDurationsResponse } from './responses';
 
 @ApiTags('analytics')
 @Controller('analytics')
@@ -15,6 +16,8 @@ export class AnalyticsController {
     summary: 'Innovations per stage (now and ever reached), by region and procedure',
     description: 'SME shares are null: no published event says whether a supplier is an SME.',
   })
+  @ApiOkResponse({ type: FunnelResponse })
+  @ApiErrors(400, 401, 403)
   funnel(@Query() query: AnalyticsQueryDto) {
     return this.analytics.funnel(query);
   }
@@ -23,6 +26,8 @@ export class AnalyticsController {
   @ApiOperation({
     summary: 'Days spent per stage: median and 90th percentile, by region and procedure',
   })
+  @ApiOkResponse({ type: StageDurationsResponse })
+  @ApiErrors(400, 401, 403)
   stageDurations(@Query() query: AnalyticsQueryDto) {
     return this.analytics.stageDurations(query);
   }

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@pcp/auth';
 import { AuditTrail } from '../application/audit';
 import { AuditEventsQueryDto, VerifyQueryDto } from './pipeline.dto';
+import { AnchorList, ApiErrors, AuditEventPage, VerifyResponse } from './responses';
 
 const SCOPE =
   'Embedded, every context shares one log and this covers them all; a distributed pipeline ' +
@@ -22,6 +23,8 @@ export class AuditController {
       "A sealed bid's events show neither data nor actor before its tender opens bids, and " +
       'the actor and org filters never match them.',
   })
+  @ApiOkResponse({ type: AuditEventPage })
+  @ApiErrors(400, 401, 403)
   events(@Query() query: AuditEventsQueryDto) {
     return this.audit.events(query);
   }
@@ -31,12 +34,16 @@ export class AuditController {
     summary: 'Verify the hash chains and the latest anchor',
     description: `ok, or the first broken stream and revision. ${SCOPE}`,
   })
+  @ApiOkResponse({ type: VerifyResponse })
+  @ApiErrors(400, 401, 403, 404)
   verify(@Query() query: VerifyQueryDto) {
     return this.audit.verify(query.streamId);
   }
 
   @Get('anchors')
   @ApiOperation({ summary: 'The latest integrity anchor (Merkle root over every stream head)' })
+  @ApiOkResponse({ type: AnchorList })
+  @ApiErrors(401, 403)
   anchors() {
     return this.audit.anchors();
   }

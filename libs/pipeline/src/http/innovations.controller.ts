@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { InnovationQueries } from '../application/innovation-queries';
 import { InnovationListQueryDto } from './pipeline.dto';
+import { ApiErrors, InnovationPage, InnovationResponse, TimelineResponse } from './responses';
 
 @ApiTags('pipeline')
 @Controller('innovations')
@@ -18,6 +19,8 @@ export class InnovationsController {
       "organisation; a procurer those answering its organisation's needs, buyers groups, " +
       'consultations or tenders. `minTrl` compares the current (latest assessed) TRL.',
   })
+  @ApiOkResponse({ type: InnovationPage })
+  @ApiErrors(400, 401)
   list(@Query() query: InnovationListQueryDto, @CurrentUser() user: AuthenticatedUser) {
     return this.innovations.list(user, query);
   }
@@ -28,6 +31,8 @@ export class InnovationsController {
     summary: "An innovation's journey: stage, phase, TRL history and links",
     description: 'Same scope as the list (403 outside it, 404 when unknown).',
   })
+  @ApiOkResponse({ type: InnovationResponse })
+  @ApiErrors(401, 403, 404)
   get(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
     return this.innovations.get(user, id);
   }
@@ -42,6 +47,8 @@ export class InnovationsController {
       "its tender's opening. `reason` is the reason, justification or rationale the event " +
       'publishes, null when it publishes none.',
   })
+  @ApiOkResponse({ type: TimelineResponse })
+  @ApiErrors(401, 403, 404)
   async timeline(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
     return { items: await this.innovations.timeline(user, id) };
   }

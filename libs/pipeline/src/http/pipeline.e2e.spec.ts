@@ -880,6 +880,31 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
     });
   });
 
+  describe('OpenAPI', () => {
+    it('documents every pipeline route with its roles, response shape and errors', async () => {
+      const doc = (await app.http().get('/docs-json').expect(200)).body as {
+        paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>>;
+      };
+      for (const path of [
+        '/innovations',
+        '/innovations/{id}',
+        '/innovations/{id}/timeline',
+        '/audit/events',
+        '/audit/verify',
+        '/audit/anchors',
+        '/analytics/funnel',
+        '/analytics/stage-durations',
+      ]) {
+        const get = doc.paths[path]?.get;
+        expect([path, get?.responses['200']?.content !== undefined]).toEqual([path, true]);
+        expect([path, get?.responses['403'] !== undefined || path === '/innovations']).toEqual([
+          path,
+          true,
+        ]);
+      }
+    });
+  });
+
   describe('rebuild equals live', () => {
     it('every pipeline document rebuilt from zero equals the live one, field by field', async () => {
       const snapshot = async (documents: DocumentStore) => {
