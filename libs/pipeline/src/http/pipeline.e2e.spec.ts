@@ -626,6 +626,22 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
       );
     });
 
+    it('a user who is both supplier and procurer sees what either role may see, page by page', async () => {
+      tokens.both = await app.token({ sub: 'u-both', org: A.org, roles: ['supplier', 'procurer'] });
+      expect(ids((await get('/innovations', 'both').expect(200)).body)).toEqual([innovationA]);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const path = `/innovations?limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+        const body: { items: { id: string }[]; nextCursor: string | null } = (
+          await get(path, 'both').expect(200)
+        ).body;
+        seen.push(...ids(body));
+        cursor = body.nextCursor;
+      } while (cursor !== null && seen.length < 10);
+      expect(seen).toEqual([innovationA]);
+    });
+
     it('filters by stage, region, procedure and minimum current TRL, and pages', async () => {
       expect(ids((await get('/innovations?stage=DEPLOYED', 'auditor').expect(200)).body)).toEqual([
         innovationA,
