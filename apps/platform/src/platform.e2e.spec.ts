@@ -5,7 +5,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { buildApps, startService, type RunningService } from '@pcp/testing';
 
 function start(main: string, env: Record<string, string>): Promise<RunningService> {
-  return startService('platform', main, env, 30_000);
+  // Generous: on a busy machine five contexts and the embedded log take a while to start.
+  return startService('platform', main, env, 90_000);
 }
 
 describe('platform app (built and run as npm start runs it)', () => {
@@ -16,7 +17,7 @@ describe('platform app (built and run as npm start runs it)', () => {
   beforeAll(async () => {
     main = buildApps('e2e-platform')('platform');
     platform = await start(main, { DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (platform) await platform.stop();
@@ -86,11 +87,14 @@ describe('platform app (built and run as npm start runs it)', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    const second = await start(main, { DATA_DIR: mkdtempSync(join(tmpdir(), 'pcp-platform-')) });
+    const second = await start(main, {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'pcp-platform-')),
+      SHUTDOWN_TIMEOUT_MS: '60000',
+    });
     const code = await second.stop('SIGTERM');
     expect(code).toBe(0);
     expect(second.logs.join('')).toContain('SIGTERM received');
-  });
+  }, 180_000);
 
   it('refuses to start on invalid configuration, naming the variable', async () => {
     await expect(start(main, { DATA_DIR: dataDir, PORT: 'eighty' })).rejects.toThrow(
