@@ -9,3 +9,4 @@ export * from './bootstrap/run-service';
 export * from './errors';
 export * from './commands';
 export * from './resources';
+export * from './openapi/api-docs';

@@ -8,7 +8,15 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import {
+  CommandContext,
+  HistoryResponse,
+  IfMatch,
+  parseAsOf,
+  ApiErrors,
+  IdempotencyKeyHeader,
+  IfMatchHeader,
+} from '@pcp/http';
 import { ConsultationCommands } from '../application/consultation-commands';
 import { ConsultationQueries } from '../application/consultation-queries';
 import type { ConsultationView } from '../read-models/consultation-view';
@@ -22,14 +30,11 @@ import {
   TextDto,
 } from './consultation.dto';
 import {
-  ApiErrors,
   AskedQuestionResponse,
   ClarificationList,
   ClarificationResponse,
   ConsultationPage,
   ConsultationResponse,
-  IdempotencyKeyHeader,
-  IfMatchHeader,
   SubmittedSupplierResponse,
   SupplierResponse,
   SupplierResponseList,

@@ -1,34 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { ROUTES } from '@pcp/contracts';
 import { CONSULTATION_STATUSES } from './consultation.dto';
-
-export class ConsultationsApiError {
-  @ApiProperty({ example: 422 })
-  statusCode!: number;
-  @ApiProperty({ example: 'Unprocessable Entity' })
-  error!: string;
-  @ApiProperty({
-    example:
-      'The best known TRL is 6, so the TRL rule points to PCP; choosing PPI needs a written justification',
-  })
-  message!: string;
-  @ApiPropertyOptional({
-    description:
-      'Field errors (400), the current revision (409 after a stale If-Match), or a code and facts of the refusal.',
-    oneOf: [
-      { type: 'object', additionalProperties: true },
-      { type: 'array', items: {} },
-    ],
-  })
-  details?: unknown;
-}
 
 export class SupplierResponse {
   @ApiProperty({ format: 'uuid', description: 'Response id.' })
@@ -199,37 +171,3 @@ export class ConsultationPage {
   @ApiProperty({ nullable: true, type: String })
   nextCursor!: string | null;
 }
-
-const ERRORS: Record<number, string> = {
-  400: 'Invalid request: the listed fields, an unknown field, a malformed If-Match or asOf',
-  401: 'No valid bearer token',
-  403: 'Wrong role, or not the organisation this concerns',
-  404: 'No such consultation or question (or it did not exist yet at asOf)',
-  409: 'Wrong state (not published, closed, already decided), or a stale If-Match (details.currentRevision)',
-  422: 'A business rule refuses it, or an Idempotency-Key reused with another body',
-};
-
-export function ApiErrors(...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]): MethodDecorator {
-  return applyDecorators(
-    ApiBearerAuth(),
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: ERRORS[status], type: ConsultationsApiError }),
-    ),
-  );
-}
-
-export const IfMatchHeader = () =>
-  ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description:
-      'The revision the change is based on, e.g. "3"; a stale one is a 409 with the current revision.',
-  });
-
-export const IdempotencyKeyHeader = () =>
-  ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Repeating a POST with the same key and body returns the first response and records nothing more.',
-  });

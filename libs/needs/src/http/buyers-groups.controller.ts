@@ -8,18 +8,20 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, Roles } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import {
+  CommandContext,
+  HistoryResponse,
+  IfMatch,
+  parseAsOf,
+  ApiErrors,
+  IdempotencyKeyHeader,
+  IfMatchHeader,
+} from '@pcp/http';
 import { BuyersGroupCommands } from '../application/buyers-group-commands';
 import { NeedQueries } from '../application/need-queries';
 import type { BuyersGroupView } from '../read-models/buyers-group-view';
 import { BuyersGroupListQueryDto, FormBuyersGroupDto, JoinBuyersGroupDto } from './need.dto';
-import {
-  ApiErrors,
-  BuyersGroupPage,
-  BuyersGroupResponse,
-  IdempotencyKeyHeader,
-  IfMatchHeader,
-} from './responses';
+import { BuyersGroupPage, BuyersGroupResponse } from './responses';
 
 @ApiTags('buyers groups')
 @Controller('buyers-groups')

@@ -8,7 +8,15 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, Roles } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import {
+  CommandContext,
+  HistoryResponse,
+  IfMatch,
+  parseAsOf,
+  ApiErrors,
+  IdempotencyKeyHeader,
+  IfMatchHeader,
+} from '@pcp/http';
 import { NeedCommands } from '../application/need-commands';
 import { NeedQueries } from '../application/need-queries';
 import type { NeedView } from '../read-models/need-view';
@@ -19,13 +27,7 @@ import {
   RecordNeedDto,
   ValidateNeedDto,
 } from './need.dto';
-import {
-  ApiErrors,
-  IdempotencyKeyHeader,
-  IfMatchHeader,
-  NeedPage,
-  NeedResponse,
-} from './responses';
+import { NeedPage, NeedResponse } from './responses';
 
 interface LocationResponse {
   setHeader(name: string, value: string): void;

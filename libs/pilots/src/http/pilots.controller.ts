@@ -8,7 +8,15 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import {
+  CommandContext,
+  HistoryResponse,
+  IfMatch,
+  parseAsOf,
+  ApiErrors,
+  IdempotencyKeyHeader,
+  IfMatchHeader,
+} from '@pcp/http';
 import { PilotCommands, type CommandOutcome } from '../application/pilot-commands';
 import { PilotQueries, toResource, type PilotResource } from '../application/pilot-queries';
 import {
@@ -24,9 +32,6 @@ import {
   TrlAssessmentDto,
 } from './pilot.dto';
 import {
-  ApiErrors,
-  IdempotencyKeyHeader,
-  IfMatchHeader,
   IncidentList,
   IncidentResponse,
   MeasurementList,

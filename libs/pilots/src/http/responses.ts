@@ -1,35 +1,7 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { KPI_DIRECTIONS, PILOT_OUTCOMES, PROCEDURES, TESTBED_TYPES } from '@pcp/contracts';
 import { INCIDENT_SEVERITIES } from '../domain';
 import { PILOT_STATUSES } from './pilot.dto';
-
-export class PilotsApiError {
-  @ApiProperty({ example: 422 })
-  statusCode!: number;
-  @ApiProperty({ example: 'Unprocessable Entity' })
-  error!: string;
-  @ApiProperty({
-    example:
-      'Deployment needs an assessed TRL of 8 or more; the innovation inno-4c6e has an assessed TRL of 7',
-  })
-  message!: string;
-  @ApiPropertyOptional({
-    description:
-      'Field errors (400), the current revision (409 after a stale If-Match), or a code and facts of the refusal.',
-    oneOf: [
-      { type: 'object', additionalProperties: true },
-      { type: 'array', items: {} },
-    ],
-  })
-  details?: unknown;
-}
 
 export class TestbedResponse {
   @ApiProperty({ format: 'uuid' })
@@ -290,37 +262,3 @@ export class RecordedAssessmentResponse extends TrlAssessmentResponse {
   @ApiProperty({ example: 5 })
   revision!: number;
 }
-
-const ERRORS: Record<number, string> = {
-  400: 'Invalid request: the listed fields, an unknown field, a malformed If-Match or asOf',
-  401: 'No valid bearer token',
-  403: 'Wrong role, not the organisation running the pilot or holding the contract, or not an assigned evaluator',
-  404: 'No such pilot or testbed (or it did not exist yet at asOf)',
-  409: 'Wrong state (not started, already completed, not completed, already decided), or a stale If-Match (details.currentRevision)',
-  422: 'A business rule refuses it (TRL below 7 for a living lab or below 8 for deployment, unknown or ineligible contract, testbed full...), or an Idempotency-Key reused with another body',
-};
-
-export function ApiErrors(...statuses: (400 | 401 | 403 | 404 | 409 | 422)[]): MethodDecorator {
-  return applyDecorators(
-    ApiBearerAuth(),
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: ERRORS[status], type: PilotsApiError }),
-    ),
-  );
-}
-
-export const IfMatchHeader = () =>
-  ApiHeader({
-    name: 'If-Match',
-    required: false,
-    description:
-      'The revision the change is based on, e.g. "3"; a stale one is a 409 with the current revision.',
-  });
-
-export const IdempotencyKeyHeader = () =>
-  ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Repeating a POST with the same key and body returns the first response and records nothing more.',
-  });

@@ -8,12 +8,18 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, Roles } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, parseAsOf } from '@pcp/http';
+import {
+  CommandContext,
+  HistoryResponse,
+  parseAsOf,
+  ApiErrors,
+  IdempotencyKeyHeader,
+} from '@pcp/http';
 import { PilotCommands } from '../application/pilot-commands';
 import { PilotQueries } from '../application/pilot-queries';
 import type { TestbedView } from '../read-models/pilot-view';
 import { RegisterTestbedDto, TestbedListQueryDto } from './pilot.dto';
-import { ApiErrors, IdempotencyKeyHeader, TestbedPage, TestbedResponse } from './responses';
+import { TestbedPage, TestbedResponse } from './responses';
 
 interface HeaderResponse {
   setHeader(name: string, value: string): void;

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@pcp/auth';
 import { PipelineAnalytics } from '../application/analytics';
 import { AnalyticsQueryDto } from './pipeline.dto';
-import { ApiErrors, FunnelResponse, StageDurationsResponse } from './responses';
+import { FunnelResponse, StageDurationsResponse } from './responses';
+import { ApiErrors } from '@pcp/http';
 
 @ApiTags('analytics')
 @Controller('analytics')

@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@pcp/auth';
 import { AuditTrail } from '../application/audit';
 import { AuditEventsQueryDto, VerifyQueryDto } from './pipeline.dto';
-import { AnchorList, ApiErrors, AuditEventPage, VerifyResponse } from './responses';
+import { AnchorList, AuditEventPage, VerifyResponse } from './responses';
+import { ApiErrors } from '@pcp/http';
 
 const SCOPE =
   'Embedded, every context shares one log and this covers them all; a distributed pipeline ' +

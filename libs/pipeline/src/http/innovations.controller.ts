@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { InnovationQueries } from '../application/innovation-queries';
 import { InnovationListQueryDto } from './pipeline.dto';
-import { ApiErrors, InnovationPage, InnovationResponse, TimelineResponse } from './responses';
+import { InnovationPage, InnovationResponse, TimelineResponse } from './responses';
+import { ApiErrors } from '@pcp/http';
 
 @ApiTags('pipeline')
 @Controller('innovations')

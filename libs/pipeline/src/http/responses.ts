@@ -1,31 +1,7 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STAGES } from '../domain';
 
 /* OpenAPI shapes of the pipeline's responses (documentation only). */
-
-class PipelineApiError {
-  @ApiProperty() statusCode!: number;
-  @ApiProperty() error!: string;
-  @ApiProperty() message!: string;
-  @ApiPropertyOptional() details?: unknown;
-}
-
-const ERRORS = {
-  400: 'Invalid query: the fields are listed',
-  401: 'No or bad token',
-  403: 'Wrong role, or outside what you may see',
-  404: 'Unknown id',
-} as const;
-
-export function ApiErrors(...statuses: (keyof typeof ERRORS)[]): MethodDecorator {
-  return applyDecorators(
-    ApiBearerAuth(),
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: ERRORS[status], type: PipelineApiError }),
-    ),
-  );
-}
 
 class ActorResponse {
   @ApiProperty() userId!: string;
