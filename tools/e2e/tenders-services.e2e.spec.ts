@@ -3,15 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@pcp/auth';
-import {
-  buildApps,
-  createTestDatabase,
-  requireEngine,
-  startService,
-  uniqueName,
-  type RunningService,
-  type TestDatabase,
-} from '@pcp/testing';
+import { buildApps, startService, type RunningService } from '@pcp/testing';
+import { startDistributed, type DistributedSystem } from './distributed';
 import { call, consultationFor, galicianNeed, type Client } from './scenario';
 
 const secret = randomBytes(32).toString('base64url');
@@ -114,53 +107,17 @@ describe('tenders with needs and consultations', () => {
   });
 
   describe('distributed (a process per context, PostgreSQL, Kafka, FerretDB, behind the gateway)', () => {
-    const services: RunningService[] = [];
-    let database: TestDatabase;
-    let gateway: RunningService;
+    let system: DistributedSystem;
 
     beforeAll(async () => {
-      const brokers = requireEngine('kafka');
-      const mongo = requireEngine('mongo');
-      database = await createTestDatabase();
-      const run = uniqueName('e2e');
-      const common = {
+      system = await startDistributed(mainOf, ['needs', 'consultations', 'tenders'], {
         AUTH_JWT_SECRET: secret,
-        EVENT_STORE: 'postgres',
-        DATABASE_URL: database.url,
-        INTEGRATION: 'kafka',
-        KAFKA_BROKERS: brokers,
-        KAFKA_TOPIC_PREFIX: `${run}.`,
-        READ_MODELS: 'mongo',
         CONSISTENCY_WAIT_MS: '10000',
         TENDER_DEADLINE_CHECK_MS: '500',
-      };
-      const mongoFor = (service: string) => {
-        const url = new URL(mongo);
-        url.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${service}`;
-        return url.toString();
-      };
-      for (const service of ['needs', 'consultations', 'tenders']) {
-        services.push(
-          await startService(service, mainOf(service), {
-            ...common,
-            DATA_DIR: mkdtempSync(join(tmpdir(), `pcp-e2e-${service}-`)),
-            EVENT_STORE_SCHEMA: service,
-            MONGO_URL: mongoFor(service),
-          }),
-        );
-      }
-      gateway = await startService('gateway', mainOf('gateway'), {
-        NEEDS_URL: services[0].url,
-        CONSULTATIONS_URL: services[1].url,
-        TENDERS_URL: services[2].url,
       });
     }, 150_000);
+    afterAll(() => system?.stop());
 
-    afterAll(async () => {
-      await Promise.all([gateway, ...services].filter(Boolean).map((s) => s.stop()));
-      await database?.drop();
-    });
-
-    needToOpenedBids(() => ({ baseUrl: gateway.url, token }));
+    needToOpenedBids(() => ({ baseUrl: system.gateway.url, token }));
   });
 });

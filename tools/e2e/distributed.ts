@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestDatabase,
+  requireEngine,
+  startService,
+  uniqueName,
+  type RunningService,
+} from '@pcp/testing';
+
+export interface DistributedSystem {
+  gateway: RunningService;
+  services: Record<string, RunningService>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The given context services as separate processes on the engines, as `npm run
+ * distributed:up` runs them (one event-store schema and one read-model database each, Kafka
+ * topics of their own for this run), behind the gateway.
+ */
+export async function startDistributed(
+  mainOf: (app: string) => string,
+  names: string[],
+  env: Record<string, string>,
+): Promise<DistributedSystem> {
+  const brokers = requireEngine('kafka');
+  const mongo = requireEngine('mongo');
+  const database = await createTestDatabase();
+  const run = uniqueName('e2e');
+  const started: RunningService[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    await database.drop();
+  };
+  try {
+    const services: Record<string, RunningService> = {};
+    for (const name of names) {
+      const mongoUrl = new URL(mongo);
+      mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
+      services[name] = await startService(name, mainOf(name), {
+        ...env,
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: database.url,
+        EVENT_STORE_SCHEMA: name,
+        INTEGRATION: 'kafka',
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: `${run}.`,
+        READ_MODELS: 'mongo',
+        MONGO_URL: mongoUrl.toString(),
+        DATA_DIR: mkdtempSync(join(tmpdir(), `pcp-e2e-${name}-`)),
+      });
+      started.push(services[name]);
+    }
+    const gateway = await startService(
+      'gateway',
+      mainOf('gateway'),
+      Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_URL`, services[n].url])),
+    );
+    started.push(gateway);
+    return { gateway, services, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
