@@ -272,6 +272,8 @@ function runtimeSuite(name: string, open: () => Promise<OpenedStore>) {
       const others = await Promise.all([1, 2, 3].map(() => another()));
       try {
         const writers = [store, ...others];
+        // A writer only loses to another writer's append, so 19 retries always suffice for 20
+        // writers; the default 5 would make the outcome depend on the machine's scheduling.
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
             handleCommand(writers[i % 4], {
@@ -279,6 +281,7 @@ function runtimeSuite(name: string, open: () => Promise<OpenedStore>) {
               decider: pilotDecider,
               command: measure(i),
               metadata,
+              maxRetries: 19,
             }),
           ),
         );
