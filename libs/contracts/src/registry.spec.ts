@@ -1,5 +1,7 @@
 import {
   BidSubmittedEvent,
+  BidsOpenedEvent,
+  PhaseContractsAwardedEvent,
   DeploymentDecidedEvent,
   ProcurementRouteDecidedEvent,
   TenderDraftedEvent,
@@ -225,6 +227,35 @@ describe('integration event registry', () => {
         example: { a: 'x' },
       }),
     ).toThrow(/key field "a"/);
+  });
+
+  it('reads opened bids and awards with or without the SME flag (events from before it still validate)', () => {
+    const opened = BidsOpenedEvent.example;
+    const { sme: _bidSme, ...withoutFlag } = opened.bids[0];
+    expect(integrationEvents.check(BidsOpenedEvent, { ...opened, bids: [withoutFlag] })).toEqual({
+      valid: true,
+    });
+    for (const sme of [true, false, null])
+      expect(
+        integrationEvents.check(BidsOpenedEvent, { ...opened, bids: [{ ...withoutFlag, sme }] }),
+      ).toEqual({ valid: true });
+    expect(
+      integrationEvents.check(BidsOpenedEvent, {
+        ...opened,
+        bids: [{ ...withoutFlag, sme: 'yes' }],
+      }),
+    ).toMatchObject({ valid: false });
+    const awarded = PhaseContractsAwardedEvent.example;
+    const { sme: _contractSme, ...contract } = awarded.contracts[0];
+    expect(
+      integrationEvents.check(PhaseContractsAwardedEvent, { ...awarded, contracts: [contract] }),
+    ).toEqual({ valid: true });
+    expect(
+      integrationEvents.check(PhaseContractsAwardedEvent, {
+        ...awarded,
+        contracts: [{ ...contract, sme: 1 }],
+      }),
+    ).toMatchObject({ valid: false });
   });
 
   it('names topics after contexts', () => {

@@ -252,7 +252,16 @@ export interface OpenedBid {
   innovationId: string;
   supplierOrg: string;
   declaredTrl: number;
+  /**
+   * Whether the bidder is an SME, as its token said when it bid; null when it did not say.
+   * Absent from events published before the field existed: read that as null.
+   */
+  sme?: boolean | null;
 }
+
+/** Whether the supplier is an SME: optional, so that events published before it stay valid. */
+const smeFlag = (description: string) =>
+  nullable({ type: 'boolean', description: `${description} Null or absent when unknown.` });
 
 export interface BidsOpened {
   tenderId: string;
@@ -282,6 +291,7 @@ export const BidsOpenedEvent = defineIntegrationEvent<BidsOpened>({
             innovationId: id('Innovation the bid offers.'),
             supplierOrg: id('Bidding organisation.'),
             declaredTrl: trl('TRL declared in the bid.'),
+            sme: smeFlag('Whether the bidder is an SME (its own declaration when it bid).'),
           },
           ['bidId', 'innovationId', 'supplierOrg', 'declaredTrl'],
         ),
@@ -300,6 +310,7 @@ export const BidsOpenedEvent = defineIntegrationEvent<BidsOpened>({
         innovationId: 'inno-4c6e',
         supplierOrg: 'org-medtech-sme',
         declaredTrl: 5,
+        sme: true,
       },
     ],
   },
@@ -360,6 +371,8 @@ export interface AwardedContract {
   bidId: string;
   innovationId: string;
   supplierOrg: string;
+  /** The bid's SME flag (see OpenedBid.sme); absent from events published before it existed. */
+  sme?: boolean | null;
 }
 
 const awardedContract = object(
@@ -368,6 +381,7 @@ const awardedContract = object(
     bidId: id('Bid the contract comes from.'),
     innovationId: id('Innovation under contract.'),
     supplierOrg: id('Contract holder.'),
+    sme: smeFlag('Whether the contract holder is an SME (as declared in its bid).'),
   },
   ['contractId', 'bidId', 'innovationId', 'supplierOrg'],
 );
@@ -414,6 +428,7 @@ export const PhaseContractsAwardedEvent = defineIntegrationEvent<PhaseContractsA
         bidId: 'bid-5e2a',
         innovationId: 'inno-4c6e',
         supplierOrg: 'org-medtech-sme',
+        sme: true,
       },
     ],
     reason: 'Best value for money in the ranking',
