@@ -14,10 +14,32 @@ export interface Anchor {
 
 export type NewAnchor = Omit<Anchor, 'id' | 'createdAt'>;
 
+export interface ListAnchorsOptions {
+  /** At most this many; default 50. */
+  limit?: number;
+  /** Only anchors recorded before the one with this id (the previous page's last id). */
+  before?: string;
+}
+
 /** Where anchors are kept; each event store adapter has one. */
 export interface AnchorStore {
   recordAnchor(anchor: NewAnchor): Promise<Anchor>;
   latestAnchor(): Promise<Anchor | null>;
+  /** Anchors newest first; ids are decimal and rise with each anchor. */
+  listAnchors(options?: ListAnchorsOptions): Promise<Anchor[]>;
+}
+
+/** An anchor id as anchor stores give them: a decimal number. */
+export const ANCHOR_ID = /^[0-9]{1,19}$/;
+
+/** The page size asked for, checked: 1 to 1000. */
+export function anchorPageSize(options: ListAnchorsOptions = {}): number {
+  const limit = options.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new RangeError(`An anchor page holds 1 to 1000 anchors, not ${String(limit)}`);
+  if (options.before !== undefined && !ANCHOR_ID.test(options.before))
+    throw new RangeError(`"${options.before}" is not an anchor id`);
+  return limit;
 }
 
 /** Computes the anchor of the store as it is now. */

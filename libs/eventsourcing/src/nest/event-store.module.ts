@@ -9,10 +9,12 @@ import {
 } from '@nestjs/common';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { AnchorScheduler, type AnchorStore } from '../integrity/anchors';
+import { type EventSearch, ScanningEventSearch } from '../integrity/event-search';
 import type { EventStore } from '../store/event-store';
 import { EventStoreDbAnchorStore } from '../store/eventstoredb/eventstoredb-anchor-store';
 import { EventStoreDbEventStore } from '../store/eventstoredb/eventstoredb-event-store';
 import { PostgresAnchorStore } from '../store/postgres/postgres-anchor-store';
+import { PostgresEventSearch } from '../store/postgres/postgres-event-search';
 import { embeddedStoreDir, PostgresEventStore } from '../store/postgres/postgres-event-store';
 import type { SqlClient } from '../store/postgres/sql-client';
 
@@ -20,6 +22,8 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 export const ANCHOR_STORE = Symbol('ANCHOR_STORE');
 /** The store's SQL client on the PostgreSQL kinds (null on EventStoreDB), for stores beside it. */
 export const EVENT_STORE_SQL = Symbol('EVENT_STORE_SQL');
+/** Finds stored events by type, stream, actor, organisation and time (the audit's listing). */
+export const EVENT_SEARCH = Symbol('EVENT_SEARCH');
 const CONNECTION = Symbol('EVENT_STORE_CONNECTION');
 
 export type EventStoreKind = 'pglite' | 'postgres' | 'eventstoredb';
@@ -41,6 +45,7 @@ export interface EventStoreModuleOptions {
 interface Connection {
   store: EventStore;
   anchors: AnchorStore;
+  search: EventSearch;
   sql: SqlClient | null;
 }
 
@@ -53,6 +58,7 @@ async function connect(options: EventStoreModuleOptions): Promise<Connection> {
       return {
         store,
         anchors: new PostgresAnchorStore(store.client, store.schema),
+        search: new PostgresEventSearch(store.client, store.schema),
         sql: store.client,
       };
     }
@@ -64,6 +70,7 @@ async function connect(options: EventStoreModuleOptions): Promise<Connection> {
       return {
         store,
         anchors: new PostgresAnchorStore(store.client, store.schema),
+        search: new PostgresEventSearch(store.client, store.schema),
         sql: store.client,
       };
     }
@@ -72,7 +79,12 @@ async function connect(options: EventStoreModuleOptions): Promise<Connection> {
         throw new Error('the eventstoredb event store needs EVENTSTOREDB_URL');
       const client = EventStoreDBClient.connectionString(options.eventStoreDbUrl);
       const store = new EventStoreDbEventStore(client);
-      return { store, anchors: new EventStoreDbAnchorStore(client), sql: null };
+      return {
+        store,
+        anchors: new EventStoreDbAnchorStore(client),
+        search: new ScanningEventSearch(store),
+        sql: null,
+      };
     }
   }
 }
@@ -119,9 +131,10 @@ export class EventStoreModule {
         { provide: EVENT_STORE, useFactory: (c: Connection) => c.store, inject: [CONNECTION] },
         { provide: ANCHOR_STORE, useFactory: (c: Connection) => c.anchors, inject: [CONNECTION] },
         { provide: EVENT_STORE_SQL, useFactory: (c: Connection) => c.sql, inject: [CONNECTION] },
+        { provide: EVENT_SEARCH, useFactory: (c: Connection) => c.search, inject: [CONNECTION] },
         EventStoreLifecycle,
       ],
-      exports: [EVENT_STORE, ANCHOR_STORE, EVENT_STORE_SQL],
+      exports: [EVENT_STORE, ANCHOR_STORE, EVENT_STORE_SQL, EVENT_SEARCH],
     };
   }
 }

@@ -6,7 +6,13 @@ import {
   jsonEvent,
   StreamNotFoundError,
 } from '@eventstore/db-client';
-import type { Anchor, AnchorStore, NewAnchor } from '../../integrity/anchors';
+import {
+  anchorPageSize,
+  type Anchor,
+  type AnchorStore,
+  type ListAnchorsOptions,
+  type NewAnchor,
+} from '../../integrity/anchors';
 
 const ANCHOR_STREAM = '$pcp-anchors';
 
@@ -39,31 +45,39 @@ export class EventStoreDbAnchorStore implements AnchorStore {
   }
 
   async latestAnchor(): Promise<Anchor | null> {
+    const [latest] = await this.listAnchors({ limit: 1 });
+    return latest ?? null;
+  }
+
+  async listAnchors(options: ListAnchorsOptions = {}): Promise<Anchor[]> {
+    const limit = anchorPageSize(options);
+    if (options.before === '0') return [];
+    const anchors: Anchor[] = [];
     try {
       const reading = this.client.readStream<{ type: 'AnchorRecorded'; data: AnchorData }>(
         ANCHOR_STREAM,
         {
           direction: BACKWARDS,
-          fromRevision: END,
-          maxCount: 1,
+          fromRevision: options.before !== undefined ? BigInt(options.before) - 1n : END,
+          maxCount: limit,
         },
       );
       for await (const resolved of reading) {
         const event = resolved.event;
         if (!event) continue;
-        return {
+        anchors.push({
           id: event.revision.toString(),
           createdAt: event.data.createdAt,
           root: event.data.root,
           streamCount: event.data.streamCount,
           eventCount: BigInt(event.data.eventCount),
           heads: event.data.heads.map((head) => ({ ...head, revision: BigInt(head.revision) })),
-        };
+        });
       }
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return null;
+      if (error instanceof StreamNotFoundError) return [];
       throw error;
     }
-    return null;
+    return anchors;
   }
 }

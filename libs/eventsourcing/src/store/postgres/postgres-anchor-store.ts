@@ -1,4 +1,10 @@
-import type { Anchor, AnchorStore, NewAnchor } from '../../integrity/anchors';
+import {
+  anchorPageSize,
+  type Anchor,
+  type AnchorStore,
+  type ListAnchorsOptions,
+  type NewAnchor,
+} from '../../integrity/anchors';
 import { stringifyWithBigInts } from '../envelope-json';
 import { assertSchemaName } from './schema';
 import type { SqlClient } from './sql-client';
@@ -56,5 +62,21 @@ export class PostgresAnchorStore implements AnchorStore {
       `SELECT id, created_at, root, stream_count, event_count, heads FROM ${this.schema}.anchors ORDER BY id DESC LIMIT 1`,
     );
     return row ? toAnchor(row) : null;
+  }
+
+  async listAnchors(options: ListAnchorsOptions = {}): Promise<Anchor[]> {
+    const limit = anchorPageSize(options);
+    const params: unknown[] = [limit];
+    let where = '';
+    if (options.before !== undefined) {
+      params.push(options.before);
+      where = 'WHERE id < $2';
+    }
+    const rows = await this.client.query<AnchorRow>(
+      `SELECT id, created_at, root, stream_count, event_count, heads FROM ${this.schema}.anchors ${where}
+       ORDER BY id DESC LIMIT $1`,
+      params,
+    );
+    return rows.map(toAnchor);
   }
 }

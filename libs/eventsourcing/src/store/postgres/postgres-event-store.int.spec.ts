@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NO_STREAM, systemActor } from '../event-store';
 import { eventStoreContract } from '../event-store.contract';
 import { PostgresEventStore } from './postgres-event-store';
+import { MIGRATION_COUNT } from './schema';
 
 // A schema per run keeps runs (and parallel suites) apart on the shared server.
 const schema = `es_contract_${process.pid}_${Date.now().toString(36)}`;
@@ -42,7 +43,7 @@ describe('PostgreSQL adapter on a PostgreSQL server: schema and connections', ()
     const [versions] = await stores[0].client.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM ${isolated}.schema_migrations`,
     );
-    expect(versions.count).toBe(1);
+    expect(versions.count).toBe(MIGRATION_COUNT);
     await stores[0].append(
       'need-1',
       [{ type: 'NeedSubmitted', data: {}, actor: systemActor('t'), correlationId: 'c' }],

@@ -36,10 +36,11 @@ export interface PostgresEventStoreOptions {
   ownsClient?: boolean;
 }
 
-const COLUMNS = `global_position, stream_id, revision, id::text AS id, type, schema_version, occurred_at,
+/** The columns an envelope is read from (see `toEnvelope`). */
+export const COLUMNS = `global_position, stream_id, revision, id::text AS id, type, schema_version, occurred_at,
   recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash`;
 
-interface EventRow extends SqlRow {
+export interface EventRow extends SqlRow {
   global_position: string | bigint;
   stream_id: string;
   revision: string | bigint;
@@ -60,7 +61,7 @@ interface EventRow extends SqlRow {
 const iso = (value: Date | string): string =>
   (value instanceof Date ? value : new Date(value)).toISOString();
 
-function toEnvelope(row: EventRow): EventEnvelope {
+export function toEnvelope(row: EventRow): EventEnvelope {
   return {
     id: row.id,
     type: row.type,

@@ -108,8 +108,18 @@ BEGIN
 END
 $fn$;
 `,
+    // The audit searches the log by type, actor, organisation and time, in log order.
+    `
+CREATE INDEX IF NOT EXISTS events_type_position_idx ON ${s}.events (type, global_position);
+CREATE INDEX IF NOT EXISTS events_actor_user_position_idx ON ${s}.events ((actor->>'userId'), global_position);
+CREATE INDEX IF NOT EXISTS events_actor_org_position_idx ON ${s}.events ((actor->>'org'), global_position);
+CREATE INDEX IF NOT EXISTS events_occurred_at_idx ON ${s}.events (occurred_at);
+`,
   ];
 }
+
+/** How many migrations a store's schema has once up to date. */
+export const MIGRATION_COUNT = migrations('eventstore').length;
 
 /** Creates or upgrades the store's tables in `schema`; safe to run from many processes. */
 export async function migrate(client: SqlClient, schema: string): Promise<void> {
