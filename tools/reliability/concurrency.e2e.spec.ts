@@ -103,6 +103,18 @@ describe('concurrent conflicting commands on one aggregate', () => {
   const writerOf = (criteria: Record<string, number> | null | undefined) =>
     Number(Object.keys(criteria ?? {})[0]?.replace('writer', ''));
 
+  const currentRevisionOf = (answer: Answer): bigint => {
+    const current = answer.body.details?.currentRevision;
+    if (typeof current !== 'string')
+      throw new Error(`no current revision in ${JSON.stringify(answer.body)}`);
+    return BigInt(current);
+  };
+
+  const lastOf = <T>(items: T[]): T => {
+    if (items.length === 0) throw new Error('expected at least one item');
+    return items[items.length - 1];
+  };
+
   const expectConflictShape = (answer: Answer) => {
     expect(answer.body).toEqual({
       statusCode: 409,
@@ -131,19 +143,18 @@ describe('concurrent conflicting commands on one aggregate', () => {
     const finalRevision = 1 + successes.length;
     for (const conflict of conflicts) {
       expectConflictShape(conflict);
-      expect(BigInt(conflict.body.details!.currentRevision!)).toBeGreaterThan(1n);
-      expect(BigInt(conflict.body.details!.currentRevision!)).toBeLessThanOrEqual(finalRevision);
+      expect(currentRevisionOf(conflict)).toBeGreaterThan(1n);
+      expect(currentRevisionOf(conflict)).toBeLessThanOrEqual(finalRevision);
     }
 
     // The state shows the one change that won, and the read model agrees once settled.
     const now = await call('GET', `/needs/${needId}`);
     expect(now.body.revision).toBe(finalRevision);
-    expect(writerOf(now.body.priority?.criteria)).toBe(writerOf(events.at(-1)!.data.criteria));
+    expect(writerOf(now.body.priority?.criteria)).toBe(writerOf(lastOf(events).data.criteria));
     await app.settle();
     const listed = await call('GET', '/needs?status=VALIDATED&limit=100');
-    const item = (listed.body as { items: Answer['body'][] & { id: string }[] }).items.find(
-      (n) => (n as unknown as { id: string }).id === needId,
-    );
+    const items = (listed.body as { items?: { id: string; revision: number }[] }).items ?? [];
+    const item = items.find((n) => n.id === needId);
     expect(item?.revision).toBe(finalRevision);
   });
 
@@ -158,7 +169,7 @@ describe('concurrent conflicting commands on one aggregate', () => {
           const answer = await prioritise(needId, writer, revision);
           all.push(answer);
           if (answer.status !== 409) return;
-          revision = answer.body.details!.currentRevision!;
+          revision = String(currentRevisionOf(answer));
         }
       }),
     );
@@ -174,15 +185,14 @@ describe('concurrent conflicting commands on one aggregate', () => {
     );
     // Each success was decided on exactly the revision it named: its event follows it.
     for (const success of successes) {
-      const event = events.find((e) => writerOf(e.data.criteria) === success.writer)!;
+      const event = events.find((e) => writerOf(e.data.criteria) === success.writer);
+      if (!event) throw new Error(`no event of writer ${success.writer}`);
       expect(event.revision).toBe(Number(success.ifMatch) + 1);
       expect(success.body.revision).toBe(event.revision);
     }
     for (const conflict of all.filter((a) => a.status === 409)) {
       expectConflictShape(conflict);
-      expect(BigInt(conflict.body.details!.currentRevision!)).toBeGreaterThan(
-        BigInt(conflict.ifMatch!),
-      );
+      expect(currentRevisionOf(conflict)).toBeGreaterThan(BigInt(conflict.ifMatch ?? -1));
     }
     const now = await call('GET', `/needs/${needId}`);
     expect(now.body.revision).toBe(1 + successes.length);
@@ -217,6 +227,6 @@ describe('concurrent conflicting commands on one aggregate', () => {
     // The last event decides the state: no later write was overwritten by an earlier one.
     const now = await call('GET', `/needs/${needId}`);
     expect(now.body.revision).toBe(1 + successes.length);
-    expect(writerOf(now.body.priority?.criteria)).toBe(writerOf(events.at(-1)!.data.criteria));
+    expect(writerOf(now.body.priority?.criteria)).toBe(writerOf(lastOf(events).data.criteria));
   });
 });
