@@ -21,3 +21,4 @@ export * from './integrity/event-search';
 export * from './upcasting/upcasters';
 export * from './upcasting/upcasting-event-store';
 export * from './nest/event-store.module';
+export * from './personal-data';
