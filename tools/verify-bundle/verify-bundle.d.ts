@@ -11,7 +11,10 @@ export type BundleVerification =
       subject: string;
       streams: number;
       events: number;
+      /** The first anchor (version 1: the only one). */
       anchor: { id: string; root: string; createdAt: string } | null;
+      /** Every anchor, with its source ('' in version 1). */
+      anchors: { source: string; id: string; root: string; createdAt: string }[];
       anchoredEvents: number;
       notYetAnchored: { streamId: string; fromRevision: string; toRevision: string }[];
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Checks an audit bundle (format `pcp-audit-bundle`, version 1) offline:
+ * Checks an audit bundle (format `pcp-audit-bundle`, version 1 or 2) offline:
  *   node verify-bundle.js bundle.json
  * Prints `ok` and what was checked (exit 0), or the first problem with its stream and
  * revision (exit 1). Needs nothing but Node.js: copy this one file anywhere.
@@ -15,6 +15,10 @@
  * Events after an anchored head, and streams begun after the anchor, are reported as not
  * yet anchored: their chain is checked, but no anchor vouches for them yet.
  *
+ * Version 2 gathers streams from several stores (one per service): `anchors` lists the latest
+ * anchor of each, named by its `source`, and each proof names the source whose anchor root
+ * it leads to. Each anchor is checked as a version 1 anchor is, over the proofs naming it.
+ *
  * Canonical JSON, the hash and the Merkle leaf are computed exactly as the product's
  * libs/eventsourcing/src/integrity (canonical-json.ts, hash-chain.ts, merkle.ts) does.
  */
@@ -24,7 +28,7 @@ const { createHash } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 
 const FORMAT = 'pcp-audit-bundle';
-const VERSION = 1;
+const VERSIONS = [1, 2];
 const GENESIS_HASH = '0'.repeat(64);
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -198,11 +202,11 @@ function verifyBundle(bundle) {
 function check(bundle) {
   if (!isRecord(bundle) || bundle.format !== FORMAT)
     throw new BundleProblem(null, null, `not a ${FORMAT} document`);
-  if (bundle.version !== VERSION)
+  if (!VERSIONS.includes(bundle.version))
     throw new BundleProblem(
       null,
       null,
-      `bundle version ${String(bundle.version)} is not ${VERSION}`,
+      `bundle version ${String(bundle.version)} is not one of ${VERSIONS.join(', ')}`,
     );
   if (!Array.isArray(bundle.streams))
     throw new BundleProblem(null, null, 'the bundle has no streams');
@@ -221,71 +225,40 @@ function check(bundle) {
     events += stream.events.length;
   }
 
-  const anchor = bundle.anchor;
+  const anchors = anchorsOf(bundle);
   const anchoredUpTo = new Map();
-  if (anchor !== null && anchor !== undefined) {
-    if (!isRecord(anchor) || typeof anchor.root !== 'string' || !HEX64.test(anchor.root))
-      throw new BundleProblem(null, null, 'the anchor has no valid root');
-    let listed = null;
-    if (anchor.heads !== undefined) {
-      if (!Array.isArray(anchor.heads))
-        throw new BundleProblem(null, null, 'the anchor heads are not a list');
-      if (merkleRoot(anchor.heads) !== anchor.root)
-        throw new BundleProblem(null, null, 'the anchored heads do not give the anchor root');
-      listed = new Map(anchor.heads.map((head) => [head.streamId, head]));
+  const bySource = new Map();
+  for (const anchor of anchors) {
+    if (bySource.has(anchor.source))
+      throw new BundleProblem(null, null, `two anchors of source ${anchor.source}`);
+    bySource.set(anchor.source, anchor);
+  }
+  for (const proof of bundle.proofs) {
+    if (!isRecord(proof) || !isRecord(proof.head) || !Array.isArray(proof.path))
+      throw new BundleProblem(null, null, 'a malformed proof');
+    const source = bundle.version === 1 ? '' : proof.source;
+    const anchor = bySource.get(source);
+    if (!anchor)
+      throw new BundleProblem(
+        typeof proof.streamId === 'string' ? proof.streamId : null,
+        null,
+        anchors.length === 0 ? 'proofs without an anchor' : `no anchor of source ${String(source)}`,
+      );
+    checkProof(proof, anchor, streams, anchoredUpTo);
+  }
+  for (const anchor of anchors) {
+    if (!anchor.listed) continue;
+    for (const streamId of streams.keys()) {
+      // With several sources, a stream belongs to the anchor whose proofs name it.
+      const proved = bundle.proofs.find((p) => p.streamId === streamId);
+      if (proved && (bundle.version === 1 ? '' : proved.source) !== anchor.source) continue;
+      if (anchor.listed.has(streamId) && !anchoredUpTo.has(streamId))
+        throw new BundleProblem(
+          streamId,
+          revisionText(anchor.listed.get(streamId).revision),
+          'the anchored stream has no proof',
+        );
     }
-    for (const proof of bundle.proofs) {
-      if (!isRecord(proof) || !isRecord(proof.head) || !Array.isArray(proof.path))
-        throw new BundleProblem(null, null, 'a malformed proof');
-      const { streamId, head } = proof;
-      const revision = revisionText(head.revision);
-      const stream = streams.get(streamId);
-      if (!stream)
-        throw new BundleProblem(
-          streamId,
-          revision,
-          'a proof for a stream the bundle does not hold',
-        );
-      if (anchoredUpTo.has(streamId))
-        throw new BundleProblem(streamId, revision, 'the stream has two proofs');
-      const event = stream[Number(revision)];
-      if (!/^\d+$/.test(revision) || !event)
-        throw new BundleProblem(
-          streamId,
-          revision,
-          'the anchored revision is missing from the stream',
-        );
-      if (event.hash !== head.hash)
-        throw new BundleProblem(
-          streamId,
-          revision,
-          'the event differs from the head the anchor recorded',
-        );
-      if (climb(merkleLeaf({ streamId, revision, hash: head.hash }), proof.path) !== anchor.root)
-        throw new BundleProblem(
-          streamId,
-          revision,
-          'the Merkle path does not lead to the anchor root',
-        );
-      if (listed) {
-        const entry = listed.get(streamId);
-        if (!entry || revisionText(entry.revision) !== revision || entry.hash !== head.hash)
-          throw new BundleProblem(streamId, revision, 'the proof head is not the anchored head');
-      }
-      anchoredUpTo.set(streamId, Number(revision));
-    }
-    if (listed) {
-      for (const streamId of streams.keys()) {
-        if (listed.has(streamId) && !anchoredUpTo.has(streamId))
-          throw new BundleProblem(
-            streamId,
-            revisionText(listed.get(streamId).revision),
-            'the anchored stream has no proof',
-          );
-      }
-    }
-  } else if (bundle.proofs.length > 0) {
-    throw new BundleProblem(null, null, 'proofs without an anchor');
   }
 
   const notYetAnchored = [];
@@ -300,14 +273,72 @@ function check(bundle) {
         toRevision: String(streamEvents.length - 1),
       });
   }
+  const summary = (a) => ({ id: a.id, root: a.root, createdAt: a.createdAt });
   return {
     subject: bundle.subject,
     streams: streams.size,
     events,
-    anchor: anchor ? { id: anchor.id, root: anchor.root, createdAt: anchor.createdAt } : null,
+    anchor: anchors.length > 0 ? summary(anchors[0]) : null,
+    anchors: anchors.map((a) => ({ source: a.source, ...summary(a) })),
     anchoredEvents,
     notYetAnchored,
   };
+}
+
+/** The bundle's anchors, each checked, with `source` ('' in version 1) and its listed heads. */
+function anchorsOf(bundle) {
+  let given;
+  if (bundle.version === 1) {
+    given = bundle.anchor === null || bundle.anchor === undefined ? [] : [bundle.anchor];
+    if (given.length === 1 && isRecord(given[0])) given = [{ ...given[0], source: '' }];
+  } else {
+    if (!Array.isArray(bundle.anchors))
+      throw new BundleProblem(null, null, 'the bundle has no anchors list');
+    given = bundle.anchors;
+  }
+  return given.map((anchor) => {
+    if (!isRecord(anchor) || typeof anchor.root !== 'string' || !HEX64.test(anchor.root))
+      throw new BundleProblem(null, null, 'the anchor has no valid root');
+    if (typeof anchor.source !== 'string')
+      throw new BundleProblem(null, null, 'an anchor without a source');
+    let listed = null;
+    if (anchor.heads !== undefined) {
+      if (!Array.isArray(anchor.heads))
+        throw new BundleProblem(null, null, 'the anchor heads are not a list');
+      if (merkleRoot(anchor.heads) !== anchor.root)
+        throw new BundleProblem(null, null, 'the anchored heads do not give the anchor root');
+      listed = new Map(anchor.heads.map((head) => [head.streamId, head]));
+    }
+    return { ...anchor, listed };
+  });
+}
+
+/** One proof: the anchored head is an event of the bundle, and its path leads to the root. */
+function checkProof(proof, anchor, streams, anchoredUpTo) {
+  const { streamId, head } = proof;
+  const revision = revisionText(head.revision);
+  const stream = streams.get(streamId);
+  if (!stream)
+    throw new BundleProblem(streamId, revision, 'a proof for a stream the bundle does not hold');
+  if (anchoredUpTo.has(streamId))
+    throw new BundleProblem(streamId, revision, 'the stream has two proofs');
+  const event = stream[Number(revision)];
+  if (!/^\d+$/.test(revision) || !event)
+    throw new BundleProblem(streamId, revision, 'the anchored revision is missing from the stream');
+  if (event.hash !== head.hash)
+    throw new BundleProblem(
+      streamId,
+      revision,
+      'the event differs from the head the anchor recorded',
+    );
+  if (climb(merkleLeaf({ streamId, revision, hash: head.hash }), proof.path) !== anchor.root)
+    throw new BundleProblem(streamId, revision, 'the Merkle path does not lead to the anchor root');
+  if (anchor.listed) {
+    const entry = anchor.listed.get(streamId);
+    if (!entry || revisionText(entry.revision) !== revision || entry.hash !== head.hash)
+      throw new BundleProblem(streamId, revision, 'the proof head is not the anchored head');
+  }
+  anchoredUpTo.set(streamId, Number(revision));
 }
 
 function report(result) {
@@ -323,9 +354,14 @@ function report(result) {
   }
   const lines = [
     `ok: ${String(result.subject)}: ${result.streams} streams, ${result.events} events, hash chains intact`,
-    result.anchor
-      ? `anchored: ${result.anchoredEvents} events under anchor ${String(result.anchor.id)} of ${String(result.anchor.createdAt)} (root ${result.anchor.root})`
-      : 'anchored: none (the bundle has no anchor)',
+    result.anchors.length === 0
+      ? 'anchored: none (the bundle has no anchor)'
+      : `anchored: ${result.anchoredEvents} events under ${result.anchors
+          .map(
+            (a) =>
+              `${a.source ? `${a.source}'s ` : ''}anchor ${String(a.id)} of ${String(a.createdAt)} (root ${a.root})`,
+          )
+          .join(', ')}`,
   ];
   for (const range of result.notYetAnchored) {
     lines.push(

@@ -130,3 +130,105 @@ export function buildAuditBundle(input: AuditBundleInput): AuditBundle {
     proofs,
   };
 }
+
+/**
+ * Version 2: the record of a subject whose streams sit in several stores (one per service
+ * in the distributed setup), each with its own anchors. Every anchor names its `source`
+ * (the service holding the store), and every proof names the source whose anchor it leads to.
+ */
+export const AUDIT_BUNDLE_VERSION_SOURCES = 2;
+
+/** An anchor as a bundle carries it: its root and, when asked for, the heads it covers. */
+export interface BundleAnchor {
+  id: string;
+  createdAt: string;
+  root: string;
+  streamCount: number;
+  heads?: StreamHeadJson[];
+}
+
+/** One store's share of a bundle: its streams, its latest anchor and the proofs leading to it. */
+export interface AuditBundlePart {
+  source: string;
+  streams: { streamId: string; events: EventEnvelopeJson[] }[];
+  anchor: BundleAnchor | null;
+  proofs: AuditBundle['proofs'];
+}
+
+export interface SourcedAuditBundle {
+  format: typeof AUDIT_BUNDLE_FORMAT;
+  version: typeof AUDIT_BUNDLE_VERSION_SOURCES;
+  subject: string;
+  createdAt: string;
+  streams: AuditBundle['streams'];
+  /** The latest anchor of each store that holds a stream of the bundle, by source. */
+  anchors: (BundleAnchor & { source: string })[];
+  proofs: (AuditBundle['proofs'][number] & { source: string })[];
+}
+
+/** The part of one store, built where the store is (see `buildAuditBundle` for the checks). */
+export function buildAuditBundlePart(
+  input: Omit<AuditBundleInput, 'subject' | 'createdAt'> & { source: string },
+): AuditBundlePart {
+  const built =
+    input.streams.length === 0
+      ? null
+      : buildAuditBundle({
+          subject: input.source,
+          streams: input.streams,
+          anchor: input.anchor,
+          includeAnchorHeads: input.includeAnchorHeads,
+        });
+  const anchor = input.anchor;
+  return {
+    source: input.source,
+    streams: built?.streams ?? [],
+    anchor:
+      built?.anchor ??
+      (anchor
+        ? {
+            id: anchor.id,
+            createdAt: anchor.createdAt,
+            root: anchor.root,
+            streamCount: anchor.streamCount,
+          }
+        : null),
+    proofs: built?.proofs ?? [],
+  };
+}
+
+/** Puts the parts of several stores together into one bundle. */
+export function assembleAuditBundle(input: {
+  subject: string;
+  parts: AuditBundlePart[];
+  createdAt?: string;
+}): SourcedAuditBundle {
+  if (typeof input.subject !== 'string' || input.subject.length === 0)
+    throw new AuditBundleError('An audit bundle needs a subject');
+  const sources = new Set<string>();
+  const streamIds = new Set<string>();
+  for (const part of input.parts) {
+    if (sources.has(part.source))
+      throw new AuditBundleError(`Source ${part.source} is given twice`);
+    sources.add(part.source);
+    for (const stream of part.streams) {
+      if (streamIds.has(stream.streamId))
+        throw new AuditBundleError(`Stream ${stream.streamId} is given twice`);
+      streamIds.add(stream.streamId);
+    }
+  }
+  const parts = input.parts.filter((part) => part.streams.length > 0);
+  return {
+    format: AUDIT_BUNDLE_FORMAT,
+    version: AUDIT_BUNDLE_VERSION_SOURCES,
+    subject: input.subject,
+    createdAt: input.createdAt ?? new Date().toISOString(),
+    streams: parts.flatMap((part) => part.streams).sort(byStreamId),
+    anchors: parts.flatMap((part) =>
+      part.anchor ? [{ source: part.source, ...part.anchor }] : [],
+    ),
+    proofs: parts
+      .flatMap((part) => part.proofs.map((proof) => ({ ...proof, source: part.source })))
+      .sort(byStreamId),
+  };
+}
