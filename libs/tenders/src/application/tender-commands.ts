@@ -117,22 +117,25 @@ export class TenderCommands {
   /**
    * A bid, or the replacement of the organisation's standing bid (same lot). The content is
    * sealed in the bid's own stream under the bidder's name; the tender records only the id
-   * and digest, under the sealed-bid actor.
+   * and digest, under the sealed-bid actor. `sme` is the bidder's SME claim (null when its token
+   * has none), sealed with the bid; a replacement keeps the first bid's.
    */
   submitBid(
     id: string,
     input: BidInput,
     metadata: CommandMetadata,
     expected?: bigint,
+    sme: boolean | null = null,
   ): Promise<{ bidId: string; innovationId: string; replaced: boolean; revision: number }> {
-    return this.inTurn(id, () => this.sealAndSubmit(id, input, metadata, expected));
+    return this.inTurn(id, () => this.sealAndSubmit(id, input, metadata, expected, sme));
   }
 
   private async sealAndSubmit(
     id: string,
     input: BidInput,
     metadata: CommandMetadata,
-    expected?: bigint,
+    expected: bigint | undefined,
+    sme: boolean | null,
   ): Promise<{ bidId: string; innovationId: string; replaced: boolean; revision: number }> {
     const org = orgOf(metadata);
     const tender = await this.existing(id, expected);
@@ -168,6 +171,7 @@ export class TenderCommands {
       bidId,
       tenderId: id,
       actorOrg: org,
+      sme,
       sealNonce,
       innovationId: input.innovationId ?? null,
       freshInnovationId: randomUUID(),

@@ -458,7 +458,7 @@ describe('who sees the ranking and the scores', () => {
 });
 
 describe('awarding phase 1', () => {
-  it('awards in ranking order: one framework agreement and one phase contract per supplier', () => {
+  it('awards in ranking order: one framework agreement and one phase contract per supplier, with its SME flag', () => {
     const [event] = tenderDecider.decide(awardPhase1(['bid-a', 'bid-b']), stateOf(pcpEvaluated()));
     expect(event).toEqual({
       type: 'PhaseContractsAwarded',
@@ -474,6 +474,7 @@ describe('awarding phase 1', () => {
             bidId: 'bid-a',
             innovationId: 'inno-bid-a',
             supplierOrg: suppliers[0],
+            sme: true,
             lotId: null,
             priceEur: 400_000,
           },
@@ -483,6 +484,7 @@ describe('awarding phase 1', () => {
             bidId: 'bid-b',
             innovationId: 'inno-bid-b',
             supplierOrg: suppliers[1],
+            sme: false,
             lotId: null,
             priceEur: 420_000,
           },

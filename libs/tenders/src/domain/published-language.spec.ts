@@ -58,6 +58,21 @@ describe('tenders published language', () => {
           'PhaseContractsAwarded',
         ]),
       );
+      // The SME flag sealed in each bid is published with the opened bids and the awards.
+      const flags = (type: string, list: string) =>
+        published
+          .filter((t) => t.definition.type === type)
+          .flatMap((t) => (t.data as Record<string, Array<{ sme?: unknown }>>)[list])
+          .map((x) => x.sme);
+      expect(flags('BidsOpened', 'bids').length).toBeGreaterThan(0);
+      expect(flags('BidsOpened', 'bids').every((f) => f === null || typeof f === 'boolean')).toBe(
+        true,
+      );
+      expect(flags('PhaseContractsAwarded', 'contracts').length).toBeGreaterThan(0);
+      if (name === 'a whole three-phase PCP') {
+        expect(flags('BidsOpened', 'bids')).toEqual([true, false, null]);
+        expect(flags('PhaseContractsAwarded', 'contracts')).toEqual(expect.arrayContaining([true]));
+      }
       // No price of any bid or contract leaves the context.
       expect(JSON.stringify(published.map((t) => t.data))).not.toContain('priceEur');
     });

@@ -69,6 +69,7 @@ describe('sealing a bid in its own stream', () => {
           bidId: 'bid-a',
           tenderId,
           supplierOrg: supplier,
+          sme: null,
           innovationId: 'inno-4c6e',
           priceEur: 400_000,
           technicalProposal: 'Continuous sepsis risk score from vital signs and lab values.',
@@ -87,6 +88,27 @@ describe('sealing a bid in its own stream', () => {
     const { sealedDigest, ...revealed } = sealedData;
     expect(bidDigest({ ...revealed, sealNonce: 'another-salt-000001' })).not.toBe(sealedDigest);
     expect(bidDigest({ ...revealed, priceEur: 400_001 })).not.toBe(sealedDigest);
+  });
+
+  it('seals the bidder’s SME claim with the bid, under the digest, and still opens bids sealed before it', () => {
+    const [event] = sealedBidDecider.decide(
+      { ...seal, sme: true },
+      sealedBidDecider.initialState(),
+    );
+    const { sealedDigest, ...revealed } = (
+      event as Extract<SealedBidEvent, { type: 'SealedBidSubmitted' }>
+    ).data;
+    expect(revealed.sme).toBe(true);
+    expect(bidDigest(revealed)).toBe(sealedDigest);
+    expect(bidDigest({ ...revealed, sme: false })).not.toBe(sealedDigest);
+    // A bid stored before the flag existed: no `sme` in its data, and its digest left it out.
+    const { sme: _none, ...earlier } = sealedData;
+    const state = sealedBidDecider.evolve(sealedBidDecider.initialState(), {
+      type: 'SealedBidSubmitted',
+      data: earlier as typeof sealedData,
+    });
+    expect(state.bid?.sme).toBeNull();
+    expect(bidDigest(state.bid as RevealedBid)).toBe(sealedData.sealedDigest);
   });
 
   it('continues the organisation’s innovation from the consultation, or starts a new one', () => {
@@ -403,7 +425,7 @@ describe('opening the bids', () => {
     now: at.opening,
   });
 
-  it('reveals bidders, innovations, declared TRLs and prices once bidding is closed', () => {
+  it('reveals bidders, their SME flags, innovations, declared TRLs and prices once bidding is closed', () => {
     const [event] = tenderDecider.decide(open(), stateOf(pcpClosed()));
     expect(event).toEqual({
       type: 'BidsOpened',
@@ -415,6 +437,7 @@ describe('opening the bids', () => {
           bidId: b.bidId,
           innovationId: b.revealed.innovationId,
           supplierOrg: b.revealed.supplierOrg,
+          sme: b.revealed.sme,
           declaredTrl: b.revealed.declaredTrl,
           priceEur: b.revealed.priceEur,
           lotId: null,
@@ -425,13 +448,15 @@ describe('opening the bids', () => {
     const { data } = event as Extract<TenderEvent, { type: 'BidsOpened' }>;
     const published = {
       ...data,
-      bids: data.bids.map(({ bidId, innovationId, supplierOrg, declaredTrl }) => ({
+      bids: data.bids.map(({ bidId, innovationId, supplierOrg, declaredTrl, sme }) => ({
         bidId,
         innovationId,
         supplierOrg,
         declaredTrl,
+        sme,
       })),
     };
+    expect(published.bids.map((b) => b.sme)).toEqual([true, false, null]);
     expect(integrationEvents.check(definition('BidsOpened'), published)).toEqual({ valid: true });
     expect(JSON.stringify(event)).not.toContain('Proposal of');
   });

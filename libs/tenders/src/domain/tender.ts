@@ -1021,6 +1021,7 @@ function bidOpening(command: Command<'OpenBids'>, state: TenderState): TenderEve
       bidId: bid.bidId,
       innovationId: bid.innovationId,
       supplierOrg: bid.supplierOrg,
+      sme: bid.sme ?? null,
       declaredTrl: bid.declaredTrl,
       priceEur: bid.priceEur,
       lotId: bid.lotId,
@@ -1345,6 +1346,7 @@ function award(command: Command<'AwardContracts'>, state: TenderState): TenderEv
       bidId: bid.bidId,
       innovationId: bid.innovationId,
       supplierOrg: bid.supplierOrg,
+      sme: bid.sme ?? null,
       lotId: bid.lotId,
       priceEur: bid.priceEur,
     };

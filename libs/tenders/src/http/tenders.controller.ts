@@ -236,7 +236,8 @@ export class TendersController {
     description:
       'Only while the tender is published and before the deadline (server clock); a late bid is ' +
       'refused (409) and the refusal recorded. A second bid of the same organisation replaces the ' +
-      'first (200) and keeps its id. Nobody but your organisation can read it before opening.',
+      'first (200) and keeps its id. Nobody but your organisation can read it before opening. The ' +
+      "token's `sme` claim is sealed with the bid and published only at opening (SME statistics).",
   })
   @CommandHeaders()
   @ApiCreatedResponse({ type: SubmittedBidResponse })
@@ -246,9 +247,10 @@ export class TendersController {
     @Body() body: SubmitBidDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) res: HttpResponse,
   ) {
-    const bid = await this.commands.submitBid(id, body, meta, expected);
+    const bid = await this.commands.submitBid(id, body, meta, expected, user.sme ?? null);
     if (bid.replaced) res.status(200);
     res.setHeader('Location', `/tenders/${id}/bids/${bid.bidId}`);
     return {

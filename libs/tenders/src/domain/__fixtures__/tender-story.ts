@@ -120,6 +120,7 @@ export function sealBid(
     declaredTrl: number;
     lotId?: string | null;
     technicalProposal?: string;
+    sme?: boolean | null;
   },
   tender = tenderId,
 ): SealedBid {
@@ -158,10 +159,10 @@ export const submit = (
   now,
 });
 
-/** Three PCP bids; the first supplier is strongest on quality. */
+/** Three PCP bids; the first supplier is strongest on quality. An SME, a larger firm, one unsaid. */
 export const pcpBids = [
-  sealBid('bid-a', suppliers[0], { priceEur: 400_000, declaredTrl: 4 }),
-  sealBid('bid-b', suppliers[1], { priceEur: 420_000, declaredTrl: 3 }),
+  sealBid('bid-a', suppliers[0], { priceEur: 400_000, declaredTrl: 4, sme: true }),
+  sealBid('bid-b', suppliers[1], { priceEur: 420_000, declaredTrl: 3, sme: false }),
   sealBid('bid-c', suppliers[2], { priceEur: 380_000, declaredTrl: 5 }),
 ];
 
