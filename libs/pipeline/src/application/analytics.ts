@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Filter } from '@pcp/documents';
-import { funnelOf, stageDurationsOf, type Journey } from '../domain';
+import { funnelOf, smeShareOf, stageDurationsOf, type Journey } from '../domain';
 import { InnovationQueries } from './innovation-queries';
 
 export interface AnalyticsFilters {
   region?: string;
   procedure?: string;
 }
-
-/**
- * SME shares cannot be told from what the other contexts publish: no integration event says
- * whether a supplier is an SME (only the supplier's token does, and it is not recorded).
- */
-const SME_SHARE_UNKNOWN = {
-  bids: null,
-  awards: null,
-  note: 'Unknown: no published event says whether a supplier is an SME',
-};
 
 function groups(
   journeys: Journey[],
@@ -44,12 +34,31 @@ export class PipelineAnalytics {
       byRegion: [...groups(journeys, (j) => j.regions)].map(([region, list]) => ({
         region,
         ...funnelOf(list),
+        smeShare: smeShareOf(list),
       })),
       byProcedure: [...groups(journeys, (j) => [j.procedure])].map(([procedure, list]) => ({
         procedure,
         ...funnelOf(list),
+        smeShare: smeShareOf(list),
       })),
-      smeShare: SME_SHARE_UNKNOWN,
+      smeShare: smeShareOf(journeys),
+    };
+  }
+
+  /** SME share of bids and of awards, by region and procedure, as the funnel counts them. */
+  async smeShare(filters: AnalyticsFilters) {
+    const journeys = await this.innovations.all(filterOf(filters));
+    return {
+      ...filters,
+      ...smeShareOf(journeys),
+      byRegion: [...groups(journeys, (j) => j.regions)].map(([region, list]) => ({
+        region,
+        ...smeShareOf(list),
+      })),
+      byProcedure: [...groups(journeys, (j) => [j.procedure])].map(([procedure, list]) => ({
+        procedure,
+        ...smeShareOf(list),
+      })),
     };
   }
 

@@ -46,6 +46,17 @@ const fold = (steps: JourneyStep[], start: Journey = newJourney('i1')) =>
   steps.reduce(advance, start);
 
 describe('an innovation journey', () => {
+  it('learns the supplier’s SME flag at opening, keeps it when an award does not say', () => {
+    expect(fold([responded]).supplierSme).toBeNull();
+    expect(fold([responded, { ...opened, sme: true }]).supplierSme).toBe(true);
+    expect(fold([responded, { ...opened, sme: true }, award(1, 20, 'k1')]).supplierSme).toBe(true);
+    // An award that carries the flag tells it when the opening (published earlier) did not.
+    const awarded = {
+      ...(award(1, 20, 'k1') as Extract<JourneyStep, { kind: 'ContractAwarded' }>),
+    };
+    expect(fold([responded, opened, { ...awarded, sme: false }]).supplierSme).toBe(false);
+  });
+
   it('starts in CONSULTATION at the response, with the declared TRL and its links', () => {
     const j = fold([responded]);
     expect(j).toMatchObject({

@@ -63,6 +63,8 @@ export interface Journey {
   [key: string]: unknown;
   id: string;
   supplierOrg: string | null;
+  /** Whether the supplier is an SME, as its bid said (published at opening); null if unknown. */
+  supplierSme: boolean | null;
   solutionName: string | null;
   needId: string | null;
   buyersGroupId: string | null;
@@ -92,6 +94,7 @@ export function newJourney(id: string): Journey {
   return {
     id,
     supplierOrg: null,
+    supplierSme: null,
     solutionName: null,
     needId: null,
     buyersGroupId: null,
@@ -141,6 +144,8 @@ export type JourneyStep =
       at: string;
       bidId: string;
       supplierOrg: string;
+      /** Absent from bids opened before the flag was published. */
+      sme?: boolean | null;
       declaredTrl: number;
       links: Links;
     }
@@ -153,6 +158,7 @@ export type JourneyStep =
       procedure: string;
       phase: number;
       supplierOrg: string;
+      sme?: boolean | null;
       previousContractId?: string;
     }
   | { kind: 'NotAwarded'; at: string; eventType: string }
@@ -251,6 +257,7 @@ export function advance(journey: Journey, step: JourneyStep): Journey {
         {
           ...journey,
           supplierOrg: journey.supplierOrg ?? step.supplierOrg,
+          supplierSme: step.sme ?? journey.supplierSme,
           bidIds: union(journey.bidIds, [step.bidId]),
         },
         step.links,
@@ -281,6 +288,7 @@ export function advance(journey: Journey, step: JourneyStep): Journey {
       const next: Journey = {
         ...journey,
         supplierOrg: journey.supplierOrg ?? step.supplierOrg,
+        supplierSme: step.sme ?? journey.supplierSme,
         tenderId: journey.tenderId ?? step.tenderId,
         procedure: step.procedure,
         contracts,

@@ -1,5 +1,5 @@
 import type { StageChange } from './journey';
-import { funnelOf, median, percentile, stageDurationsOf } from './statistics';
+import { funnelOf, median, percentile, smeShareOf, stageDurationsOf } from './statistics';
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString();
 const change = (
@@ -92,5 +92,31 @@ describe('statistics', () => {
     expect(of('TENDER')).toEqual({ stage: 'TENDER', count: 2, medianDays: 3, p90Days: 4 });
     expect(of('PCP_PHASE')).toEqual({ stage: 'PCP_PHASE', count: 1, medianDays: 30, p90Days: 30 });
     expect(of('PILOT')).toEqual({ stage: 'PILOT', count: 0, medianDays: null, p90Days: null });
+  });
+
+  it('SME share of bids and of awards, per innovation, among suppliers whose status is known', () => {
+    const bidder = (supplierSme: boolean | null, contracts: number) => ({
+      supplierSme,
+      bidIds: ['b'],
+      contracts: Array.from({ length: contracts }, (_, i) => ({
+        contractId: `k${i}`,
+        tenderId: 't',
+        phase: i + 1,
+        status: 'ACTIVE' as const,
+      })),
+    });
+    const share = smeShareOf([
+      bidder(true, 3),
+      bidder(true, 1),
+      bidder(false, 2),
+      bidder(true, 0),
+      bidder(null, 1),
+      // Answered the consultation only: neither a bid nor an award.
+      { supplierSme: true, bidIds: [], contracts: [] },
+    ]);
+    expect(share.bids).toEqual({ total: 5, sme: 3, notSme: 1, unknown: 1, share: 0.75 });
+    expect(share.awards).toEqual({ total: 4, sme: 2, notSme: 1, unknown: 1, share: 2 / 3 });
+    expect(smeShareOf([bidder(null, 1)]).bids.share).toBeNull();
+    expect(smeShareOf([]).awards).toEqual({ total: 0, sme: 0, notSme: 0, unknown: 0, share: null });
   });
 });

@@ -1,4 +1,4 @@
-/** Funnel and stage durations over journeys. Pure. */
+/** Funnel, stage durations and SME shares over journeys. Pure. */
 import { STAGES, type Journey, type Stage } from './journey';
 
 const DAY_MS = 86_400_000;
@@ -77,4 +77,47 @@ export function stageDurationsOf(journeys: Pick<Journey, 'stageHistory'>[]): Sta
       p90Days: percentile(values, 90),
     };
   });
+}
+
+export interface SmeCount {
+  /** Innovations counted (with an opened bid, or awarded a contract). */
+  total: number;
+  /** Of those, by suppliers that declared themselves SMEs... */
+  sme: number;
+  /** ...that declared they are not... */
+  notSme: number;
+  /** ...and that did not say (no `sme` claim, or opened before the flag was published). */
+  unknown: number;
+  /** sme / (sme + notSme): the share among suppliers whose status is known; null if none is. */
+  share: number | null;
+}
+
+export interface SmeShare {
+  /** Innovations whose bid was opened (as the funnel's `bids`). */
+  bids: SmeCount;
+  /** Innovations awarded at least one contract (as the funnel's `awards`). */
+  awards: SmeCount;
+}
+
+function smeCountOf(journeys: Pick<Journey, 'supplierSme'>[]): SmeCount {
+  const sme = journeys.filter((j) => j.supplierSme === true).length;
+  const notSme = journeys.filter((j) => j.supplierSme === false).length;
+  const known = sme + notSme;
+  return {
+    total: journeys.length,
+    sme,
+    notSme,
+    unknown: journeys.length - known,
+    share: known === 0 ? null : sme / known,
+  };
+}
+
+/** SME share of bids and of awards, counted per innovation as the funnel counts them. */
+export function smeShareOf(
+  journeys: Pick<Journey, 'supplierSme' | 'bidIds' | 'contracts'>[],
+): SmeShare {
+  return {
+    bids: smeCountOf(journeys.filter((j) => j.bidIds.length > 0)),
+    awards: smeCountOf(journeys.filter((j) => j.contracts.length > 0)),
+  };
 }

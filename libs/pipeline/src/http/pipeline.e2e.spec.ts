@@ -311,7 +311,14 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
           org: P.org,
           openedAt: '2026-06-02T00:00:00.000Z',
           bids: [
-            { bidId: bidA, innovationId: innovationA, supplierOrg: A.org, declaredTrl: 5 },
+            // A says it is an SME; B's bid is published as before the flag existed.
+            {
+              bidId: bidA,
+              innovationId: innovationA,
+              supplierOrg: A.org,
+              declaredTrl: 5,
+              sme: true,
+            },
             { bidId: bidB, innovationId: innovationB, supplierOrg: B.org, declaredTrl: 4 },
           ],
         },
@@ -762,8 +769,18 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
         awards: 2,
         byRegion: [{ region: 'ES11', total: 2 }],
         byProcedure: [{ procedure: 'PCP', total: 2 }],
-        smeShare: { bids: null, awards: null },
+        smeShare: {
+          bids: { total: 2, sme: 1, notSme: 0, unknown: 1, share: 1 },
+          awards: { total: 2, sme: 1, notSme: 0, unknown: 1, share: 1 },
+        },
       });
+      const shares = await get('/analytics/sme-share?region=ES11', 'auditor').expect(200);
+      expect(shares.body).toMatchObject({
+        region: 'ES11',
+        bids: { total: 2, sme: 1, unknown: 1 },
+        byProcedure: [{ procedure: 'PCP', awards: { total: 2, sme: 1, share: 1 } }],
+      });
+      await get('/analytics/sme-share', 'supplierA').expect(403);
       const none = await get('/analytics/funnel?procedure=PPI', 'auditor').expect(200);
       expect(none.body.total).toBe(0);
       await get('/analytics/funnel', 'supplierA').expect(403);

@@ -153,18 +153,40 @@ const stageCounts = {
   description: `Per stage (${STAGES.join(', ')})`,
 };
 
+class SmeCountResponse {
+  @ApiProperty({ description: 'Innovations counted' }) total!: number;
+  @ApiProperty({ description: 'Of those, by SMEs' }) sme!: number;
+  @ApiProperty({ description: 'By suppliers that said they are not SMEs' }) notSme!: number;
+  @ApiProperty({ description: 'By suppliers that did not say' }) unknown!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'sme / (sme + notSme), from 0 to 1; null when no status is known',
+  })
+  share!: number | null;
+}
+
+class SmeShareGroupResponse {
+  @ApiProperty({ type: SmeCountResponse, description: 'Innovations whose bid was opened' })
+  bids!: SmeCountResponse;
+  @ApiProperty({ type: SmeCountResponse, description: 'Innovations awarded a contract' })
+  awards!: SmeCountResponse;
+}
+
+export class SmeShareResponse extends SmeShareGroupResponse {
+  @ApiProperty({ type: [SmeShareGroupResponse], description: 'Each with its `region`' })
+  byRegion!: SmeShareGroupResponse[];
+  @ApiProperty({ type: [SmeShareGroupResponse], description: 'Each with its `procedure`' })
+  byProcedure!: SmeShareGroupResponse[];
+}
+
 class FunnelGroupResponse {
   @ApiProperty() total!: number;
   @ApiProperty({ ...stageCounts, title: 'Innovations in each stage now' })
   current!: Record<string, number>;
   @ApiProperty({ ...stageCounts, title: 'Innovations that ever reached each stage' })
   reached!: Record<string, number>;
-}
-
-class SmeShareResponse {
-  @ApiProperty({ type: Number, nullable: true }) bids!: number | null;
-  @ApiProperty({ type: Number, nullable: true }) awards!: number | null;
-  @ApiProperty() note!: string;
+  @ApiProperty({ type: SmeShareGroupResponse }) smeShare!: SmeShareGroupResponse;
 }
 
 export class FunnelResponse extends FunnelGroupResponse {
@@ -174,7 +196,6 @@ export class FunnelResponse extends FunnelGroupResponse {
   byRegion!: FunnelGroupResponse[];
   @ApiProperty({ type: [FunnelGroupResponse], description: 'Each with its `procedure`' })
   byProcedure!: FunnelGroupResponse[];
-  @ApiProperty({ type: SmeShareResponse }) smeShare!: SmeShareResponse;
 }
 
 class StageDurationResponse {

@@ -272,6 +272,7 @@ export class JourneysConsumer implements IntegrationConsumer {
               at: m.time,
               bidId: bid.bidId,
               supplierOrg: bid.supplierOrg,
+              sme: bid.sme ?? null,
               declaredTrl: bid.declaredTrl,
               links,
             },
@@ -291,6 +292,7 @@ export class JourneysConsumer implements IntegrationConsumer {
               procedure: d.procedure,
               phase: d.phase,
               supplierOrg: c.supplierOrg,
+              sme: c.sme ?? null,
             },
           ]);
         await this.eachInnovation(
