@@ -22,6 +22,9 @@ const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+const AUDIT_SERVICE = '(needs|consultations|tenders|pilots|pipeline)=https?://[^,\\s]+';
+const AUDIT_SERVICES_FORMAT = new RegExp(`^${AUDIT_SERVICE}(,${AUDIT_SERVICE})*$`);
+
 /**
  * Every setting a service reads from its environment, validated at start so that a typo
  * stops the process with a readable message instead of failing later.
@@ -113,6 +116,19 @@ export class PlatformConfig {
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /**
+   * Where the pipeline reads the other services' audit (distributed setup): comma-separated
+   * `<context>=<base URL>`, e.g. `needs=http://needs:3000,tenders=http://tenders:3000`. Unset
+   * (embedded): every context shares one log and the audit reads it directly.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(AUDIT_SERVICES_FORMAT, {
+    message:
+      'AUDIT_SERVICES must be a comma-separated list of <context>=<http(s) URL> (contexts: needs, consultations, tenders, pilots, pipeline)',
+  })
+  AUDIT_SERVICES?: string;
 }
 
 const CONFIG_KEYS: (keyof PlatformConfig)[] = [
@@ -133,6 +149,7 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'MONGO_URL',
   'SHUTDOWN_TIMEOUT_MS',
   'ANCHOR_INTERVAL_MS',
+  'AUDIT_SERVICES',
 ];
 
 export class ConfigError extends Error {
@@ -163,4 +180,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     );
   }
   return config;
+}
+
+/** A service whose store the pipeline's audit reads (AUDIT_SERVICES). */
+export interface AuditService {
+  context: string;
+  url: string;
+}
+
+/** AUDIT_SERVICES as a list; a context named twice is a ConfigError. */
+export function auditServicesOf(config: Pick<PlatformConfig, 'AUDIT_SERVICES'>): AuditService[] {
+  if (!config.AUDIT_SERVICES) return [];
+  const services = config.AUDIT_SERVICES.split(',').map((entry) => {
+    const at = entry.indexOf('=');
+    return { context: entry.slice(0, at), url: entry.slice(at + 1).replace(/\/+$/, '') };
+  });
+  const twice = services.find((s, i) => services.findIndex((o) => o.context === s.context) !== i);
+  if (twice) throw new ConfigError([`AUDIT_SERVICES names ${twice.context} twice`]);
+  for (const service of services) {
+    try {
+      new URL(service.url);
+    } catch {
+      throw new ConfigError([`AUDIT_SERVICES: ${service.url} is not a URL`]);
+    }
+  }
+  return services;
 }
