@@ -10,6 +10,7 @@ import {
 import { throwError } from 'rxjs';
 import { apiError, type ApiErrorBody } from './api-error';
 import { ensureCorrelationId } from '../commands/correlation';
+import { isUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
 import { RequestValidationError } from './validation';
 
 type HttpResponse = ServerResponse & {
@@ -56,6 +57,13 @@ export function toApiError(exception: unknown): ApiErrorBody {
     return apiError(409, exception.message, decisionDetails(exception));
   if (exception instanceof NotFoundError)
     return apiError(404, exception.message, decisionDetails(exception));
+
+  if (isUnavailable(exception)) {
+    return apiError(
+      503,
+      'The service cannot reach one of its stores right now; retry in a few seconds',
+    );
+  }
 
   const http = (exception ?? {}) as ExposedHttpError;
   // Nest maps the parser's JSON SyntaxError to a BadRequestException itself; this covers
@@ -106,7 +114,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<HttpResponse>();
     const request = host.switchToHttp().getRequest<IncomingMessage>();
     const body = toApiError(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      this.logger.warn(
+        `Store unavailable: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
+      );
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         `Unhandled ${exception instanceof Error ? exception.name : typeof exception}: ${
           exception instanceof Error ? exception.message : String(exception)
@@ -117,6 +129,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
     // Errors raised before the middleware ran (a malformed body) still carry the id.
     ensureCorrelationId(request, response);
+    if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 }

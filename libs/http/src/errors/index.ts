@@ -1,3 +1,4 @@
 export * from './api-error';
 export * from './validation';
 export * from './api-exception.filter';
+export * from './unavailable';
