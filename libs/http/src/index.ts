@@ -10,3 +10,4 @@ export * from './errors';
 export * from './commands';
 export * from './resources';
 export * from './openapi/api-docs';
+export * from './security';

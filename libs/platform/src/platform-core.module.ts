@@ -16,6 +16,7 @@ import {
   PostgresIdempotencyStore,
   ReadinessRegistry,
   resolveJwtSecret,
+  SecurityModule,
   type PlatformConfig,
 } from '@pcp/http';
 import type { BoundedContext } from './bounded-context';
@@ -67,6 +68,8 @@ export class PlatformCoreModule {
             ? { jwksUrl: config.AUTH_JWKS_URL, jwtSecret: config.AUTH_JWT_SECRET }
             : { jwtSecret: resolveJwtSecret(config.DATA_DIR, config.AUTH_JWT_SECRET) },
         ),
+        // After AuthModule: its guard runs first, so write limits count per verified user.
+        SecurityModule.forRoot(config),
         EventStoreModule.forRoot({
           kind: config.EVENT_STORE,
           dataDir: config.DATA_DIR,

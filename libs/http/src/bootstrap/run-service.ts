@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { PlatformConfig } from '../config/platform-config';
 import { setupOpenApi } from '../openapi/openapi';
+import { hardenHttp } from '../security/http-hardening';
 
 export interface ServiceDefinition {
   /** Root module; built from the validated configuration. */
@@ -16,8 +17,8 @@ export interface ServiceDefinition {
 }
 
 /**
- * Starts an HTTP service: JSON logs, OpenAPI, graceful shutdown on SIGTERM/SIGINT
- * (stop taking requests, let subscriptions and producers finish, then exit).
+ * Starts an HTTP service: JSON logs, security headers and limits, OpenAPI, graceful shutdown
+ * on SIGTERM/SIGINT (stop taking requests, let subscriptions and producers finish, then exit).
  */
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config } = definition;
@@ -27,6 +28,8 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     bodyParser: true,
   });
   app.useLogger(app.get(Logger));
+  // Before the documentation routes and the body parser, so that they are covered too.
+  hardenHttp(app, config);
   setupOpenApi(app, definition);
   await app.listen(config.PORT, config.HOST);
   const logger = app.get(Logger);

@@ -70,6 +70,37 @@ describe('loadConfig', () => {
       }).INTEGRATION,
     ).toBe('kafka');
   });
+
+  it('reads the hardening settings, with generous defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.CORS_ORIGINS).toBeUndefined();
+    expect(defaults).toMatchObject({
+      RATE_LIMIT_WRITES: 3000,
+      RATE_LIMIT_WINDOW_MS: 60_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      HEADERS_TIMEOUT_MS: 10_000,
+    });
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://app.example.eu,http://localhost:5173',
+      RATE_LIMIT_WRITES: '0',
+      REQUEST_TIMEOUT_MS: '5000',
+      HEADERS_TIMEOUT_MS: '2000',
+    });
+    expect(config.CORS_ORIGINS).toBe('https://app.example.eu,http://localhost:5173');
+    expect(config.RATE_LIMIT_WRITES).toBe(0);
+    expect(config.REQUEST_TIMEOUT_MS).toBe(5000);
+  });
+
+  it('refuses malformed origins and a headers timeout above the request timeout', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: '*' })).toThrow('CORS_ORIGINS must be');
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.eu/path' })).toThrow(
+      'CORS_ORIGINS must be',
+    );
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' })).toThrow(
+      'HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS',
+    );
+    expect(() => loadConfig({ RATE_LIMIT_WRITES: '-1' })).toThrow('RATE_LIMIT_WRITES');
+  });
 });
 
 describe('resolveJwtSecret', () => {

@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   validateSync,
 } from 'class-validator';
@@ -21,6 +22,20 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** A number setting that may not exceed another one. */
+const NotAbove = (other: string) =>
+  ValidateBy({
+    name: 'notAbove',
+    constraints: [other],
+    validator: {
+      validate: (value: unknown, args) => {
+        const limit = (args?.object as Record<string, unknown> | undefined)?.[other];
+        return typeof value !== 'number' || typeof limit !== 'number' || value <= limit;
+      },
+      defaultMessage: (args) => `${args?.property ?? 'value'} must not exceed ${other}`,
+    },
+  });
 
 const AUDIT_SERVICE = '(needs|consultations|tenders|pilots|pipeline)=https?://[^,\\s]+';
 const AUDIT_SERVICES_FORMAT = new RegExp(`^${AUDIT_SERVICE}(,${AUDIT_SERVICE})*$`);
@@ -129,6 +144,45 @@ export class PlatformConfig {
       'AUDIT_SERVICES must be a comma-separated list of <context>=<http(s) URL> (contexts: needs, consultations, tenders, pilots, pipeline)',
   })
   AUDIT_SERVICES?: string;
+
+  /**
+   * Browser origins allowed to call the API (comma-separated, e.g.
+   * `https://app.example.eu,http://localhost:5173`); empty: no cross-origin access.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(,https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, {
+    message:
+      'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.eu (scheme, host and optional port, no path)',
+  })
+  CORS_ORIGINS?: string;
+
+  /** Writes (POST, PUT, PATCH, DELETE) one caller may send per window; 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_WRITES = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /**
+   * Longest a request may take: receiving it (the connection is closed with 408) and
+   * handling it (answered 503 in the API error shape).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Longest a client may take to send the request headers (slow-header attacks). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @NotAbove('REQUEST_TIMEOUT_MS')
+  HEADERS_TIMEOUT_MS = 10_000;
 }
 
 const CONFIG_KEYS: (keyof PlatformConfig)[] = [
@@ -150,6 +204,11 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'SHUTDOWN_TIMEOUT_MS',
   'ANCHOR_INTERVAL_MS',
   'AUDIT_SERVICES',
+  'CORS_ORIGINS',
+  'RATE_LIMIT_WRITES',
+  'RATE_LIMIT_WINDOW_MS',
+  'REQUEST_TIMEOUT_MS',
+  'HEADERS_TIMEOUT_MS',
 ];
 
 export class ConfigError extends Error {

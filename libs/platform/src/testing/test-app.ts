@@ -8,7 +8,7 @@ import { Test } from '@nestjs/testing';
 import { mintToken, type TokenClaims } from '@pcp/auth';
 import { DOCUMENT_STORE, type DocumentStore } from '@pcp/documents';
 import { EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
-import { loadConfig, setupOpenApi } from '@pcp/http';
+import { hardenHttp, loadConfig, setupOpenApi } from '@pcp/http';
 import request from 'supertest';
 import type { BoundedContext } from '../bounded-context';
 import { ContextRuntime } from '../context-runtime';
@@ -62,6 +62,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     imports: [PlatformCoreModule.forRoot({ config, service: 'test', contexts: options.contexts })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
+  hardenHttp(app, config);
   setupOpenApi(app, { title: 'test', description: 'test', version: '0' });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

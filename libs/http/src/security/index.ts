@@ -1,0 +1,6 @@
+export * from './cors';
+export * from './http-hardening';
+export * from './json-screen';
+export * from './request-timeout.interceptor';
+export * from './security.module';
+export * from './write-throttle.guard';
