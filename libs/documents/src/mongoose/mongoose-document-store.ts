@@ -226,7 +226,7 @@ const rowSchema = (collection: string) =>
 export interface MongooseDocumentStoreOptions {
   /** Database name; defaults to the one in the URL. */
   dbName?: string;
-  /** Milliseconds to find a server before an operation fails; default 10 000. */
+  /** Milliseconds to find a server before an operation fails; default 5 000. */
   serverSelectionTimeoutMS?: number;
 }
 
@@ -242,10 +242,14 @@ export class MongooseDocumentStore implements DocumentStore {
   ): Promise<MongooseDocumentStore> {
     const connection = mongoose.createConnection(url, {
       dbName: options.dbName,
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
       autoIndex: false,
       autoCreate: false,
     });
+    // While the server is away, queued operations give up as soon as selection would.
+    // (Connection.set would store it where mongoose does not look for it.)
+    (connection.config as { bufferTimeoutMS?: number }).bufferTimeoutMS =
+      options.serverSelectionTimeoutMS ?? 5_000;
     await connection.asPromise();
     return new MongooseDocumentStore(connection);
   }

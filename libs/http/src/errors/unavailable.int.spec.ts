@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { PgSqlClient } from '@pcp/eventsourcing';
 import { requireEngine } from '@pcp/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
@@ -87,9 +88,11 @@ describe('store unavailability is 503', () => {
     await connection.close().catch(() => undefined);
 
     const idle = mongoose.createConnection();
+    (idle.config as { bufferTimeoutMS?: number }).bufferTimeoutMS = 200;
     const model = idle.model('unavailable_probe', new mongoose.Schema({ a: Number }));
-    idle.set('bufferTimeoutMS', 200);
-    const buffered = await failureOf(() => model.findOne({}).maxTimeMS(100).exec());
+    const started = Date.now();
+    const buffered = await failureOf(() => model.findOne({}).exec());
+    expect(Date.now() - started).toBeLessThan(2_000);
     expect(toApiError(buffered).statusCode).toBe(503);
     await idle.close();
   });
@@ -106,6 +109,20 @@ describe('store unavailability is 503', () => {
     const failure = await failureOf(() => producer.connect());
     expect(isUnavailable(failure)).toBe(true);
     expect(toApiError(failure).statusCode).toBe(503);
+  });
+
+  it("the event store's pg client gives up on a silent server within its connect timeout", async () => {
+    const silent = await silentServer();
+    const client = new PgSqlClient(`postgres://pcp:pcp@127.0.0.1:${silent.port}/x`);
+    try {
+      const started = Date.now();
+      const failure = await failureOf(() => client.query('select 1'));
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(toApiError(failure).statusCode).toBe(503);
+    } finally {
+      await client.close();
+      silent.server.close();
+    }
   });
 
   it('leaves other errors alone', () => {

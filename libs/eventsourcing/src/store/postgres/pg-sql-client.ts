@@ -1,6 +1,9 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { SqlClient, SqlQueryable, SqlRow } from './sql-client';
 
+/** Milliseconds to get a connection before a query fails. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 /** SqlClient over a pg Pool connected to a PostgreSQL server. */
 export class PgSqlClient implements SqlClient {
   private readonly pool: Pool;
@@ -13,7 +16,13 @@ export class PgSqlClient implements SqlClient {
       this.pool = config;
       this.ownsPool = false;
     } else {
-      this.pool = new Pool(typeof config === 'string' ? { connectionString: config } : config);
+      // A server that is down or restarting fails a command in bounded time (HTTP 503).
+      const bounded = { connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+      this.pool = new Pool(
+        typeof config === 'string'
+          ? { ...bounded, connectionString: config }
+          : { ...bounded, ...config },
+      );
       this.ownsPool = true;
     }
     // An idle client losing its connection must not crash the process; the pool replaces it.
