@@ -15,12 +15,14 @@ import {
   MetricsModule,
   PostgresIdempotencyStore,
   ReadinessRegistry,
+  auditServicesOf,
   resolveJwtSecret,
   SecurityModule,
   type PlatformConfig,
 } from '@pcp/http';
 import type { BoundedContext } from './bounded-context';
 import { ContextRuntime, RUNTIME_OPTIONS } from './context-runtime';
+import { StoreAuditModule } from './audit/audit.module';
 import { ReadModelsModule } from './read-models.module';
 
 /** Readiness waits on the event log: without it no command can be decided. */
@@ -88,6 +90,10 @@ export class PlatformCoreModule {
           },
         }),
         ReadModelsModule.forRoot({ kind: config.READ_MODELS, mongoUrl: config.MONGO_URL }),
+        StoreAuditModule.forRoot({
+          service: options.service,
+          services: auditServicesOf(config),
+        }),
         HealthModule,
         MetricsModule,
         ...options.contexts.map((c) => c.module),

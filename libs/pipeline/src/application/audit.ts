@@ -1,209 +1,150 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import {
-  ANCHOR_STORE,
-  EVENT_STORE,
-  UpcastingEventStore,
-  findChainBreak,
-  verifyEventStore,
-  type AnchorStore,
-  type EventEnvelope,
-  type EventStore,
-} from '@pcp/eventsourcing';
+  AUDIT_SOURCES,
+  type AnchorJson,
+  type AnchorRef,
+  type AuditEvent,
+  type AuditEventFilters,
+  type AuditSource,
+  type IntegrityBreakJson,
+  type StoreVerification,
+} from '@pcp/platform';
+import { mergedPage } from './merged-pages';
 
-export interface AuditFilters {
-  actor?: string;
-  org?: string;
-  type?: string;
-  streamId?: string;
-  from?: string;
-  to?: string;
+export type { AuditEvent } from '@pcp/platform';
+
+export interface AuditFilters extends AuditEventFilters {
   limit?: number;
   cursor?: string;
-}
-
-export interface AuditEvent {
-  eventId: string;
-  type: string;
-  context: string;
-  streamId: string;
-  revision: number;
-  globalPosition: string;
-  occurredAt: string;
-  recordedAt: string;
-  actor: EventEnvelope['actor'] | null;
-  reason: string | null;
-  correlationId: string;
-  causationId: string | null;
-  prevHash: string;
-  hash: string;
-  data: unknown;
-  /** True when a sealed bid's content and bidder are withheld until its tender's opening. */
-  sealed: boolean;
 }
 
 export interface VerifyOutcome {
   ok: boolean;
   checkedStreams: number;
   checkedEvents: number;
-  firstBroken?: { streamId: string; revision: number; problem: string };
-  anchor: { id: string; root: string; createdAt: string } | null;
+  /** The first problem, in the order of `stores`, with the context whose store holds it. */
+  firstBroken?: IntegrityBreakJson & { context: string };
+  /** The anchor compared against when one store holds every context (embedded); else null. */
+  anchor: AnchorRef | null;
+  /** Each store verified: every context's own in the distributed setup, the shared log embedded. */
+  stores: StoreVerification[];
 }
 
-/** A sealed bid's own stream: its content and bidder stay secret until the tender opens bids. */
-const SEALED_BID_STREAM = /^tenders-bid-/;
-const tenderStreamOf = (tenderId: string) => `tenders-tender-${tenderId}`;
-const DECIMAL = /^[0-9]{1,19}$/;
-const SCAN_BATCH = 500;
+export type ListedAnchor = AnchorJson & { context: string };
+
+/** The context a stream belongs to: the first part of its id (`tenders-tender-<id>`). */
+export const contextOfStream = (streamId: string): string => streamId.split('-')[0];
 
 /**
- * The audit of the event log this service holds. Embedded, every context appends to one
- * shared log, so this covers them all; a distributed pipeline service holds only its own
- * store (other services' logs are theirs to verify).
+ * The audit across every context's store. Embedded, every context appends to one shared log
+ * and this service's own store is the only source; distributed, each service holds its own
+ * store, audits it at `/internal/audit`, and the sources are this service's store and those of
+ * AUDIT_SERVICES. An answer is complete or an error: a service that does not answer is a 503.
  */
 @Injectable()
 export class AuditTrail {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(ANCHOR_STORE) private readonly anchorStore: AnchorStore,
-  ) {}
+  constructor(@Inject(AUDIT_SOURCES) private readonly sources: AuditSource[]) {}
 
-  async events(filters: AuditFilters): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
-    if (filters.cursor !== undefined && !DECIMAL.test(filters.cursor))
-      throw new BadRequestException('cursor is not one this list returned');
-    const from = timeOf(filters.from, 'from');
-    const to = timeOf(filters.to, 'to');
-    const limit = filters.limit ?? 50;
-    const opened = new Map<string, boolean>();
-    const items: AuditEvent[] = [];
-    let after = filters.cursor !== undefined ? BigInt(filters.cursor) : -1n;
-    for (;;) {
-      const batch = await this.store.readAll(after, SCAN_BATCH);
-      for (const envelope of batch) {
-        after = envelope.globalPosition;
-        const event = await this.shown(envelope, opened);
-        if (!matches(event, filters, from, to)) continue;
-        items.push(event);
-        if (items.length === limit) return { items, nextCursor: after.toString() };
-      }
-      if (batch.length < SCAN_BATCH) return { items, nextCursor: null };
-    }
+  /** Events of every store, by time recorded; one store's alone keeps its log order and cursor. */
+  async events(
+    filters: AuditFilters,
+    authorization?: string,
+  ): Promise<{ items: AuditEvent[]; nextCursor: string | null }> {
+    const { limit = 50, cursor, ...criteria } = filters;
+    if (this.sources.length === 1) return this.sources[0].events(criteria, { limit, cursor });
+    return mergedPage<AuditEvent>({
+      sources: this.sources.map((s) => s.name),
+      cursor,
+      limit,
+      fetch: (source, after) =>
+        this.named(source).events(criteria, { limit, cursor: after }, authorization),
+      positionOf: (event) => event.globalPosition,
+      compare: (a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt),
+    });
   }
 
-  async verify(streamId?: string): Promise<VerifyOutcome> {
-    const anchorOf = (a: { id: string; root: string; createdAt: string } | null) =>
-      a ? { id: a.id, root: a.root, createdAt: a.createdAt } : null;
-    if (streamId === undefined) {
-      const report = await verifyEventStore(this.store, this.anchorStore);
-      return {
-        ok: report.ok,
-        checkedStreams: report.checkedStreams,
-        checkedEvents: report.checkedEvents,
-        ...(report.firstBroken
-          ? {
-              firstBroken: {
-                streamId: report.firstBroken.streamId,
-                revision: Number(report.firstBroken.revision),
-                problem: report.firstBroken.problem,
-              },
-            }
-          : {}),
-        anchor: anchorOf(report.anchor),
-      };
-    }
-    // Hashes cover the stored form, so read beneath any upcasting.
-    const source = this.store instanceof UpcastingEventStore ? this.store.stored : this.store;
-    const events = await source.readStream(streamId);
-    if (events.length === 0) throw new NotFoundException(`No stream ${streamId} in the log`);
-    const broken = findChainBreak(streamId, events);
+  async verify(streamId?: string, authorization?: string): Promise<VerifyOutcome> {
+    const stores =
+      streamId === undefined
+        ? await Promise.all(this.sources.map((s) => s.verify(undefined, authorization)))
+        : [await this.verifyStream(streamId, authorization)];
+    const broken = stores.find((s) => s.firstBroken !== undefined);
+    const one = this.sources.length === 1;
     return {
-      ok: broken === null,
-      checkedStreams: 1,
-      checkedEvents: events.length,
-      ...(broken
-        ? { firstBroken: { streamId, revision: Number(broken.revision), problem: broken.problem } }
+      ok: stores.every((s) => s.ok),
+      checkedStreams: stores.reduce((n, s) => n + s.checkedStreams, 0),
+      checkedEvents: stores.reduce((n, s) => n + s.checkedEvents, 0),
+      ...(broken?.firstBroken
+        ? {
+            firstBroken: {
+              ...broken.firstBroken,
+              // One shared log names the context by the stream; else the store is the context's.
+              context:
+                one && broken.firstBroken.streamId
+                  ? contextOfStream(broken.firstBroken.streamId)
+                  : broken.source,
+            },
+          }
         : {}),
-      anchor: anchorOf(await this.anchorStore.latestAnchor()),
+      anchor: one ? stores[0].anchor : null,
+      stores,
     };
   }
 
-  async anchors(): Promise<{ items: unknown[]; nextCursor: null }> {
-    const latest = await this.anchorStore.latestAnchor();
-    if (!latest) return { items: [], nextCursor: null };
-    return {
-      items: [
-        {
-          id: latest.id,
-          createdAt: latest.createdAt,
-          root: latest.root,
-          streamCount: latest.streamCount,
-          eventCount: Number(latest.eventCount),
-          heads: latest.heads.map((h) => ({
-            streamId: h.streamId,
-            revision: Number(h.revision),
-            hash: h.hash,
-          })),
-        },
-      ],
-      nextCursor: null,
-    };
+  /** Anchors of every store, newest first, each with the context whose store recorded it. */
+  async anchors(
+    page: { limit?: number; cursor?: string },
+    authorization?: string,
+  ): Promise<{ items: ListedAnchor[]; nextCursor: string | null }> {
+    const limit = page.limit ?? 50;
+    const tag = (source: string, items: AnchorJson[]) =>
+      items.map((anchor) => ({ ...anchor, context: source }));
+    if (this.sources.length === 1) {
+      const own = await this.sources[0].anchors({ limit, cursor: page.cursor });
+      return { items: tag(own.source, own.items), nextCursor: own.nextCursor };
+    }
+    return mergedPage<ListedAnchor>({
+      sources: this.sources.map((s) => s.name),
+      cursor: page.cursor,
+      limit,
+      fetch: async (source, before) => {
+        const found = await this.named(source).anchors({ limit, cursor: before }, authorization);
+        return { items: tag(source, found.items), nextCursor: found.nextCursor };
+      },
+      positionOf: (anchor) => anchor.id,
+      compare: (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
+    });
   }
 
-  /** The event as an auditor may see it: a sealed bid's data and actor are withheld before opening. */
-  private async shown(envelope: EventEnvelope, opened: Map<string, boolean>): Promise<AuditEvent> {
-    const event: AuditEvent = {
-      eventId: envelope.id,
-      type: envelope.type,
-      context: envelope.streamId.split('-')[0],
-      streamId: envelope.streamId,
-      revision: Number(envelope.revision),
-      globalPosition: envelope.globalPosition.toString(),
-      occurredAt: envelope.occurredAt,
-      recordedAt: envelope.recordedAt,
-      actor: envelope.actor,
-      reason: envelope.reason,
-      correlationId: envelope.correlationId,
-      causationId: envelope.causationId,
-      prevHash: envelope.prevHash,
-      hash: envelope.hash,
-      data: envelope.data,
-      sealed: false,
-    };
-    if (!SEALED_BID_STREAM.test(envelope.streamId)) return event;
-    const tenderId = (envelope.data as { tenderId?: unknown } | null)?.tenderId;
-    if (typeof tenderId === 'string' && (await this.isOpened(tenderId, opened))) return event;
-    return { ...event, actor: null, reason: null, data: null, sealed: true };
+  /** The store that holds a context's streams: its own service's, else this one's (embedded). */
+  sourceOf(context: string): AuditSource {
+    return this.sources.find((s) => s.name === context) ?? this.sources[0];
   }
 
-  private async isOpened(tenderId: string, known: Map<string, boolean>): Promise<boolean> {
-    const cached = known.get(tenderId);
-    if (cached !== undefined) return cached;
-    const events = await this.store.readStream(tenderStreamOf(tenderId));
-    const opened = events.some((e) => e.type === 'BidsOpened');
-    known.set(tenderId, opened);
-    return opened;
+  /** Every source, this service's own first. */
+  get allSources(): readonly AuditSource[] {
+    return this.sources;
+  }
+
+  private named(name: string): AuditSource {
+    const source = this.sources.find((s) => s.name === name);
+    if (!source) throw new Error(`No audit source ${name}`);
+    return source;
+  }
+
+  private async verifyStream(streamId: string, authorization?: string) {
+    const owner = this.sources.find((s) => s.name === contextOfStream(streamId));
+    const candidates = owner ? [owner] : this.sources;
+    for (const source of candidates) {
+      try {
+        return await source.verify(streamId, authorization);
+      } catch (error) {
+        if (!(error instanceof NotFoundException) && !isNotFound(error)) throw error;
+      }
+    }
+    throw new NotFoundException(`No stream ${streamId} in any context's log`);
   }
 }
 
-function timeOf(value: string | undefined, field: string): number | null {
-  if (value === undefined) return null;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new BadRequestException(`${field} must be an ISO 8601 time`);
-  return t;
-}
-
-/** Filters apply to what is shown: a sealed bid's withheld actor never matches. */
-function matches(
-  event: AuditEvent,
-  f: AuditFilters,
-  from: number | null,
-  to: number | null,
-): boolean {
-  if (f.type !== undefined && event.type !== f.type) return false;
-  if (f.streamId !== undefined && event.streamId !== f.streamId) return false;
-  if (f.actor !== undefined && event.actor?.userId !== f.actor) return false;
-  if (f.org !== undefined && event.actor?.org !== f.org) return false;
-  const at = Date.parse(event.occurredAt);
-  if (from !== null && at < from) return false;
-  if (to !== null && at > to) return false;
-  return true;
-}
+const isNotFound = (error: unknown): boolean =>
+  (error as { getStatus?: () => number } | null)?.getStatus?.() === 404;

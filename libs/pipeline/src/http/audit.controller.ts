@@ -1,14 +1,14 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@pcp/auth';
+import { ApiErrors, ListQueryDto } from '@pcp/http';
+import { AuditEventsQueryDto, AuditVerifyQueryDto } from '@pcp/platform';
 import { AuditTrail } from '../application/audit';
-import { AuditEventsQueryDto, VerifyQueryDto } from './pipeline.dto';
-import { AnchorList, AuditEventPage, VerifyResponse } from './responses';
-import { ApiErrors } from '@pcp/http';
+import { AuditAnchorsPage, AuditEventsPage, AuditVerification } from './audit-responses';
 
 const SCOPE =
-  'Embedded, every context shares one log and this covers them all; a distributed pipeline ' +
-  "service holds only its own store, so there it covers the pipeline's store only.";
+  'Every context: embedded they share one log; distributed, each service audits its own store ' +
+  '(AUDIT_SERVICES tells the pipeline where) and a service that does not answer is a 503.';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -18,34 +18,41 @@ export class AuditController {
 
   @Get('events')
   @ApiOperation({
-    summary: 'Stored events across contexts, in log order',
+    summary: 'Stored events across contexts',
     description:
-      `Filters actor (user id), org, type, streamId, from, to; cursor = log position. ${SCOPE} ` +
+      `Filters actor (user id), org, type, streamId, from, to. ${SCOPE} One log is listed in ` +
+      'its order (cursor = log position); several stores by time recorded. ' +
       "A sealed bid's events show neither data nor actor before its tender opens bids, and " +
       'the actor and org filters never match them.',
   })
-  @ApiOkResponse({ type: AuditEventPage })
+  @ApiOkResponse({ type: AuditEventsPage })
   @ApiErrors(400, 401, 403)
-  events(@Query() query: AuditEventsQueryDto) {
-    return this.audit.events(query);
+  @ApiResponse({ status: 503, description: "A service's audit did not answer" })
+  events(@Query() query: AuditEventsQueryDto, @Headers('authorization') authorization?: string) {
+    return this.audit.events(query, authorization);
   }
 
   @Get('verify')
   @ApiOperation({
-    summary: 'Verify the hash chains and the latest anchor',
-    description: `ok, or the first broken stream and revision. ${SCOPE}`,
+    summary: "Verify every context's hash chains against its store's latest anchor",
+    description: `ok only when every store verifies; else the first broken context, stream and revision. ${SCOPE}`,
   })
-  @ApiOkResponse({ type: VerifyResponse })
+  @ApiOkResponse({ type: AuditVerification })
   @ApiErrors(400, 401, 403, 404)
-  verify(@Query() query: VerifyQueryDto) {
-    return this.audit.verify(query.streamId);
+  @ApiResponse({ status: 503, description: "A service's audit did not answer" })
+  verify(@Query() query: AuditVerifyQueryDto, @Headers('authorization') authorization?: string) {
+    return this.audit.verify(query.streamId, authorization);
   }
 
   @Get('anchors')
-  @ApiOperation({ summary: 'The latest integrity anchor (Merkle root over every stream head)' })
-  @ApiOkResponse({ type: AnchorList })
-  @ApiErrors(401, 403)
-  anchors() {
-    return this.audit.anchors();
+  @ApiOperation({
+    summary: 'Integrity anchors (Merkle roots over every stream head), newest first',
+    description: `Each with the context whose store it covers. ${SCOPE}`,
+  })
+  @ApiOkResponse({ type: AuditAnchorsPage })
+  @ApiErrors(400, 401, 403)
+  @ApiResponse({ status: 503, description: "A service's audit did not answer" })
+  anchors(@Query() query: ListQueryDto, @Headers('authorization') authorization?: string) {
+    return this.audit.anchors(query, authorization);
   }
 }

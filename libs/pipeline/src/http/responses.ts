@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { STAGES } from '../domain';
 
 /* OpenAPI shapes of the pipeline's responses (documentation only). */
@@ -91,60 +91,6 @@ class TimelineItemResponse {
 
 export class TimelineResponse {
   @ApiProperty({ type: [TimelineItemResponse] }) items!: TimelineItemResponse[];
-}
-
-class AuditEventResponse extends TimelineItemResponse {
-  @ApiProperty({ description: 'Decimal log position (the cursor)' }) globalPosition!: string;
-  @ApiProperty() recordedAt!: string;
-  @ApiProperty() correlationId!: string;
-  @ApiProperty({ type: String, nullable: true }) causationId!: string | null;
-  @ApiProperty() prevHash!: string;
-  @ApiProperty({ description: 'Null while a sealed bid is withheld' }) data!: unknown;
-  @ApiProperty({ description: "A sealed bid withheld until its tender's opening" })
-  sealed!: boolean;
-}
-
-export class AuditEventPage {
-  @ApiProperty({ type: [AuditEventResponse] }) items!: AuditEventResponse[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
-}
-
-class BrokenResponse {
-  @ApiProperty() streamId!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty() problem!: string;
-}
-
-class AnchorRefResponse {
-  @ApiProperty() id!: string;
-  @ApiProperty() root!: string;
-  @ApiProperty() createdAt!: string;
-}
-
-export class VerifyResponse {
-  @ApiProperty() ok!: boolean;
-  @ApiProperty() checkedStreams!: number;
-  @ApiProperty() checkedEvents!: number;
-  @ApiPropertyOptional({ type: BrokenResponse }) firstBroken?: BrokenResponse;
-  @ApiProperty({ type: AnchorRefResponse, nullable: true }) anchor!: AnchorRefResponse | null;
-}
-
-class StreamHeadResponse {
-  @ApiProperty() streamId!: string;
-  @ApiProperty() revision!: number;
-  @ApiProperty() hash!: string;
-}
-
-class AnchorResponse extends AnchorRefResponse {
-  @ApiProperty() streamCount!: number;
-  @ApiProperty() eventCount!: number;
-  @ApiProperty({ type: [StreamHeadResponse] }) heads!: StreamHeadResponse[];
-}
-
-export class AnchorList {
-  @ApiProperty({ type: [AnchorResponse], description: 'The latest anchor, when there is one' })
-  items!: AnchorResponse[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor!: null;
 }
 
 const stageCounts = {

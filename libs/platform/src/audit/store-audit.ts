@@ -1,0 +1,281 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ANCHOR_STORE,
+  ANCHOR_ID,
+  buildAuditBundlePart,
+  EVENT_SEARCH,
+  EVENT_STORE,
+  findChainBreak,
+  UpcastingEventStore,
+  verifyEventStore,
+  type Anchor,
+  type AnchorStore,
+  type AuditBundlePart,
+  type EventEnvelope,
+  type EventSearch,
+  type EventStore,
+} from '@pcp/eventsourcing';
+import { SealedBids } from './sealed-bids';
+
+/** The name this service's store goes by in an aggregated audit: the service's name. */
+export const AUDIT_SOURCE_NAME = Symbol('AUDIT_SOURCE_NAME');
+
+export interface AuditEventFilters {
+  actor?: string;
+  org?: string;
+  type?: string;
+  streamId?: string;
+  /** Occurred at or after (ISO 8601). */
+  from?: string;
+  /** Occurred at or before (ISO 8601). */
+  to?: string;
+}
+
+export interface AuditEvent {
+  eventId: string;
+  type: string;
+  /** The context whose stream it is (the stream id's first part). */
+  context: string;
+  streamId: string;
+  revision: number;
+  /** Decimal position in the store that holds it. */
+  globalPosition: string;
+  occurredAt: string;
+  recordedAt: string;
+  actor: EventEnvelope['actor'] | null;
+  reason: string | null;
+  correlationId: string;
+  causationId: string | null;
+  prevHash: string;
+  hash: string;
+  data: unknown;
+  /** True when a sealed bid's content and bidder are withheld until its tender's opening. */
+  sealed: boolean;
+}
+
+/** A page of one store's events; the cursor is a decimal position of that store. */
+export interface StoreEventPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface IntegrityBreakJson {
+  streamId: string;
+  revision: number;
+  problem: string;
+}
+
+export interface AnchorRef {
+  id: string;
+  root: string;
+  createdAt: string;
+}
+
+export interface StoreVerification {
+  source: string;
+  ok: boolean;
+  checkedStreams: number;
+  checkedEvents: number;
+  firstBroken?: IntegrityBreakJson;
+  anchor: AnchorRef | null;
+}
+
+export interface AnchorJson extends AnchorRef {
+  streamCount: number;
+  eventCount: number;
+  heads: { streamId: string; revision: number; hash: string }[];
+}
+
+/** A page of one store's anchors, newest first; the cursor is the last anchor's id. */
+export interface StoreAnchorPage {
+  source: string;
+  items: AnchorJson[];
+  nextCursor: string | null;
+}
+
+/** One store's share of an audit bundle, and what it left out. */
+export interface StoreBundlePart extends AuditBundlePart {
+  /** Asked for but not in this store. */
+  missing: string[];
+  /** Sealed bids whose tender has not opened bids. */
+  withheld: string[];
+}
+
+const DECIMAL = /^[0-9]{1,19}$/;
+export const MAX_BUNDLE_STREAMS = 200;
+
+const anchorRef = (a: { id: string; root: string; createdAt: string } | null): AnchorRef | null =>
+  a ? { id: a.id, root: a.root, createdAt: a.createdAt } : null;
+
+function anchorJson(anchor: Anchor): AnchorJson {
+  return {
+    id: anchor.id,
+    createdAt: anchor.createdAt,
+    root: anchor.root,
+    streamCount: anchor.streamCount,
+    eventCount: Number(anchor.eventCount),
+    heads: anchor.heads.map((h) => ({
+      streamId: h.streamId,
+      revision: Number(h.revision),
+      hash: h.hash,
+    })),
+  };
+}
+
+function timeOf(value: string | undefined, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new BadRequestException(`${field} must be an ISO 8601 time`);
+  return t;
+}
+
+/**
+ * The audit of the event store this service holds: its events as an auditor may see them,
+ * the verification of its hash chains against its latest anchor, its anchors, and its share
+ * of an audit bundle. Embedded, the one store is every context's; distributed, each service
+ * answers for its own and the pipeline puts the answers together.
+ */
+@Injectable()
+export class StoreAudit {
+  private readonly stored: EventStore;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(ANCHOR_STORE) private readonly anchorStore: AnchorStore,
+    @Inject(EVENT_SEARCH) private readonly search: EventSearch,
+    @Inject(AUDIT_SOURCE_NAME) readonly source: string,
+  ) {
+    // Hashes cover the stored form, so read beneath any upcasting.
+    this.stored = store instanceof UpcastingEventStore ? store.stored : store;
+  }
+
+  async events(
+    filters: AuditEventFilters,
+    page: { limit?: number; cursor?: string },
+  ): Promise<StoreEventPage> {
+    if (page.cursor !== undefined && !DECIMAL.test(page.cursor))
+      throw new BadRequestException('cursor is not one this list returned');
+    const from = timeOf(filters.from, 'from');
+    const to = timeOf(filters.to, 'to');
+    const limit = page.limit ?? 50;
+    const sealed = new SealedBids(this.stored);
+    const items: AuditEvent[] = [];
+    let after = page.cursor !== undefined ? BigInt(page.cursor) : undefined;
+    for (;;) {
+      const batch = await this.search.search({
+        type: filters.type,
+        streamId: filters.streamId,
+        actor: filters.actor,
+        org: filters.org,
+        from,
+        to,
+        after,
+        limit,
+      });
+      for (const envelope of batch) {
+        after = envelope.globalPosition;
+        const event = await this.shown(envelope, sealed);
+        // Filters apply to what is shown: a sealed bid's withheld actor never matches.
+        if (event.sealed && (filters.actor !== undefined || filters.org !== undefined)) continue;
+        items.push(event);
+        if (items.length === limit) return { items, nextCursor: after.toString() };
+      }
+      if (batch.length < limit) return { items, nextCursor: null };
+    }
+  }
+
+  async verify(streamId?: string): Promise<StoreVerification> {
+    if (streamId === undefined) {
+      const report = await verifyEventStore(this.stored, this.anchorStore);
+      return {
+        source: this.source,
+        ok: report.ok,
+        checkedStreams: report.checkedStreams,
+        checkedEvents: report.checkedEvents,
+        ...(report.firstBroken
+          ? {
+              firstBroken: {
+                streamId: report.firstBroken.streamId,
+                revision: Number(report.firstBroken.revision),
+                problem: report.firstBroken.problem,
+              },
+            }
+          : {}),
+        anchor: anchorRef(report.anchor),
+      };
+    }
+    const events = await this.stored.readStream(streamId);
+    if (events.length === 0) throw new NotFoundException(`No stream ${streamId} in the log`);
+    const broken = findChainBreak(streamId, events);
+    return {
+      source: this.source,
+      ok: broken === null,
+      checkedStreams: 1,
+      checkedEvents: events.length,
+      ...(broken
+        ? { firstBroken: { streamId, revision: Number(broken.revision), problem: broken.problem } }
+        : {}),
+      anchor: anchorRef(await this.anchorStore.latestAnchor()),
+    };
+  }
+
+  async anchors(page: { limit?: number; cursor?: string }): Promise<StoreAnchorPage> {
+    if (page.cursor !== undefined && !ANCHOR_ID.test(page.cursor))
+      throw new BadRequestException('cursor is not one this list returned');
+    const limit = page.limit ?? 50;
+    // One more than asked tells whether a next page exists.
+    const found = await this.anchorStore.listAnchors({ limit: limit + 1, before: page.cursor });
+    const items = found.slice(0, limit).map(anchorJson);
+    return {
+      source: this.source,
+      items,
+      nextCursor: found.length > limit ? items[items.length - 1].id : null,
+    };
+  }
+
+  /**
+   * Whole streams as stored, the latest anchor and each stream's proof to it. The anchor is
+   * read first, so every anchored head is among the events read after it.
+   */
+  async bundlePart(streamIds: string[]): Promise<StoreBundlePart> {
+    const unique = [...new Set(streamIds)];
+    if (unique.length === 0 || unique.length > MAX_BUNDLE_STREAMS)
+      throw new BadRequestException(`Ask for 1 to ${MAX_BUNDLE_STREAMS} streams`);
+    const anchor = await this.anchorStore.latestAnchor();
+    const sealed = new SealedBids(this.stored);
+    const streams: { streamId: string; events: EventEnvelope[] }[] = [];
+    const missing: string[] = [];
+    const withheld: string[] = [];
+    for (const streamId of unique) {
+      const events = await this.stored.readStream(streamId);
+      if (events.length === 0) missing.push(streamId);
+      else if (await sealed.streamSealed(events)) withheld.push(streamId);
+      else streams.push({ streamId, events });
+    }
+    return { ...buildAuditBundlePart({ source: this.source, streams, anchor }), missing, withheld };
+  }
+
+  /** The event as an auditor may see it: a sealed bid's data and actor are withheld before opening. */
+  private async shown(envelope: EventEnvelope, sealed: SealedBids): Promise<AuditEvent> {
+    const event: AuditEvent = {
+      eventId: envelope.id,
+      type: envelope.type,
+      context: envelope.streamId.split('-')[0],
+      streamId: envelope.streamId,
+      revision: Number(envelope.revision),
+      globalPosition: envelope.globalPosition.toString(),
+      occurredAt: envelope.occurredAt,
+      recordedAt: envelope.recordedAt,
+      actor: envelope.actor,
+      reason: envelope.reason,
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId,
+      prevHash: envelope.prevHash,
+      hash: envelope.hash,
+      data: envelope.data,
+      sealed: false,
+    };
+    if (!(await sealed.sealed(envelope))) return event;
+    return { ...event, actor: null, reason: null, data: null, sealed: true };
+  }
+}
