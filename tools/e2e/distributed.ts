@@ -12,6 +12,8 @@ import {
 export interface DistributedSystem {
   gateway: RunningService;
   services: Record<string, RunningService>;
+  /** The environment each service was started with (its database, schema, topics, read models). */
+  envOf: Record<string, Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -36,10 +38,11 @@ export async function startDistributed(
   };
   try {
     const services: Record<string, RunningService> = {};
+    const envOf: Record<string, Record<string, string>> = {};
     for (const name of names) {
       const mongoUrl = new URL(mongo);
       mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
-      services[name] = await startService(name, mainOf(name), {
+      envOf[name] = {
         ...env,
         EVENT_STORE: 'postgres',
         DATABASE_URL: database.url,
@@ -50,7 +53,8 @@ export async function startDistributed(
         READ_MODELS: 'mongo',
         MONGO_URL: mongoUrl.toString(),
         DATA_DIR: mkdtempSync(join(tmpdir(), `pcp-e2e-${name}-`)),
-      });
+      };
+      services[name] = await startService(name, mainOf(name), envOf[name]);
       started.push(services[name]);
     }
     const gateway = await startService(
@@ -59,7 +63,7 @@ export async function startDistributed(
       Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_URL`, services[n].url])),
     );
     started.push(gateway);
-    return { gateway, services, stop };
+    return { gateway, services, envOf, stop };
   } catch (error) {
     await stop();
     throw error;
