@@ -22,6 +22,7 @@ import { KafkaIntegrationSource } from '../kafka/kafka-integration-source';
 import { CuttableTcpLink } from '../kafka/testing/cuttable-tcp-link';
 import { allEffects, recordEffect, totalCount } from '../kafka/testing/effects';
 import { KafkaTestKit, eventually } from '../kafka/testing/kafka-test-kit';
+import type { IntegrationEventPublisher } from '../publisher';
 import { IntegrationEventRelay } from './integration-event-relay';
 
 jest.setTimeout(120_000);
@@ -248,6 +249,76 @@ describe('relay from the event log to Kafka', () => {
         () => relay.status().parked === 1 && relay.status().published === 1,
         5000,
         'relay status',
+      );
+    } finally {
+      await relay.stop();
+      await publisher.close();
+      await ownLog.close();
+      await ownDb.drop();
+    }
+  });
+  it('sends a backlog in batches, one broker round trip per batch, in stream order per key', async () => {
+    const topic = `${kit.topicName('needs')}-batched`;
+    await kit.createTopics([topic]);
+    const ownDb = await createTestDatabase();
+    const ownLog = await PostgresEventStore.connect(ownDb.url);
+    const kafka = new KafkaIntegrationEventPublisher({
+      brokers: kit.brokers,
+      clientId: `relay3-${kit.runId}`,
+    });
+    // The real publisher, counting what each send carried.
+    const sends: number[] = [];
+    const publisher: IntegrationEventPublisher = {
+      publish: async (records) => {
+        await kafka.publish(records);
+        sends.push(records.length);
+      },
+      close: () => kafka.close(),
+    };
+    const errors: unknown[] = [];
+    const needs = 40;
+    for (let i = 0; i < needs; i++) {
+      const base = { needId: `need-${kit.runId}-b${i}`, org: 'org-sergas' };
+      await ownLog.append(
+        `need-${base.needId}`,
+        [
+          stored('NeedRecorded', { ...NeedRecordedEvent.example, ...base }),
+          stored('NeedValidated', { ...base, region: 'ES11', rationale: null }),
+          stored('NeedPrioritised', { ...base, score: 50 + i, criteria: null }),
+        ],
+        ANY,
+      );
+    }
+    const relay = new IntegrationEventRelay({
+      context: 'needs',
+      store: ownLog,
+      publisher,
+      topicFor: () => topic,
+      batchSize: 50,
+      pollIntervalMs: 25,
+      onError: (error) => errors.push(error),
+    });
+    relay.start();
+    try {
+      await eventually(() => relay.status().published === needs * 3, 30_000, 'the backlog');
+      expect(errors).toEqual([]);
+      // 120 events in reads of 50: three sends, none larger than a read.
+      expect(sends).toEqual([50, 50, 20]);
+      const onTopic = await kit.read(topic, needs * 3);
+      expect(onTopic).toHaveLength(needs * 3);
+      const revisionsByKey = new Map<string, string[]>();
+      for (const record of onTopic) {
+        const seen = revisionsByKey.get(record.key ?? '') ?? [];
+        seen.push(record.headers['streamRevision']);
+        revisionsByKey.set(record.key ?? '', seen);
+      }
+      expect(revisionsByKey.size).toBe(needs);
+      for (const revisions of revisionsByKey.values()) expect(revisions).toEqual(['0', '1', '2']);
+      const head = await ownLog.headPosition();
+      await eventually(
+        async () => (await ownLog.readCheckpoint(relay.subscriptionName)) === head,
+        5000,
+        'the checkpoint after the last acknowledged batch',
       );
     } finally {
       await relay.stop();

@@ -1,8 +1,9 @@
 /**
- * The relay: the event log is the outbox. A catch-up subscription per context reads the
- * stored events in global order, translates those that are integration events, checks them
- * against the published language and hands them to the publisher. The subscription's
- * checkpoint moves only after the handler resolved, i.e. after the broker acknowledged.
+ * The relay: the event log is the outbox. A catch-up loop per context reads the stored
+ * events in global order, a batch at a time, translates those that are integration events,
+ * checks them against the published language and hands the whole batch to the publisher in
+ * one send (records keep their log order within a topic, hence per key). The checkpoint
+ * moves only after the broker acknowledged the batch: at-least-once, never a gap.
  *
  * The append path never waits for any of this: when Kafka is down the relay retries with
  * backoff in the background and the events flow once the broker is back.
@@ -15,7 +16,7 @@ import {
   integrationEvents,
   topicOf,
 } from '@pcp/contracts';
-import type { EventEnvelope, EventStore, Subscription } from '@pcp/eventsourcing';
+import { BEFORE_FIRST, type EventEnvelope, type EventStore } from '@pcp/eventsourcing';
 import { type BackoffOptions, Pause, backoffDelay } from '../backoff';
 import { type OutgoingRecord, integrationMessageOf, toRecord } from '../integration-message';
 import type { IntegrationEventPublisher } from '../publisher';
@@ -25,15 +26,18 @@ export type TopicNaming = (context: ContextName) => string;
 
 export interface RelayOptions {
   context: ContextName;
-  store: Pick<EventStore, 'subscribe'>;
+  store: Pick<EventStore, 'readAll' | 'readCheckpoint' | 'writeCheckpoint'>;
   publisher: IntegrationEventPublisher;
   registry?: IntegrationEventRegistry;
   translator?: IntegrationTranslator;
   topicFor?: TopicNaming;
-  /** Durable subscription name; default `relay:<context>`. */
+  /** Name of the durable checkpoint; default `relay:<context>`. */
   subscriptionName?: string;
+  /** Events read, and records sent to the broker, per round trip; default 500. */
+  batchSize?: number;
   /** Backoff between publish attempts while the broker is unavailable. */
   retry?: BackoffOptions;
+  /** Wait between reads once caught up; default 100 ms. */
   pollIntervalMs?: number;
   onError?: (error: unknown, context: ContextName) => void;
 }
@@ -63,7 +67,6 @@ export class IntegrationEventRelay {
   private readonly translator: IntegrationTranslator;
   private readonly topicFor: TopicNaming;
   private readonly pause = new Pause();
-  private subscription: Subscription | null = null;
   private supervisor: Promise<void> | null = null;
   private stopping = false;
   private readonly state: RelayStatus;
@@ -104,7 +107,6 @@ export class IntegrationEventRelay {
   async stop(): Promise<void> {
     this.stopping = true;
     this.pause.interrupt();
-    await this.subscription?.stop();
     await this.supervisor;
     this.supervisor = null;
     this.state.running = false;
@@ -114,47 +116,60 @@ export class IntegrationEventRelay {
     return { ...this.state };
   }
 
-  /** Keeps a subscription open; if the store fails it resubscribes from the checkpoint. */
+  /** Keeps the loop going; if the store fails it starts again from the checkpoint. */
   private async supervise(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      this.subscription = this.options.store.subscribe(
-        this.subscriptionName,
-        (e) => this.relay(e),
-        {
-          eventTypes: [...this.translator.sourceTypes],
-          pollIntervalMs: this.options.pollIntervalMs,
-        },
-      );
       try {
-        await this.subscription.done;
-        failures = 0;
+        await this.pump(() => {
+          failures = 0;
+        });
       } catch (error) {
         if (error instanceof RelayStopped || this.stopping) break;
         this.fail(error);
         await this.pause.for(backoffDelay(failures++, this.options.retry));
       }
     }
-    this.subscription = null;
   }
 
-  private async relay(envelope: EventEnvelope): Promise<void> {
+  private async pump(onProgress: () => void): Promise<void> {
+    const { store } = this.options;
+    const batchSize = this.options.batchSize ?? 500;
+    const pollIntervalMs = this.options.pollIntervalMs ?? 100;
+    let position = (await store.readCheckpoint(this.subscriptionName)) ?? BEFORE_FIRST;
+    while (!this.stopping) {
+      const batch = await store.readAll(position, batchSize);
+      if (batch.length > 0) {
+        const outgoing = batch.flatMap((envelope) => this.outgoing(envelope));
+        if (outgoing.length > 0) {
+          await this.publishUntilAcknowledged(outgoing.map((o) => o.record));
+          for (const o of outgoing) this.state[o.parked ? 'parked' : 'published']++;
+        }
+        position = batch[batch.length - 1].globalPosition;
+        await store.writeCheckpoint(this.subscriptionName, position);
+        this.state.lastPosition = position;
+        onProgress();
+      }
+      if (batch.length < batchSize && !this.stopping) await this.pause.for(pollIntervalMs);
+    }
+  }
+
+  /** The record an event becomes: on its topic, or parked when it breaks its schema. */
+  private outgoing(envelope: EventEnvelope): { record: OutgoingRecord; parked: boolean }[] {
     const translation = this.translator.translate(envelope);
-    if (translation) {
-      const { definition, data } = translation;
-      const topic = this.topicFor(definition.context);
-      const message = integrationMessageOf(envelope, definition, data);
-      const record = toRecord(message, topic);
-      const check = this.registry.check(definition, data);
-      if (check.valid) {
-        await this.publishUntilAcknowledged(record);
-        this.state.published++;
-      } else {
-        // A contract violation would stop every later event of the context; park it instead,
-        // visible on the dead-letter topic, and keep the flow going.
-        const error = `${definition.name} breaks its schema: ${check.errors.join('; ')}`;
-        this.options.onError?.(new Error(error), this.options.context);
-        await this.publishUntilAcknowledged({
+    if (!translation) return [];
+    const { definition, data } = translation;
+    const topic = this.topicFor(definition.context);
+    const record = toRecord(integrationMessageOf(envelope, definition, data), topic);
+    const check = this.registry.check(definition, data);
+    if (check.valid) return [{ record, parked: false }];
+    // A contract violation would stop every later event of the context; park it instead,
+    // visible on the dead-letter topic, and keep the flow going.
+    const error = `${definition.name} breaks its schema: ${check.errors.join('; ')}`;
+    this.options.onError?.(new Error(error), this.options.context);
+    return [
+      {
+        record: {
           ...record,
           topic: deadLetterTopicOf(topic),
           headers: {
@@ -163,18 +178,17 @@ export class IntegrationEventRelay {
             [DEAD_LETTER_HEADER.kind]: 'unpublishable',
             [DEAD_LETTER_HEADER.at]: new Date().toISOString(),
           },
-        });
-        this.state.parked++;
-      }
-    }
-    this.state.lastPosition = envelope.globalPosition;
+        },
+        parked: true,
+      },
+    ];
   }
 
-  private async publishUntilAcknowledged(record: OutgoingRecord): Promise<void> {
+  private async publishUntilAcknowledged(records: OutgoingRecord[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (this.stopping) throw new RelayStopped();
       try {
-        await this.options.publisher.publish([record]);
+        await this.options.publisher.publish(records);
         this.state.brokerReachable = true;
         this.state.lastError = null;
         return;
