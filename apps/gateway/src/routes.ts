@@ -10,6 +10,8 @@ export const SERVICE_OF_RESOURCE: Record<string, string> = {
   innovations: 'pipeline',
   audit: 'pipeline',
   analytics: 'pipeline',
+  // Every service shares the key table; the audit service records the erasure.
+  people: 'pipeline',
 };
 
 export const SERVICES = ['needs', 'consultations', 'tenders', 'pilots', 'pipeline'] as const;

@@ -4,6 +4,7 @@ import {
   EVENT_STORE,
   EVENT_STORE_SQL,
   EventStoreModule,
+  PersonalDataModule,
   type EventStore,
   type SqlClient,
 } from '@pcp/eventsourcing';
@@ -22,6 +23,7 @@ import {
 } from '@pcp/http';
 import type { BoundedContext } from './bounded-context';
 import { ContextRuntime, RUNTIME_OPTIONS } from './context-runtime';
+import { PeopleModule } from './personal-data/people.controller';
 import { StoreAuditModule } from './audit/audit.module';
 import { ReadModelsModule } from './read-models.module';
 
@@ -80,6 +82,9 @@ export class PlatformCoreModule {
           schema: options.eventStoreSchema,
           anchorIntervalMs: config.ANCHOR_INTERVAL_MS,
         }),
+        // Person keys beside the log; erasing one makes that person's data unreadable everywhere.
+        PersonalDataModule.forRoot({ dataDir: config.DATA_DIR }),
+        PeopleModule,
         CommandHttpModule.forRoot({
           // Idempotency keys sit beside the events when the log is PostgreSQL; EventStoreDB
           // has no table for them, so they are kept in memory there (a restart forgets them).

@@ -6,8 +6,10 @@ import {
   EVENT_STORE,
   NotFoundError,
   NO_STREAM,
+  PERSONAL_DATA_VAULT,
   type CommandMetadata,
   type EventStore,
+  type PersonalDataVault,
 } from '@pcp/eventsourcing';
 import {
   consultationDecider,
@@ -38,6 +40,12 @@ type Change<T extends ConsultationCommand['type']> = Omit<
   'type' | 'actorOrg' | 'now' | 'responseId' | 'innovationId' | 'questionId'
 >;
 
+/** A contact person as the supplier gives it; stored sealed with the submitting user's key. */
+export interface ContactPerson {
+  name: string;
+  email: string;
+}
+
 export interface CommandOutcome {
   view: ConsultationView;
   revision: number;
@@ -56,6 +64,7 @@ export class ConsultationCommands {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly known: KnownSubjects,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {
     this.consultations = new CommandHandler(store, consultationDecider, {
       now: () => clock.now(),
@@ -105,16 +114,27 @@ export class ConsultationCommands {
   /** A supplier's response; the organisation's innovation keeps the id of its first response. */
   async respond(
     id: string,
-    input: Change<'SubmitConsultationResponse'> & { supplier: SupplierFacts },
+    input: Omit<Change<'SubmitConsultationResponse'>, 'contact'> & {
+      supplier: SupplierFacts;
+      contact?: ContactPerson | null;
+    },
     metadata: CommandMetadata,
     expected?: bigint,
   ): Promise<{ responseId: string; view: ConsultationView }> {
     const responseId = randomUUID();
+    // The contact person is the user who responds: their own key seals it, so they (or an admin) can erase it.
+    const contact = input.contact
+      ? await this.vault.seal(metadata.actor.userId, {
+          name: input.contact.name,
+          email: input.contact.email,
+        })
+      : null;
     const { view } = await this.run(
       id,
       {
         type: 'SubmitConsultationResponse',
         ...input,
+        contact,
         responseId,
         innovationId: randomUUID(),
         now: this.clock.now(),
@@ -197,7 +217,7 @@ export class ConsultationCommands {
       await this.store.readStream(consultationStream(id), { to: revision }),
     );
     if (!view) throw new Error(`consultation ${id} has no event at revision ${revision}`);
-    return view;
+    return this.vault.reveal(view);
   }
 }
 

@@ -9,8 +9,10 @@ import {
 import {
   EVENT_STORE,
   NotFoundError,
+  PERSONAL_DATA_VAULT,
   type EventEnvelope,
   type EventStore,
+  type PersonalDataVault,
 } from '@pcp/eventsourcing';
 import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
 import {
@@ -40,16 +42,21 @@ export interface ConsultationListQuery {
   cursor?: string;
 }
 
-/** Reads consultations as the caller may see them: single ones fresh from the stream, lists from the read model. */
+/**
+ * Reads consultations as the caller may see them: single ones fresh from the stream, lists
+ * from the read model. Contact persons are stored sealed and opened here, on every read, so
+ * an erasure shows at once in every answer without touching the read model.
+ */
 @Injectable()
 export class ConsultationQueries {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {}
 
   async consultation(id: string, viewer: Viewer, asOf?: Date): Promise<ConsultationView> {
-    return consultationFor(await this.view(id, asOf), viewer);
+    return this.vault.reveal(consultationFor(await this.view(id, asOf), viewer));
   }
 
   async list(query: ConsultationListQuery, viewer: Viewer): Promise<ListPage<ConsultationView>> {
@@ -69,7 +76,7 @@ export class ConsultationQueries {
           sort: { field: 'createdAt', direction: 'asc' },
         });
       return {
-        items: page.items.map((d) => consultationFor(d.data, viewer)),
+        items: await this.vault.reveal(page.items.map((d) => consultationFor(d.data, viewer))),
         nextCursor: page.nextCursor,
       };
     } catch (error) {
@@ -89,10 +96,12 @@ export class ConsultationQueries {
     if (!view) throw notFound(id);
     return {
       streamId,
-      items: historyFor(
-        view,
-        events.map((e) => toHistoryItem(e)),
-        viewer,
+      items: await this.vault.reveal(
+        historyFor(
+          view,
+          events.map((e) => toHistoryItem(e)),
+          viewer,
+        ),
       ),
     };
   }
@@ -126,7 +135,7 @@ export class ConsultationQueries {
 
   /** The organiser sees every response; a supplier its organisation's own. */
   async responses(id: string, viewer: Viewer): Promise<ResponseView[]> {
-    return consultationFor(await this.view(id), viewer).responses;
+    return this.vault.reveal(consultationFor(await this.view(id), viewer).responses);
   }
 
   async response(id: string, responseId: string, viewer: Viewer): Promise<ResponseView> {
@@ -139,7 +148,7 @@ export class ConsultationQueries {
         "A response is read by its supplier and the consultation's organisers",
       );
     }
-    return response;
+    return this.vault.reveal(response);
   }
 
   private async view(id: string, asOf?: Date): Promise<ConsultationView> {

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   type Decider,
   type DomainEvent,
+  type SealedPersonalData,
 } from '@pcp/eventsourcing';
 import {
   isProcurementRoute,
@@ -77,6 +78,8 @@ export type ConsultationCommand =
       summary: string;
       declaredTrl: number;
       supplier: SupplierFacts;
+      /** The contact person's name and e-mail, sealed with their key by the application. */
+      contact?: SealedPersonalData | null;
       now: Date;
     }
   | { type: 'AskClarification'; actorOrg: string; questionId: string; text: string; now: Date }
@@ -96,6 +99,8 @@ export interface ResponseData extends ConsultationResponseSubmitted {
   summary: string;
   supplierSme: boolean | null;
   supplierCountry: string | null;
+  /** Sealed: erasing the person leaves it unreadable; never published to other contexts. */
+  contact?: SealedPersonalData | null;
 }
 
 export type ConsultationEvent =
@@ -434,6 +439,8 @@ function response(
     summary,
     supplierSme: command.supplier.sme,
     supplierCountry: country,
+    // Absent rather than null without one: responses recorded before contacts existed look the same.
+    ...(command.contact ? { contact: command.contact } : {}),
   };
   return live
     ? {

@@ -10,9 +10,12 @@ import {
   Matches,
   Max,
   MaxLength,
+  IsEmail,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { FREE_TEXT_LIMIT, ROUTES } from '@pcp/contracts';
 import { ListQueryDto, IsNotBlank, MaxCharactersWithoutSpaces, NotTogetherWith } from '@pcp/http';
 import { TITLE_LIMIT } from '@pcp/eventsourcing';
@@ -110,6 +113,24 @@ export class PublishNoticeDto {
   reason?: string;
 }
 
+const NAME_LIMIT = 200;
+const EMAIL_LIMIT = 254;
+
+/** The sender's own contact details; personal data, stored sealed and erasable. */
+export class ContactPersonDto {
+  @ApiProperty({ example: 'Ana Pérez', maxLength: NAME_LIMIT })
+  @IsString()
+  @IsNotBlank()
+  @MaxLength(NAME_LIMIT)
+  name!: string;
+
+  @ApiProperty({ example: 'ana.perez@medtech.example', format: 'email', maxLength: EMAIL_LIMIT })
+  @IsString()
+  @MaxLength(EMAIL_LIMIT)
+  @IsEmail()
+  email!: string;
+}
+
 export class SubmitResponseDto {
   @ApiProperty({ example: 'SepsisWatch', maxLength: TITLE_LIMIT })
   @IsString()
@@ -132,6 +153,17 @@ export class SubmitResponseDto {
   @Min(1)
   @Max(9)
   declaredTrl!: number;
+
+  @ApiPropertyOptional({
+    type: ContactPersonDto,
+    description:
+      'You, as the contact person of this response. Sealed with your personal key: readable by ' +
+      'the organisers until you (or an admin) erase your personal data.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ContactPersonDto)
+  contact?: ContactPersonDto;
 }
 
 export class TextDto {

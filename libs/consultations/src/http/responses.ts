@@ -2,6 +2,25 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ROUTES } from '@pcp/contracts';
 import { CONSULTATION_STATUSES } from './consultation.dto';
 
+export class ContactPersonResponse {
+  @ApiProperty({
+    description:
+      'The user whose data this is; erasing them (POST /people/{personId}/erasure) erases it.',
+    example: 'user-ana',
+  })
+  personId!: string;
+  @ApiProperty({ description: 'True once the person was erased: name and e-mail are gone.' })
+  erased!: boolean;
+  @ApiProperty({ required: false, example: 'Ana Pérez', description: 'Absent once erased.' })
+  name?: string;
+  @ApiProperty({
+    required: false,
+    example: 'ana.perez@medtech.example',
+    description: 'Absent once erased.',
+  })
+  email?: string;
+}
+
 export class SupplierResponse {
   @ApiProperty({ format: 'uuid', description: 'Response id.' })
   id!: string;
@@ -33,6 +52,13 @@ export class SupplierResponse {
     example: 'ES',
   })
   supplierCountry!: string | null;
+  @ApiProperty({
+    type: ContactPersonResponse,
+    nullable: true,
+    description:
+      'Who to contact about this response: the user who sent it, if they gave contact details.',
+  })
+  contact!: ContactPersonResponse | null;
   @ApiProperty({ enum: ['LIVE', 'REPLACED'] })
   status!: string;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' })

@@ -1,3 +1,4 @@
+import type { DisclosedPersonalData, SealedPersonalData } from '@pcp/eventsourcing';
 import type { ConsultationEvent, ConsultationStatus } from '../domain';
 
 export type ResponseView = {
@@ -9,6 +10,11 @@ export type ResponseView = {
   declaredTrl: number;
   supplierSme: boolean | null;
   supplierCountry: string | null;
+  /**
+   * The contact person: sealed in the stored view, disclosed (name and e-mail, or erased)
+   * when read.
+   */
+  contact: SealedPersonalData | DisclosedPersonalData | null;
   /** LIVE until the same supplier organisation sends a new response. */
   status: 'LIVE' | 'REPLACED';
   replacesResponseId: string | null;
@@ -148,6 +154,7 @@ export function evolveConsultationView(
           declaredTrl: d.declaredTrl,
           supplierSme: d.supplierSme,
           supplierCountry: d.supplierCountry,
+          contact: d.contact ?? null,
           status: 'LIVE',
           replacesResponseId: replaces,
           submittedAt: at,

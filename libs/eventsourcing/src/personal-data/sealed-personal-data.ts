@@ -135,6 +135,7 @@ export function sealedIn(value: unknown, found: SealedPersonalData[] = []): Seal
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
+  // Any realm's Object.prototype: documents may be cloned by the runtime in another realm.
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { consultationsContextWith } from '@pcp/consultations';
+import { needsContext } from '@pcp/needs';
+import { pipelineContext } from '@pcp/pipeline';
+import { createTestApp, type TestApp } from '@pcp/platform';
+import { BEFORE_FIRST } from '@pcp/eventsourcing';
+// The operations CLI is a workspace tool; its verifier is what an operator runs.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { runOps } from '../ops/ops';
+import { consultationFor, galicianNeed } from './scenario';
+
+// Names and e-mails unlikely to occur anywhere by chance, so that a search for them is exact.
+const SAM = { name: 'Samira Quintero-Vallejo', email: 'samira.qv@sepsis-watch.example' };
+const TOM = { name: 'Tomás Ibargüengoitia', email: 'tomas.ib@lab-tech.example' };
+const SAM_TRACES = ['Samira', 'Quintero', 'samira.qv', 'sepsis-watch.example'];
+
+// Embedded platform through its public HTTP API: personal data is recorded sealed, read back
+// in the clear while its key exists, then erased with every event, hash and anchor intact.
+describe('erasure of personal data (crypto-shredding)', () => {
+  let app: TestApp;
+  const tokens: Record<string, string> = {};
+  /** Every response body read in this suite, by what was read. */
+  const seen = new Map<string, unknown>();
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      contexts: [
+        needsContext,
+        consultationsContextWith({ consistencyWaitMs: 3000 }),
+        pipelineContext,
+      ],
+      env: { ANCHOR_INTERVAL_MS: '0' },
+    });
+    tokens['ana'] = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
+    tokens['sam'] = await app.token({ sub: 'u-sam', org: 'org-sepsiswatch', roles: ['supplier'] });
+    tokens['tom'] = await app.token({ sub: 'u-tom', org: 'org-labtech', roles: ['supplier'] });
+    tokens['aud'] = await app.token({ sub: 'u-aud', org: 'org-audit', roles: ['auditor'] });
+    tokens['adm'] = await app.token({ sub: 'u-adm', org: 'org-platform', roles: ['admin'] });
+  }, 60_000);
+  let closed = false;
+  afterAll(async () => {
+    if (!closed) await app.close();
+  });
+
+  const post = (path: string, who: string) =>
+    app.http().post(path).auth(tokens[who], { type: 'bearer' });
+  const get = async (path: string, who: string) => {
+    const res = await app.http().get(path).auth(tokens[who], { type: 'bearer' }).expect(200);
+    seen.set(`${who} GET ${path}`, res.body);
+    return res.body;
+  };
+
+  let consultationId: string;
+  let samResponse: string;
+  let tomResponse: string;
+
+  /** Everything a procurer, an auditor and the supplier itself can read about this data. */
+  async function readEverything(): Promise<Record<string, unknown>> {
+    seen.clear();
+    await app.settle();
+    const c = `/consultations/${consultationId}`;
+    const bodies: Record<string, unknown> = {
+      consultation: await get(c, 'ana'),
+      asAuditor: await get(c, 'aud'),
+      asSupplier: await get(c, 'sam'),
+      list: await get(`/consultations?org=org-sergas`, 'ana'),
+      responses: await get(`${c}/responses`, 'ana'),
+      response: await get(`${c}/responses/${samResponse}`, 'ana'),
+      history: await get(`${c}/history`, 'ana'),
+      historyAsAuditor: await get(`${c}/history`, 'aud'),
+      auditEvents: await get(`/audit/events?limit=500`, 'aud'),
+    };
+    const journeys = await get('/innovations?limit=100', 'aud');
+    expect(journeys.items.length).toBeGreaterThanOrEqual(2);
+    for (const item of journeys.items as Array<{ innovationId?: string; id?: string }>) {
+      const id = item.innovationId ?? item.id;
+      bodies[`journey ${id}`] = await get(`/innovations/${id}`, 'aud');
+      bodies[`timeline ${id}`] = await get(`/innovations/${id}/timeline`, 'aud');
+    }
+    return bodies;
+  }
+
+  /** The raw log as stored: every event's JSON, hashes included. */
+  async function storedLog(): Promise<string> {
+    const events = await app.store.readAll(BEFORE_FIRST, 100_000);
+    return JSON.stringify(events, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
+
+  it('records contact persons sealed: the log holds no name or e-mail in clear', async () => {
+    const needId = (await post('/needs', 'ana').send(galicianNeed).expect(201)).body.id as string;
+    await post(`/needs/${needId}/validate`, 'ana').send({}).expect(200);
+    consultationId = (await post('/consultations', 'ana').send(consultationFor(needId)).expect(201))
+      .body.id as string;
+    await post(`/consultations/${consultationId}/publish`, 'ana').send({}).expect(200);
+
+    const sam = await post(`/consultations/${consultationId}/responses`, 'sam')
+      .send({ solutionName: 'SepsisWatch', summary: 'Risk score.', declaredTrl: 5, contact: SAM })
+      .expect(201);
+    samResponse = sam.body.id;
+    // The sender reads back what they sent, in the clear.
+    expect(sam.body.contact).toEqual({ personId: 'u-sam', erased: false, ...SAM });
+    tomResponse = (
+      await post(`/consultations/${consultationId}/responses`, 'tom')
+        .send({ solutionName: 'LabTech', summary: 'Lab panel.', declaredTrl: 4, contact: TOM })
+        .expect(201)
+    ).body.id;
+
+    const log = await storedLog();
+    for (const trace of [...SAM_TRACES, TOM.name, TOM.email]) expect(log).not.toContain(trace);
+    expect(log).toContain('"personalData":"aes-256-gcm"');
+  });
+
+  it('refuses contact details that are not a name and an e-mail', async () => {
+    for (const contact of [
+      { name: 'X', email: 'not-an-e-mail' },
+      { name: '  ', email: 'x@y.example' },
+      { name: 'X' },
+      'Samira',
+      { name: 'X', email: 'x@y.example', phone: '+34 600 000 000' },
+    ]) {
+      await post(`/consultations/${consultationId}/responses`, 'tom')
+        .send({ solutionName: 'LabTech', summary: 'Lab panel.', declaredTrl: 4, contact })
+        .expect(400);
+    }
+  });
+
+  it('shows the contact in the clear to the organisers, in views, lists and histories', async () => {
+    const bodies = await readEverything();
+    const consultation = bodies['consultation'] as {
+      responses: Array<{ id: string; contact: unknown }>;
+    };
+    const contactOf = (id: string) => consultation.responses.find((r) => r.id === id)?.contact;
+    expect(contactOf(samResponse)).toEqual({ personId: 'u-sam', erased: false, ...SAM });
+    expect(contactOf(tomResponse)).toEqual({ personId: 'u-tom', erased: false, ...TOM });
+    for (const key of ['asAuditor', 'asSupplier', 'list', 'responses', 'response', 'history']) {
+      expect(JSON.stringify(bodies[key])).toContain(SAM.email);
+    }
+  });
+
+  it('erases only for an admin or the person themself, with a reason', async () => {
+    await post('/people/u-sam/erasure', 'tom').send({ reason: 'Not mine to erase' }).expect(403);
+    await post('/people/u-sam/erasure', 'ana').send({ reason: 'Not mine to erase' }).expect(403);
+    await post('/people/u-sam/erasure', 'adm').send({}).expect(400);
+    await post('/people/u-sam/erasure', 'adm').send({ reason: '   ' }).expect(400);
+    await app.http().post('/people/u-sam/erasure').send({ reason: 'anonymous' }).expect(401);
+    // Nothing was erased by the refusals.
+    const response = await get(`/consultations/${consultationId}/responses/${samResponse}`, 'ana');
+    expect(response.contact).toMatchObject({ erased: false, name: SAM.name });
+  });
+
+  it('after erasure no read model, history, timeline or audit answer holds the data; integrity still verifies', async () => {
+    const hashesBefore = (await app.store.readAll(BEFORE_FIRST, 100_000)).map((e) => e.hash);
+    const erased = await post('/people/u-sam/erasure', 'adm')
+      .set('x-correlation-id', randomUUID())
+      .send({ reason: 'Erasure request DPO-4411 under GDPR Art. 17' })
+      .expect(200);
+    expect(erased.body).toMatchObject({
+      personId: 'u-sam',
+      keysErased: 1,
+      streamId: 'platform-person-u-sam',
+    });
+
+    const bodies = await readEverything();
+    for (const [what, body] of seen) {
+      const json = JSON.stringify(body);
+      for (const trace of SAM_TRACES) {
+        if (json.includes(trace)) throw new Error(`${what} still shows ${trace}`);
+      }
+    }
+    const consultation = bodies['consultation'] as {
+      responses: Array<{ id: string; contact: unknown }>;
+    };
+    expect(consultation.responses.find((r) => r.id === samResponse)?.contact).toEqual({
+      personId: 'u-sam',
+      erased: true,
+    });
+    // Other people's data is untouched.
+    expect(consultation.responses.find((r) => r.id === tomResponse)?.contact).toEqual({
+      personId: 'u-tom',
+      erased: false,
+      ...TOM,
+    });
+
+    // The audit event says who erased whose data, when and why, and nothing personal.
+    const audit = bodies['auditEvents'] as {
+      items: Array<{ type: string; actor: { userId: string }; data: unknown; reason: string }>;
+    };
+    const record = audit.items.find((e) => e.type === 'PersonalDataErased');
+    expect(record).toMatchObject({
+      actor: { userId: 'u-adm' },
+      reason: 'Erasure request DPO-4411 under GDPR Art. 17',
+      data: { personId: 'u-sam', keysErased: 1 },
+    });
+
+    // No event was rewritten; the integrity proofs hold over the same ciphertexts.
+    const after = await app.store.readAll(BEFORE_FIRST, 100_000);
+    expect(after.map((e) => e.hash).slice(0, hashesBefore.length)).toEqual(hashesBefore);
+    const verification = await get('/audit/verify', 'aud');
+    expect(verification.ok).toBe(true);
+  });
+
+  it('lets a person erase their own data; repeating an erasure is harmless', async () => {
+    const own = await post('/people/u-tom/erasure', 'tom')
+      .send({ reason: 'My own request' })
+      .expect(200);
+    expect(own.body).toMatchObject({ personId: 'u-tom', keysErased: 1 });
+    const again = await post('/people/u-tom/erasure', 'adm')
+      .send({ reason: 'Repeated request' })
+      .expect(200);
+    expect(again.body).toMatchObject({ personId: 'u-tom', keysErased: 0, revision: 1 });
+    const response = await get(`/consultations/${consultationId}/responses/${tomResponse}`, 'ana');
+    expect(response.contact).toEqual({ personId: 'u-tom', erased: true });
+  });
+
+  it('still verifies with the operations CLI once the platform is stopped', async () => {
+    const dataDir = app.dataDir;
+    await app.close(true);
+    closed = true;
+    const out: string[] = [];
+    const io = {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: () => true },
+      env: {},
+    };
+    try {
+      const code = await runOps(['verify', '--data-dir', dataDir], io);
+      expect(out.join('')).toMatch(/^ok: /);
+      expect(code).toBe(0);
+    } finally {
+      const { rmSync } = await import('node:fs');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
