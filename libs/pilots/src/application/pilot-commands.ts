@@ -12,6 +12,7 @@ import {
   type EventStore,
 } from '@pcp/eventsourcing';
 import {
+  LIVING_LAB_MIN_TRL,
   MEASUREMENT_ID_PREFIX,
   pilotDecider,
   testbedDecider,
@@ -128,7 +129,19 @@ export class PilotCommands {
         .collection(PILOTS_COLLECTION)
         .count({ testbedId: input.testbedId, status: { $in: ['PLANNED', 'RUNNING'] } }),
     ]);
-    const knownTrl = contract ? await this.known.latestTrl(contract.innovationId) : null;
+    let knownTrl = contract ? await this.known.latestTrl(contract.innovationId) : null;
+    // The contract's own phase evaluation may still be on its way from the tenders context
+    // (over Kafka it lags the command that completed the phase): wait for it before a
+    // living lab refuses on the TRL of an earlier phase.
+    if (
+      contract?.status === 'ACTIVE' &&
+      contract.procedure === 'PCP' &&
+      testbed?.type === 'LIVING_LAB' &&
+      (knownTrl?.trl ?? 0) < LIVING_LAB_MIN_TRL
+    ) {
+      await this.known.phaseEvaluationOf(contract);
+      knownTrl = await this.known.latestTrl(contract.innovationId);
+    }
     const result = await this.pilots.handle(
       pilotStream(pilotId),
       {

@@ -279,6 +279,20 @@ describe('testbeds and pilot planning over HTTP, with contracts learned from ten
       expect(res.body).toMatchObject({ testbedType: 'LIVING_LAB', trlAtPlanning: 7 });
     });
 
+    it('201: a living lab waits for the last phase’s evaluation still on its way from tenders', async () => {
+      const livingLab = await testbed({ type: 'LIVING_LAB', enollLabelled: true, region: 'ES22' });
+      const { contract, tender } = await lastPhaseContract(app, ANA, sam, 6);
+      await app.settle();
+      // The procurer completed the phase in tenders; pilots hears of it only a moment later.
+      const planned = post('/pilots').send(pilotBody(contract.contractId, livingLab));
+      const heard = new Promise((resolve) => setTimeout(resolve, 400)).then(() =>
+        tender.completePhase(2, [{ contract, passed: true, assessedTrl: 7 }]),
+      );
+      const [res] = await Promise.all([planned, heard]);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ testbedType: 'LIVING_LAB', trlAtPlanning: 7 });
+    });
+
     it('422: a testbed at capacity', async () => {
       const testbedId = await testbed({ capacity: 1 });
       const first = await ppiContract(app, ANA, sam);

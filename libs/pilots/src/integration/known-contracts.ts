@@ -221,6 +221,27 @@ export class KnownContracts {
     };
   }
 
+  /**
+   * Waits, up to `consistencyWaitMs`, until the evaluation of the contract's phase is known
+   * (the contract has ended and its phase's TRL is recorded); false if it is not by then.
+   */
+  async phaseEvaluationOf(
+    contract: Pick<ContractFacts, 'contractId' | 'innovationId' | 'tenderId' | 'phase'>,
+  ): Promise<boolean> {
+    const source = `tender ${contract.tenderId} phase ${contract.phase}`;
+    const known = await this.settled(
+      async () => {
+        const [ended, trl] = await Promise.all([
+          this.documents.collection<KnownContract>(KNOWN_CONTRACTS).get(contract.contractId),
+          this.documents.collection<PhaseTrl>(PHASE_TRLS).get(contract.innovationId),
+        ]);
+        return ended?.data.status !== 'ACTIVE' && trl?.data.source === source;
+      },
+      (done) => done,
+    );
+    return known;
+  }
+
   /** The innovation's latest assessed TRL: PCP intermediate evaluations and pilot assessments. */
   async latestTrl(innovationId: string): Promise<AssessedTrl | null> {
     const [phase, pilot] = await Promise.all([
