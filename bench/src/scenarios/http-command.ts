@@ -1,0 +1,187 @@
+/**
+ * `POST /needs` under autocannon: first at full pressure for the peak throughput, then at
+ * half that rate for the latencies a user sees under ordinary load. The baseline is a bare
+ * NestJS route inserting one row, started and loaded the same way.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mintToken } from '@pcp/auth';
+import autocannon from 'autocannon';
+import type { BenchConfig } from '../config';
+import type { BenchEngines } from '../engines';
+import { log } from '../measure';
+import { figure, type Figure } from '../results';
+import { type ServiceProcess, startService } from '../service-process';
+
+const NEED_BODY = JSON.stringify({
+  title: 'Early detection of sepsis in emergency departments',
+  description:
+    'Sepsis is recognised too late in two out of five emergency admissions; clinicians need ' +
+    'an early warning from routine vital signs and laboratory values.',
+  region: 'ES11',
+  diseaseField: 'infectious',
+  scope: ['early_detection', 'decision_support'],
+  patientPopulation: 12000,
+  budgetEstimateEur: 2_500_000,
+  barriers: ['data_fragmentation', 'ai_uncertainty'],
+  evidence: [
+    { title: 'Regional sepsis audit 2024', url: 'https://www.sergas.es/audit-sepsis-2024.pdf' },
+  ],
+});
+
+interface LoadFigures {
+  peak: number;
+  p50: number;
+  p99: number;
+  halfRate: number;
+}
+
+async function cannon(
+  url: string,
+  token: string,
+  seconds: number,
+  connections: number,
+  overallRate?: number,
+): Promise<autocannon.Result> {
+  const result = await autocannon({
+    url: `${url}/needs`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: NEED_BODY,
+    connections,
+    duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
+  });
+  const ok = result['2xx'];
+  if (ok === 0 || result.non2xx > ok / 100) {
+    throw new Error(
+      `POST ${url}/needs: ${ok} answers 2xx, ${result.non2xx} not, ${result.errors} errors`,
+    );
+  }
+  return result;
+}
+
+async function load(
+  service: ServiceProcess,
+  token: string,
+  config: BenchConfig,
+): Promise<LoadFigures> {
+  // A short warm-up: JIT, pools and caches, as after any start.
+  await cannon(service.url, token, 1, config.httpConnections);
+  const peakRun = await cannon(service.url, token, config.httpSeconds, config.httpConnections);
+  const peak = peakRun['2xx'] / (peakRun.duration || config.httpSeconds);
+  const halfRate = Math.max(1, Math.floor(peak / 2));
+  const half = await cannon(
+    service.url,
+    token,
+    config.httpSeconds,
+    config.httpConnections,
+    halfRate,
+  );
+  return { peak, p50: half.latency.p50, p99: half.latency.p99, halfRate };
+}
+
+const SECRET = randomBytes(32).toString('base64url');
+
+const procurerToken = () =>
+  mintToken(
+    { sub: 'u-bench', name: 'Bench procurer', org: 'org-bench', roles: ['procurer'] },
+    { secret: SECRET },
+  );
+
+async function bareBaseline(config: BenchConfig, engines: BenchEngines): Promise<LoadFigures> {
+  const bare = await startService('bench/src/bare/bare-command-app.ts', {
+    DATABASE_URL: engines.postgres,
+  });
+  try {
+    const figures = await load(bare, await procurerToken(), config);
+    log(`http bare: peak ${figures.peak.toFixed(0)}/s, p99 ${figures.p99} ms at half`);
+    return figures;
+  } finally {
+    await bare.stop();
+  }
+}
+
+function figuresOf(name: string, ours: LoadFigures, bare: LoadFigures): Figure[] {
+  return [
+    figure({
+      name,
+      metric: 'throughput',
+      value: ours.peak,
+      unit: 'req/s',
+      baseline: { name: 'bare', value: bare.peak },
+      goal: { kind: 'min-ratio', value: 0.6 },
+    }),
+    figure({
+      name,
+      metric: `p50 at half load (${ours.halfRate} req/s)`,
+      value: ours.p50,
+      unit: 'ms',
+      baseline: { name: 'bare', value: bare.p50 },
+      higherIsBetter: false,
+    }),
+    figure({
+      name,
+      metric: `p99 at half load (${ours.halfRate} req/s)`,
+      value: ours.p99,
+      unit: 'ms',
+      baseline: { name: 'bare', value: bare.p99 },
+      goal: { kind: 'max', value: 20 },
+      higherIsBetter: false,
+    }),
+  ];
+}
+
+const quiet = { LOG_LEVEL: 'warn', RATE_LIMIT_WRITES: '0', AUTH_JWT_SECRET: SECRET };
+
+/** The embedded default as `npm start` runs it: every context, PGlite, in-memory read models. */
+export async function httpCommandEmbedded(
+  config: BenchConfig,
+  engines: BenchEngines,
+): Promise<Figure[]> {
+  const bare = await bareBaseline(config, engines);
+  const dataDir = mkdtempSync(join(tmpdir(), 'pcp-bench-embedded-'));
+  const service = await startService('apps/platform/src/main.ts', { ...quiet, DATA_DIR: dataDir });
+  try {
+    const ours = await load(service, await procurerToken(), config);
+    log(`http embedded: peak ${ours.peak.toFixed(0)}/s, p99 ${ours.p99} ms at half`);
+    return figuresOf('http-command-embedded', ours, bare);
+  } finally {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The needs service as deployed: events in PostgreSQL, relay to Kafka, read models in
+ * MongoDB (FerretDB here).
+ */
+export async function httpCommandDistributed(
+  config: BenchConfig,
+  engines: BenchEngines,
+): Promise<Figure[]> {
+  const bare = await bareBaseline(config, engines);
+  const dataDir = mkdtempSync(join(tmpdir(), 'pcp-bench-needs-'));
+  const service = await startService('apps/needs/src/main.ts', {
+    ...quiet,
+    DATA_DIR: dataDir,
+    EVENT_STORE: 'postgres',
+    DATABASE_URL: engines.postgres,
+    EVENT_STORE_SCHEMA: 'bench_needs_service',
+    INTEGRATION: 'kafka',
+    KAFKA_BROKERS: engines.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: engines.topicPrefix,
+    READ_MODELS: 'mongo',
+    MONGO_URL: engines.mongo,
+  });
+  try {
+    const ours = await load(service, await procurerToken(), config);
+    log(`http distributed: peak ${ours.peak.toFixed(0)}/s, p99 ${ours.p99} ms at half`);
+    return figuresOf('http-command-distributed', ours, bare);
+  } finally {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Log to topic: the relay publishing a backlog of needs events from the PostgreSQL log, and
+ * a bare kafkajs producer sending the very same records with the same batch size, the same
+ * acks (all in-sync replicas) and the same idempotence.
+ */
+import { topicOf } from '@pcp/contracts';
+import { PostgresEventStore, BEFORE_FIRST, type EventEnvelope } from '@pcp/eventsourcing';
+import {
+  createKafka,
+  ensureTopics,
+  integrationMessageOf,
+  IntegrationEventRelay,
+  KafkaIntegrationEventPublisher,
+  type OutgoingRecord,
+  toRecord,
+} from '@pcp/messaging';
+import { needsTranslator } from '@pcp/needs';
+import type { BenchConfig } from '../config';
+import type { BenchEngines } from '../engines';
+import { log, now, perSecond, waitUntil } from '../measure';
+import { figure, type Figure } from '../results';
+import { writeNeedLog } from '../workload';
+
+async function readEverything(store: PostgresEventStore): Promise<EventEnvelope[]> {
+  const out: EventEnvelope[] = [];
+  for (let after = BEFORE_FIRST; ;) {
+    const batch = await store.readAll(after, 5000);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+    after = batch[batch.length - 1].globalPosition;
+  }
+}
+
+export async function relayKafka(config: BenchConfig, engines: BenchEngines): Promise<Figure[]> {
+  const brokers = engines.kafkaBrokers.split(',');
+  const relayTopic = `${engines.topicPrefix}${topicOf('needs')}`;
+  const bareTopic = `${engines.topicPrefix}bare.${topicOf('needs')}`;
+  const kafka = createKafka({ brokers, clientId: `bench-${engines.runId}` });
+  await ensureTopics(kafka, [
+    { topic: relayTopic, partitions: 3 },
+    { topic: bareTopic, partitions: 3 },
+  ]);
+
+  const store = await PostgresEventStore.connect(engines.postgres, { schema: 'bench_relay' });
+  try {
+    await writeNeedLog(store, config.relayEvents, config.eventsPerStream, 8);
+    const head = await store.headPosition();
+
+    // Ours: the relay, from an empty checkpoint to the head of the log.
+    const publisher = new KafkaIntegrationEventPublisher({
+      brokers,
+      clientId: `bench-relay-${engines.runId}`,
+    });
+    // Connect first (and learn the topic exists), as a running service has.
+    await publisher.publish([]);
+    const relay = new IntegrationEventRelay({
+      context: 'needs',
+      store,
+      publisher,
+      translator: needsTranslator,
+      topicFor: () => relayTopic,
+      subscriptionName: 'bench-relay',
+      batchSize: config.relayBatch,
+      pollIntervalMs: 10,
+      onError: (error) => log(`relay: ${String(error)}`),
+    });
+    const started = now();
+    relay.start();
+    await waitUntil(
+      () => (relay.status().lastPosition ?? BEFORE_FIRST) >= head,
+      600_000,
+      'the relay to reach the head of the log',
+      5,
+    );
+    const relayMs = now() - started;
+    const published = relay.status().published;
+    await relay.stop();
+    await publisher.close();
+    log(`relay-kafka: relay ${published} in ${relayMs.toFixed(0)} ms`);
+
+    // Baseline: the same records, straight from a kafkajs producer.
+    const records: OutgoingRecord[] = [];
+    for (const envelope of await readEverything(store)) {
+      const translation = needsTranslator.translate(envelope);
+      if (!translation) continue;
+      const message = integrationMessageOf(envelope, translation.definition, translation.data);
+      records.push(toRecord(message, bareTopic));
+    }
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    let bareMs: number;
+    try {
+      await producer.send({ topic: bareTopic, acks: -1, messages: [] }).catch(() => undefined);
+      const t0 = now();
+      for (let i = 0; i < records.length; i += config.relayBatch) {
+        await producer.send({
+          topic: bareTopic,
+          acks: -1,
+          messages: records
+            .slice(i, i + config.relayBatch)
+            .map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+        });
+      }
+      bareMs = now() - t0;
+    } finally {
+      await producer.disconnect();
+    }
+    log(`relay-kafka: kafkajs ${records.length} in ${bareMs.toFixed(0)} ms`);
+
+    return [
+      figure({
+        name: 'relay-kafka',
+        metric: `throughput (batch ${config.relayBatch}, acks all)`,
+        value: perSecond(published, relayMs),
+        unit: 'events/s',
+        baseline: { name: 'kafkajs', value: perSecond(records.length, bareMs) },
+        goal: { kind: 'min-ratio', value: 0.8 },
+      }),
+    ];
+  } finally {
+    await store.close();
+    await deleteTopics(kafka, [relayTopic, bareTopic]);
+  }
+}
+
+async function deleteTopics(
+  kafka: ReturnType<typeof createKafka>,
+  topics: string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics, timeout: 10_000 });
+  } catch (error) {
+    log(`could not delete topics ${topics.join(', ')}: ${String(error)}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

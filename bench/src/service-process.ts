@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { now, waitUntil } from './measure';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+export interface ServiceProcess {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn until `/health/ready` (or `readyPath`) answered 200. */
+  readyAfterMs: number;
+  /** Resident set size now, in bytes (Linux /proc). */
+  rss(): number;
+  /** Peak resident set size so far, in bytes. */
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * How to run an entry point: its build under dist/ when BENCH_USE_BUILD=1 (as `npm start`
+ * runs it; scripts/bench.sh builds first), else compiled on load like scripts/run-ts.sh.
+ */
+function nodeArguments(entry: string): string[] {
+  const built = resolve(ROOT, 'dist', entry.replace(/\.ts$/, '.js'));
+  if (process.env.BENCH_USE_BUILD === '1' && existsSync(built))
+    return ['--enable-source-maps', built];
+  return [
+    '--no-experimental-strip-types',
+    '-r',
+    resolve(ROOT, 'scripts/lib/swc-register.js'),
+    resolve(ROOT, entry),
+  ];
+}
+
+function statusField(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+/**
+ * Starts a TypeScript entry point of the workspace as its own process, the way
+ * scripts/run-ts.sh does, and waits until it answers on its health route.
+ */
+export async function startService(
+  entry: string,
+  env: Record<string, string>,
+  options: { readyPath?: string; timeoutMs?: number } = {},
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const started = now();
+  const child: ChildProcess = spawn(process.execPath, nodeArguments(entry), {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntil(
+      async () => {
+        if (exited) throw new Error(`${entry} exited during start: ${stderr}`);
+        try {
+          const response = await fetch(`${url}${options.readyPath ?? '/health/ready'}`);
+          return response.status === 200;
+        } catch {
+          return false;
+        }
+      },
+      options.timeoutMs ?? 180_000,
+      `${entry} to be ready`,
+      50,
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const readyAfterMs = now() - started;
+  const pid = child.pid as number;
+  return {
+    url,
+    pid,
+    readyAfterMs,
+    rss: () => statusField(pid, 'VmRSS'),
+    peakRss: () => statusField(pid, 'VmHWM'),
+    stop: async () => {
+      if (exited) return;
+      const gone = new Promise<void>((done) => child.once('exit', () => done()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
