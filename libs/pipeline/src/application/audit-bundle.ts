@@ -13,7 +13,8 @@ export type InnovationAuditBundle = SourcedAuditBundle & {
 
 /**
  * An innovation's complete audit record as one document: every stream its timeline draws on
- * (its need or buyers group, consultation, tender, its opened bid, pilots), whole from
+ * (its need or buyers group, consultation, tender, pilots) and its bid's own stream once the
+ * tender has opened bids (`tenders-bid-<id>`, as the tenders context names it), whole from
  * revision 0, each with the proof from its head to its own store's latest anchor. The offline
  * verifier (tools/verify-bundle) checks it without the product.
  */
@@ -31,12 +32,17 @@ export class AuditBundles {
   ): Promise<InnovationAuditBundle> {
     // The timeline already knows which streams concern the innovation, sealed bids left out.
     const timeline = await this.innovations.timeline(user, id);
+    const journey = await this.innovations.get(user, id);
+    const streams = timeline.map((item) => ({ context: item.context, streamId: item.streamId }));
+    // Its bid's own stream holds the proposal; the journey knows the bid once bids are opened.
+    for (const bidId of journey.bidIds)
+      streams.push({ context: 'tenders', streamId: `tenders-bid-${bidId}` });
     const streamsBySource = new Map<string, Set<string>>();
-    for (const item of timeline) {
-      const source = this.audit.sourceOf(item.context).name;
-      const streams = streamsBySource.get(source) ?? new Set<string>();
-      streams.add(item.streamId);
-      streamsBySource.set(source, streams);
+    for (const { context, streamId } of streams) {
+      const source = this.audit.sourceOf(context).name;
+      const held = streamsBySource.get(source) ?? new Set<string>();
+      held.add(streamId);
+      streamsBySource.set(source, held);
     }
     const parts = await Promise.all(
       this.audit.allSources.flatMap((source) => {
