@@ -39,7 +39,12 @@ export async function startDistributed(
   try {
     const services: Record<string, RunningService> = {};
     const envOf: Record<string, Record<string, string>> = {};
-    for (const name of names) {
+    // The pipeline reads every other service's audit, so it starts last, knowing their URLs.
+    const order = [
+      ...names.filter((n) => n !== 'pipeline'),
+      ...names.filter((n) => n === 'pipeline'),
+    ];
+    for (const name of order) {
       const mongoUrl = new URL(mongo);
       mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
       envOf[name] = {
@@ -53,6 +58,7 @@ export async function startDistributed(
         READ_MODELS: 'mongo',
         MONGO_URL: mongoUrl.toString(),
         DATA_DIR: mkdtempSync(join(tmpdir(), `pcp-e2e-${name}-`)),
+        ...(name === 'pipeline' ? { AUDIT_SERVICES: auditServicesOf(services) } : {}),
       };
       services[name] = await startService(name, mainOf(name), envOf[name]);
       started.push(services[name]);
@@ -68,4 +74,11 @@ export async function startDistributed(
     await stop();
     throw error;
   }
+}
+
+/** AUDIT_SERVICES for the pipeline: every service started so far, as `<context>=<url>`. */
+function auditServicesOf(services: Record<string, RunningService>): string {
+  return Object.entries(services)
+    .map(([name, service]) => `${name}=${service.url}`)
+    .join(',');
 }

@@ -58,7 +58,10 @@ export class AuditTrail {
       limit,
       fetch: (source, after) =>
         this.named(source).events(criteria, { limit, cursor: after }, authorization),
-      positionOf: (event) => event.globalPosition,
+      resumeAt: (event) => {
+        const position = BigInt(event.globalPosition);
+        return position > 0n ? (position - 1n).toString() : '';
+      },
       compare: (a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt),
     });
   }
@@ -111,7 +114,7 @@ export class AuditTrail {
         const found = await this.named(source).anchors({ limit, cursor: before }, authorization);
         return { items: tag(source, found.items), nextCursor: found.nextCursor };
       },
-      positionOf: (anchor) => anchor.id,
+      resumeAt: (anchor) => (BigInt(anchor.id) + 1n).toString(),
       compare: (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
     });
   }

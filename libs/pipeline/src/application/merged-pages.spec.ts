@@ -26,7 +26,7 @@ const page = (cursor: string | undefined, limit: number) =>
     cursor,
     limit,
     fetch: async (source, at) => fetch(source, at, limit),
-    positionOf: (i) => i.pos,
+    resumeAt: (i) => String(Number(i.pos) - 1),
     compare: (a, b) => a.at - b.at,
   });
 
@@ -54,5 +54,27 @@ describe('mergedPage', () => {
     await expect(page('abc', 2)).rejects.toThrow(BadRequestException);
     const foreign = Buffer.from(JSON.stringify({ elsewhere: '1' })).toString('base64url');
     await expect(page(foreign, 2)).rejects.toThrow(BadRequestException);
+  });
+
+  it('newest first: what a source gains between pages never comes out of order', async () => {
+    const anchors: Record<string, number[]> = { needs: [9, 5, 1], tenders: [8, 7] };
+    const newestFirst = (cursor: string | undefined) =>
+      mergedPage<{ id: number; source: string }>({
+        sources: ['needs', 'tenders'],
+        cursor,
+        limit: 2,
+        fetch: async (source, before) => {
+          const older = anchors[source].filter((id) => before === undefined || id < Number(before));
+          const items = older.slice(0, 2).map((id) => ({ id, source }));
+          return { items, nextCursor: older.length > 2 ? String(items[1].id) : null };
+        },
+        resumeAt: (a) => String(a.id + 1),
+        compare: (a, b) => b.id - a.id,
+      });
+    const first = await newestFirst(undefined);
+    expect(first.items.map((a) => a.id)).toEqual([9, 8]);
+    anchors.tenders.unshift(10);
+    const second = await newestFirst(first.nextCursor ?? undefined);
+    expect(second.items.map((a) => a.id)).toEqual([7, 5]);
   });
 });

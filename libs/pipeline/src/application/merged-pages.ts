@@ -38,8 +38,12 @@ export async function mergedPage<T>(options: {
   cursor: string | undefined;
   limit: number;
   fetch: (source: string, cursor: string | undefined) => Promise<SourcePage<T>>;
-  /** Where an item stands in the item's own source (its cursor). */
-  positionOf: (item: T) => string;
+  /**
+   * The cursor of the item's own source at which its list resumes with that very item. A
+   * source resumes at its first item not taken, so that what it gains between two pages
+   * (a newer anchor in a newest-first list) never comes out of order.
+   */
+  resumeAt: (item: T) => string;
   /** The merged order; each source's page must already be in it. */
   compare: (a: T, b: T) => number;
 }): Promise<{ items: T[]; nextCursor: string | null }> {
@@ -62,9 +66,9 @@ export async function mergedPage<T>(options: {
   const taken = tagged.slice(0, limit);
   const next: Positions = { ...start };
   for (const { source, page } of pages) {
-    const mine = taken.filter((t) => t.source === source);
-    if (mine.length === page.items.length) next[source] = page.nextCursor;
-    else if (mine.length > 0) next[source] = options.positionOf(mine[mine.length - 1].item);
+    const mine = taken.filter((t) => t.source === source).length;
+    next[source] =
+      mine === page.items.length ? page.nextCursor : options.resumeAt(page.items[mine]);
   }
   const exhausted = sources.every((s) => next[s] === null);
   return { items: taken.map((t) => t.item), nextCursor: exhausted ? null : encode(next) };
