@@ -85,14 +85,21 @@ up() {
     c.connect().then(() => c.query("CREATE DATABASE pcp_distributed")).catch((e) => {
       if (e.code !== "42P04") { console.error(e.message); process.exit(1); }
     }).finally(() => c.end());' "$PCP_TEST_POSTGRES_URL"
-  local s port
+  local s port audit_services=""
+  # The pipeline's audit reads every other service's store over its /internal/audit routes.
+  while read -r s; do
+    [ "$s" = pipeline ] && continue
+    audit_services="${audit_services:+$audit_services,}$s=http://127.0.0.1:$(port_of "$s")"
+  done < <(services)
   while read -r s; do
     port="$(port_of "$s")"
+    local extra=()
+    [ "$s" = pipeline ] && [ -n "$audit_services" ] && extra=(AUDIT_SERVICES="$audit_services")
     start "$s" "dist/apps/$s/src/main.js" \
       HOST=127.0.0.1 PORT="$port" DATA_DIR="$D/$s" AUTH_JWT_SECRET="$secret" LOG_LEVEL="${LOG_LEVEL:-info}" \
       EVENT_STORE=postgres DATABASE_URL="$database_url" EVENT_STORE_SCHEMA="$s" \
       INTEGRATION=kafka KAFKA_BROKERS="$PCP_TEST_KAFKA_BROKERS" \
-      READ_MODELS=mongo MONGO_URL="${PCP_TEST_MONGO_URL%/*}/pcp_distributed_$s"
+      READ_MODELS=mongo MONGO_URL="${PCP_TEST_MONGO_URL%/*}/pcp_distributed_$s" "${extra[@]}"
     gateway_env+=("$(echo "$s" | tr '[:lower:]' '[:upper:]')_URL=http://127.0.0.1:$port")
   done < <(services)
   start gateway dist/apps/gateway/src/main.js HOST=127.0.0.1 PORT="$GATEWAY_PORT" "${gateway_env[@]}"
