@@ -14,7 +14,7 @@ import {
   type Caller,
   type MatrixCell,
 } from './authorisation-matrix';
-import { expiredToken, forgedToken, inBatches, startPlatform } from './platform';
+import { expiredToken, forgedToken, inBatches, startPlatform, STARTUP_MS } from './platform';
 import { routeCatalogue, type Route } from './route-catalogue';
 
 const MATRIX_FILE = join(__dirname, '..', '..', 'tmp', 'security', 'authorisation-matrix.txt');
@@ -43,7 +43,7 @@ describe('authorisation matrix: every route of the five contexts, every caller',
       'forged token',
       await forgedToken({ sub: 'u-forger', org: 'org-matrix', roles: [...ROLES] }),
     );
-  });
+  }, STARTUP_MS);
   afterAll(() => app?.close());
 
   const send = async (method: string, path: string, token?: string, body?: unknown) => {

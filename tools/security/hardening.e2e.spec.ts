@@ -11,7 +11,7 @@ import {
   SecurityModule,
 } from '@pcp/http';
 import type { TestApp } from '@pcp/platform';
-import { startPlatform } from './platform';
+import { startPlatform, STARTUP_MS } from './platform';
 
 const ORIGIN = 'https://app.example.eu';
 const need = {
@@ -49,7 +49,7 @@ describe('hardening of the embedded platform', () => {
     });
     ana = await app.token({ sub: 'u-ana', org: 'org-a', roles: ['procurer'] });
     bea = await app.token({ sub: 'u-bea', org: 'org-b', roles: ['procurer'] });
-  });
+  }, STARTUP_MS);
   afterAll(() => app?.close());
 
   const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -7,6 +7,9 @@ import { createTestApp, type TestApp } from '@pcp/platform';
 import { tendersContextWith } from '@pcp/tenders';
 import { mintToken, type Role } from '@pcp/auth';
 
+/** Starting five contexts takes a while on a busy machine. */
+export const STARTUP_MS = 120_000;
+
 /** The embedded platform with all five contexts, as `npm start` runs it. */
 export function startPlatform(env: Record<string, string> = {}): Promise<TestApp> {
   return createTestApp({
