@@ -41,6 +41,13 @@ export class PgSqlClient implements SqlClient {
   async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool stops listening for errors of a client it lent out: without a listener, a
+    // server that ends the session (a restart, 57P01) would crash the process. The failing
+    // query rejects on its own; the connection is discarded on release.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work({
@@ -60,7 +67,8 @@ export class PgSqlClient implements SqlClient {
       }
       throw error;
     } finally {
-      // A connection whose rollback failed is discarded rather than reused.
+      // A connection that failed or whose rollback failed is discarded rather than reused.
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
