@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { accessRuleOf } from '@pcp/auth';
 
 export interface OpenApiOptions {
   title: string;
@@ -18,9 +20,41 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
     .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  markPublicOperations(app, document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: false,
   });
   return document;
+}
+
+/**
+ * The document requires a bearer token everywhere; routes declared `@Public()` say so with
+ * `security: []`, so that clients and fuzzers know they answer without one. Operations are
+ * matched by their default id, `<Controller>_<method>`.
+ */
+function markPublicOperations(app: INestApplication, document: OpenAPIObject): void {
+  const open = new Set<string>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
+      if (!controller) continue;
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const method of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[method];
+        if (method === 'constructor' || typeof handler !== 'function') continue;
+        if (accessRuleOf(handler, controller).kind === 'public') {
+          open.add(`${controller.name}_${method}`);
+        }
+      }
+    }
+  }
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const id = (operation as { operationId?: unknown } | undefined)?.operationId;
+      if (typeof id === 'string' && open.has(id)) {
+        (operation as { security?: unknown[] }).security = [];
+      }
+    }
+  }
 }
