@@ -95,6 +95,29 @@ class RepeatedAppend {
   constructor(readonly result: AppendResult) {}
 }
 
+/** An id of the batch that the stream already holds, where begin_append found it. */
+interface RepeatedId {
+  id: string;
+  revision: string;
+  position: string;
+}
+
+/** Throws RepeatedAppend when the whole batch is stored, EventIdConflictError when part is. */
+function rejectRepeats(streamId: string, ids: string[], stored: RepeatedId[]): never {
+  if (stored.length < ids.length) {
+    throw new EventIdConflictError(
+      streamId,
+      stored.map((row) => row.id),
+    );
+  }
+  const last = stored[stored.length - 1];
+  throw new RepeatedAppend({
+    lastRevision: BigInt(last.revision),
+    lastPosition: BigInt(last.position),
+    appended: [],
+  });
+}
+
 export function assertExpectedRevision(streamId: string, expected: ExpectedRevision): void {
   if (expected === ANY || expected === NO_STREAM || expected === STREAM_EXISTS) return;
   if (typeof expected !== 'bigint' || expected < 0n) {
@@ -182,59 +205,66 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     const s = this.schema;
     try {
       return await this.client.transaction(async (tx) => {
-        // Writers of one stream queue here, before taking positions, so that a stream's
-        // revisions and global positions rise together. (The lock needs no transaction id.)
-        await tx.query(`SELECT pg_advisory_xact_lock(${this.streamLockSpace}, hashtext($1))`, [
-          streamId,
-        ]);
-        const [reserved] = await tx.query<{
+        // Two round trips inside the transaction: begin_append (stream lock, positions, head,
+        // repeated ids; see schema.ts), then the events and the new head in one statement.
+        const ids = prepared.map((event) => event.id);
+        const [begun] = await tx.query<{
           first_position: string | bigint;
           recorded_at: Date | string;
-        }>(`SELECT first_position, recorded_at FROM ${s}.reserve_positions($1)`, [prepared.length]);
-        // Creates the head row of a new stream or locks the existing one until commit.
-        const [head] = await tx.query<{ revision: string | bigint; hash: string }>(
-          `INSERT INTO ${s}.streams (stream_id, revision, hash) VALUES ($1, -1, $2)
-           ON CONFLICT (stream_id) DO UPDATE SET stream_id = EXCLUDED.stream_id
-           RETURNING revision, hash`,
-          [streamId, GENESIS_HASH],
-        );
-        const current = BigInt(head.revision);
-        if (current >= 0n)
-          await this.rejectRepeats(
-            tx,
-            streamId,
-            prepared.map((event) => event.id),
-          );
+          revision: string | bigint;
+          hash: string;
+          repeated: RepeatedId[] | string;
+        }>(`SELECT * FROM ${s}.begin_append($1, $2, $3, $4::jsonb, $5)`, [
+          streamId,
+          this.streamLockSpace,
+          prepared.length,
+          JSON.stringify(ids),
+          GENESIS_HASH,
+        ]);
+        const current = BigInt(begun.revision);
+        const repeated: RepeatedId[] =
+          typeof begun.repeated === 'string' ? JSON.parse(begun.repeated) : begun.repeated;
+        if (repeated.length > 0) rejectRepeats(streamId, ids, repeated);
         const actual = current >= 0n ? current : null;
         if (!meetsExpectation(expected, actual))
           throw new ConcurrencyError(streamId, expected, actual);
 
-        const first = BigInt(reserved.first_position);
+        const first = BigInt(begun.first_position);
         const appended = chainEvents(
           streamId,
           prepared,
-          { revision: current, hash: head.hash },
-          iso(reserved.recorded_at),
+          { revision: current, hash: begun.hash },
+          iso(begun.recorded_at),
           (index) => first + BigInt(index),
-        );
-        await tx.query(
-          `INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
-             recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
-           SELECT e."globalPosition", e."streamId", e.revision, e.id, e.type, e."schemaVersion", e."occurredAt",
-             e."recordedAt", e.actor, e.reason, e."correlationId", e."causationId", COALESCE(e.data, 'null'::jsonb),
-             e."prevHash", e.hash, pg_current_xact_id()
-           FROM jsonb_to_recordset($1::jsonb) AS e("globalPosition" bigint, "streamId" text, revision bigint,
-             id uuid, type text, "schemaVersion" integer, "occurredAt" timestamptz, "recordedAt" timestamptz,
-             actor jsonb, reason text, "correlationId" text, "causationId" text, data jsonb, "prevHash" text,
-             hash text)`,
-          [stringifyWithBigInts(appended)],
         );
         const last = appended[appended.length - 1];
         await tx.query(
-          `UPDATE ${s}.streams SET revision = $2, hash = $3, updated_at = now() WHERE stream_id = $1`,
-          [streamId, last.revision.toString(), last.hash],
+          `WITH appended AS (
+             INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+               recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+             SELECT e."globalPosition", e."streamId", e.revision, e.id, e.type, e."schemaVersion", e."occurredAt",
+               e."recordedAt", e.actor, e.reason, e."correlationId", e."causationId", COALESCE(e.data, 'null'::jsonb),
+               e."prevHash", e.hash, pg_current_xact_id()
+             FROM jsonb_to_recordset($1::jsonb) AS e("globalPosition" bigint, "streamId" text, revision bigint,
+               id uuid, type text, "schemaVersion" integer, "occurredAt" timestamptz, "recordedAt" timestamptz,
+               actor jsonb, reason text, "correlationId" text, "causationId" text, data jsonb, "prevHash" text,
+               hash text)
+             RETURNING 1
+           ), head AS (
+             UPDATE ${s}.streams SET revision = $3, hash = $4, updated_at = now() WHERE stream_id = $2
+             RETURNING 1
+           )
+           SELECT (SELECT count(*) FROM appended) AS appended, (SELECT count(*) FROM head) AS heads${
+             this.notify ? `, pg_notify($5, '')` : ''
+           }`,
+          [
+            stringifyWithBigInts(appended),
+            streamId,
+            last.revision.toString(),
+            last.hash,
+            ...(this.notify ? [appendedChannel(s)] : []),
+          ],
         );
-        if (this.notify) await tx.query(`SELECT pg_notify($1, '')`, [appendedChannel(s)]);
         return { lastRevision: last.revision, lastPosition: last.globalPosition, appended };
       });
     } catch (error) {
@@ -245,37 +275,6 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       }
       throw error;
     }
-  }
-
-  /** Throws RepeatedAppend when the whole batch is stored, EventIdConflictError when part is. */
-  private async rejectRepeats(
-    tx: { query: SqlClient['query'] },
-    streamId: string,
-    ids: string[],
-  ): Promise<void> {
-    const stored = await tx.query<{
-      revision: string | bigint;
-      global_position: string | bigint;
-      id: string;
-    }>(
-      `SELECT id::text AS id, revision, global_position FROM ${this.schema}.events
-       WHERE stream_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)
-       ORDER BY revision`,
-      [streamId, JSON.stringify(ids)],
-    );
-    if (stored.length === 0) return;
-    if (stored.length < ids.length) {
-      throw new EventIdConflictError(
-        streamId,
-        stored.map((row) => row.id),
-      );
-    }
-    const last = stored[stored.length - 1];
-    throw new RepeatedAppend({
-      lastRevision: BigInt(last.revision),
-      lastPosition: BigInt(last.global_position),
-      appended: [],
-    });
   }
 
   private async currentRevision(streamId: string): Promise<bigint | null> {

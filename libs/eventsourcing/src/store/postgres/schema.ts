@@ -115,6 +115,37 @@ CREATE INDEX IF NOT EXISTS events_actor_user_position_idx ON ${s}.events ((actor
 CREATE INDEX IF NOT EXISTS events_actor_org_position_idx ON ${s}.events ((actor->>'org'), global_position);
 CREATE INDEX IF NOT EXISTS events_occurred_at_idx ON ${s}.events (occurred_at);
 `,
+    // An append's first round trip: queue behind the stream's other writers (its revisions
+    // and global positions then rise together), take positions, create or read the stream's
+    // head (its row stays locked until commit) and list the batch's ids the stream already holds.
+    `
+CREATE OR REPLACE FUNCTION ${s}.begin_append(p_stream text, p_lock_space integer, p_count integer,
+  p_ids jsonb, p_genesis text)
+RETURNS TABLE (first_position bigint, recorded_at timestamptz, revision bigint, hash text, repeated jsonb)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_first bigint;
+  v_at timestamptz;
+  v_revision bigint;
+  v_hash text;
+  v_repeated jsonb := '[]'::jsonb;
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_lock_space, hashtext(p_stream));
+  SELECT r.first_position, r.recorded_at INTO v_first, v_at FROM ${s}.reserve_positions(p_count) AS r;
+  INSERT INTO ${s}.streams AS h (stream_id, revision, hash) VALUES (p_stream, -1, p_genesis)
+    ON CONFLICT (stream_id) DO UPDATE SET stream_id = EXCLUDED.stream_id
+    RETURNING h.revision, h.hash INTO v_revision, v_hash;
+  IF v_revision >= 0 THEN
+    SELECT COALESCE(jsonb_agg(jsonb_build_object('id', e.id::text, 'revision', e.revision::text,
+        'position', e.global_position::text) ORDER BY e.revision), '[]'::jsonb)
+      INTO v_repeated
+      FROM ${s}.events AS e
+      WHERE e.stream_id = p_stream AND e.id IN (SELECT jsonb_array_elements_text(p_ids)::uuid);
+  END IF;
+  RETURN QUERY SELECT v_first, v_at, v_revision, v_hash, v_repeated;
+END
+$fn$;
+`,
   ];
 }
 
