@@ -911,6 +911,114 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
       ]);
       expect(new Set(timeline.map((i) => i.streamId)).size).toBe(4);
     });
+
+    it('a join heard of after the consultation (distributed, events lag) still links the joined need, its procurer and region', async () => {
+      const R = person('u-r', 'org-third', 'procurer');
+      const [needP, needR, groupId, groupConsultation, innovation] = Array.from({ length: 5 }, () =>
+        randomUUID(),
+      );
+      for (const [id, by, region] of [
+        [needP, P, 'ES11'],
+        [needR, R, 'SE232'],
+      ] as const) {
+        const stream = log.stream('needs', 'need', id);
+        await log.emit(
+          stream,
+          'NeedRecorded',
+          {
+            needId: id,
+            org: by.org,
+            title: 'Genomic results in the oncology record',
+            region,
+            diseaseField: 'cancer',
+            scope: ['diagnosis'],
+            patientPopulation: 18000,
+            budgetEstimateEur: 2_000_000,
+            barriers: [],
+          },
+          by,
+        );
+        await log.emit(
+          stream,
+          'NeedValidated',
+          { needId: id, org: by.org, region, rationale: null },
+          by,
+        );
+      }
+      const group = log.stream('needs', 'buyersGroup', groupId);
+      await log.emit(
+        group,
+        'BuyersGroupFormed',
+        {
+          buyersGroupId: groupId,
+          name: 'Oncology data group',
+          leadOrg: P.org,
+          needIds: [needP],
+          regions: ['ES11'],
+        },
+        P,
+      );
+      // The consultations context opened it knowing the group without R's need yet.
+      const consultation = log.stream('consultations', 'consultation', groupConsultation);
+      await log.emit(
+        consultation,
+        'ConsultationOpened',
+        {
+          consultationId: groupConsultation,
+          org: P.org,
+          needId: null,
+          buyersGroupId: groupId,
+          regions: ['ES11'],
+          title: 'Oncology data consultation',
+          opensAt: '2026-02-01T00:00:00.000Z',
+          closesAt: '2026-03-01T00:00:00.000Z',
+          questions: [],
+          stateOfTheArtTrl: 4,
+        },
+        P,
+      );
+      await log.emit(
+        consultation,
+        'ConsultationResponseSubmitted',
+        {
+          consultationId: groupConsultation,
+          responseId: randomUUID(),
+          innovationId: innovation,
+          supplierOrg: A.org,
+          needId: null,
+          buyersGroupId: groupId,
+          solutionName: 'Tumour board data hub',
+          declaredTrl: 5,
+        },
+        A,
+      );
+      await log.emit(
+        group,
+        'BuyersGroupJoined',
+        { buyersGroupId: groupId, needId: needR, org: R.org, region: 'SE232' },
+        R,
+      );
+      await app.settle();
+      const journey = (await get(`/innovations/${innovation}`, 'auditor').expect(200)).body;
+      expect(journey).toMatchObject({
+        buyersGroupId: groupId,
+        needIds: [needP, needR].sort(),
+        regions: ['ES11', 'SE232'],
+        procurerOrgs: [P.org, R.org].sort(),
+        stage: 'CONSULTATION',
+      });
+      const [opened] = await app.store.readStream(consultation);
+      const joined = await app.documents.collection('pipeline_needs').get(needR);
+      expect(joined?.data).toMatchObject({
+        consultationIds: [groupConsultation],
+        stage: 'CONSULTATION',
+        // Dated by the consultation's opening, as when the join is heard of first.
+        stageHistory: [
+          { stage: 'NEED' },
+          { stage: 'CONSULTATION', at: opened.occurredAt, eventType: 'ConsultationOpened' },
+        ],
+      });
+    });
   });
 
   describe('OpenAPI', () => {

@@ -43,6 +43,8 @@ export type KnownConsultation = {
   regions: string[];
   procurerOrgs: string[];
   route: string | null;
+  /** When the consultation opened (its ConsultationOpened event). */
+  openedAt: string;
 };
 
 export type KnownBuyersGroup = {

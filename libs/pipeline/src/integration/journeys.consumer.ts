@@ -154,7 +154,20 @@ export class JourneysConsumer implements IntegrationConsumer {
                   regions: [d.region],
                 },
         );
-        await this.need(m, d.needId, (n) => ({ ...n, buyersGroupId: d.buyersGroupId }));
+        const late = await this.joinedLate(m, d.buyersGroupId, d.needId, d.region, d.org);
+        // One update per document and event (revision guards): the join, and the group's
+        // consultations heard of before it, dated by their opening as if heard of after.
+        await this.need(m, d.needId, (n) =>
+          late.reduce<NeedJourney>(
+            (need, c) =>
+              staged(
+                { ...need, consultationIds: uniq([...need.consultationIds, c.id]) },
+                'CONSULTATION',
+                { time: c.openedAt, type: 'ConsultationOpened' },
+              ),
+            { ...n, buyersGroupId: d.buyersGroupId },
+          ),
+        );
       }),
       on(ConsultationOpenedEvent, async (m) => {
         const d = m.data;
@@ -163,6 +176,9 @@ export class JourneysConsumer implements IntegrationConsumer {
           : null;
         const needIds = uniq([d.needId, ...(group?.needIds ?? [])]);
         const orgs = await this.needOrgs(needIds);
+        // The group as the pipeline knows it: the consultations context may have opened the
+        // consultation before it heard of the latest join (distributed, events lag).
+        const regions = uniq([...d.regions, ...(group?.regions ?? [])]);
         await view(this.documents, m).update<KnownConsultation>(
           CONSULTATIONS,
           d.consultationId,
@@ -172,9 +188,10 @@ export class JourneysConsumer implements IntegrationConsumer {
             needId: d.needId,
             buyersGroupId: d.buyersGroupId,
             needIds,
-            regions: uniq(d.regions),
+            regions,
             procurerOrgs: uniq([d.org, ...orgs, ...(group?.orgs ?? [])]),
             route: null,
+            openedAt: m.time,
           }),
         );
         // Over Kafka, the innovations' own events may have come first (topics are not ordered together).
@@ -187,7 +204,7 @@ export class JourneysConsumer implements IntegrationConsumer {
                 needId: d.needId,
                 buyersGroupId: d.buyersGroupId,
                 needIds,
-                regions: uniq(d.regions),
+                regions,
                 procurerOrgs: uniq([d.org, ...orgs, ...(group?.orgs ?? [])]),
               },
             },
@@ -400,6 +417,50 @@ export class JourneysConsumer implements IntegrationConsumer {
     ];
   }
 
+  /**
+   * A need joined a group whose consultations the pipeline already knows (the join may
+   * arrive after them, or come after they opened): their needs, regions and procurers, and
+   * the innovations answering them, take the joined need in. Returns those consultations.
+   */
+  private async joinedLate(
+    m: IntegrationMessage,
+    buyersGroupId: string,
+    needId: string,
+    region: string,
+    org: string,
+  ): Promise<KnownConsultation[]> {
+    const consultations: KnownConsultation[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.documents
+        .collection<KnownConsultation>(CONSULTATIONS)
+        .find({ filter: { buyersGroupId }, limit: 500, cursor });
+      consultations.push(...page.items.map((doc) => doc.data));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    for (const known of consultations) {
+      await view(this.documents, m).update<KnownConsultation>(CONSULTATIONS, known.id, (c) =>
+        c
+          ? {
+              ...c,
+              needIds: uniq([...c.needIds, needId]),
+              regions: uniq([...c.regions, region]),
+              procurerOrgs: uniq([...c.procurerOrgs, org]),
+            }
+          : undefined,
+      );
+    }
+    if (consultations.length > 0)
+      await this.eachInnovation(
+        { buyersGroupId },
+        () => [
+          { kind: 'Linked', links: { needIds: [needId], regions: [region], procurerOrgs: [org] } },
+        ],
+        m,
+      );
+    return consultations;
+  }
+
   /** The timeline entry of any event, with the ids it links on. */
   private async record(m: Message): Promise<void> {
     const d = m.data;
@@ -536,8 +597,12 @@ function newNeed(id: string): NeedJourney {
 
 const NEED_ORDER: Record<NeedStage, number> = { NEED: 0, CONSULTATION: 1, TENDER: 2, DROPPED: 3 };
 
-/** A need moves forward only; a dropped need stays dropped. */
-function staged(need: NeedJourney, stage: NeedStage, m: IntegrationMessage): NeedJourney {
+/** A need moves forward only; a dropped need stays dropped. `m`: the event that moved it. */
+function staged(
+  need: NeedJourney,
+  stage: NeedStage,
+  m: Pick<IntegrationMessage, 'time' | 'type'>,
+): NeedJourney {
   if (need.stage === 'DROPPED' || NEED_ORDER[stage] <= NEED_ORDER[need.stage]) return need;
   return {
     ...need,
