@@ -4,3 +4,4 @@ export * from './json-screen';
 export * from './request-timeout.interceptor';
 export * from './security.module';
 export * from './write-throttle.guard';
+export * from './redaction';

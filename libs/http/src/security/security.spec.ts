@@ -1,5 +1,6 @@
 import { MAX_JSON_DEPTH, screenJsonBody } from './json-screen';
 import { corsOrigins } from './cors';
+import { redactUrl } from './redaction';
 
 describe('screenJsonBody', () => {
   it('lets ordinary bodies through, however wide', () => {
@@ -47,5 +48,21 @@ describe('corsOrigins', () => {
       'https://a.eu',
       'http://localhost:5173',
     ]);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides credential-named query values and anything shaped like a token', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
+    expect(redactUrl('/needs?limit=5&access_token=abc&Region=ES11')).toBe(
+      '/needs?limit=5&access_token=[redacted]&Region=ES11',
+    );
+    expect(redactUrl(`/needs/${jwt}/history`)).toBe('/needs/[redacted]/history');
+    expect(redactUrl(`/x?q=${jwt}&API_KEY=k&password=p&%74oken=t`)).toBe(
+      '/x?q=[redacted]&API_KEY=[redacted]&password=[redacted]&%74oken=[redacted]',
+    );
+    expect(redactUrl('/needs?org=org-a&cursor=abc')).toBe('/needs?org=org-a&cursor=abc');
+    expect(redactUrl('/bad?%E0%A4%A=1')).toBe('/bad?%E0%A4%A=1');
+    expect(redactUrl(undefined)).toBeUndefined();
   });
 });
