@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { consultationsContextWith } from '@pcp/consultations';
 import { needsContext } from '@pcp/needs';
 import { pipelineContext } from '@pcp/pipeline';
 import { createTestApp, type TestApp } from '@pcp/platform';
+import { tendersContextWith } from '@pcp/tenders';
 import { BEFORE_FIRST } from '@pcp/eventsourcing';
 // The operations CLI is a workspace tool; its verifier is what an operator runs.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -13,6 +19,17 @@ import { consultationFor, galicianNeed } from './scenario';
 const SAM = { name: 'Samira Quintero-Vallejo', email: 'samira.qv@sepsis-watch.example' };
 const TOM = { name: 'Tomás Ibargüengoitia', email: 'tomas.ib@lab-tech.example' };
 const SAM_TRACES = ['Samira', 'Quintero', 'samira.qv', 'sepsis-watch.example'];
+
+const SCHEMAS = join(__dirname, '..', '..', 'libs', 'tenders', 'src', 'ocds', 'schema');
+const schema = (name: string) => JSON.parse(readFileSync(join(SCHEMAS, name), 'utf8')) as object;
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(schema('release-schema.json'));
+const validateOcds = ajv.compile(schema('release-package-schema.json'));
+
+type Party = { id: string; roles: string[]; contactPoint?: { name: string; email: string } };
+type OcdsPackage = { releases: Array<{ parties: Party[] }> };
+const lastParties = (pack: OcdsPackage) => pack.releases[pack.releases.length - 1].parties;
 
 // Embedded platform through its public HTTP API: personal data is recorded sealed, read back
 // in the clear while its key exists, then erased with every event, hash and anchor intact.
@@ -27,6 +44,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
       contexts: [
         needsContext,
         consultationsContextWith({ consistencyWaitMs: 3000 }),
+        tendersContextWith({ consistencyWaitMs: 3000, deadlineCheckMs: 250 }),
         pipelineContext,
       ],
       env: { ANCHOR_INTERVAL_MS: '0' },
@@ -34,6 +52,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
     tokens['ana'] = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
     tokens['sam'] = await app.token({ sub: 'u-sam', org: 'org-sepsiswatch', roles: ['supplier'] });
     tokens['tom'] = await app.token({ sub: 'u-tom', org: 'org-labtech', roles: ['supplier'] });
+    tokens['eva'] = await app.token({ sub: 'u-eva', org: 'org-experts', roles: ['evaluator'] });
     tokens['aud'] = await app.token({ sub: 'u-aud', org: 'org-audit', roles: ['auditor'] });
     tokens['adm'] = await app.token({ sub: 'u-adm', org: 'org-platform', roles: ['admin'] });
   }, 60_000);
@@ -53,6 +72,22 @@ describe('erasure of personal data (crypto-shredding)', () => {
   let consultationId: string;
   let samResponse: string;
   let tomResponse: string;
+  let tenderId: string;
+  const exportDir = mkdtempSync(join(tmpdir(), 'pcp-erasure-ocds-'));
+  afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+
+  /** The OCDS export as an operator runs it: every tender's package, saved to files. */
+  async function exportedOcds(): Promise<string> {
+    const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    const code = await runOps(
+      ['export-ocds', '--url', app.url, '--out', exportDir, '--secret', app.secret],
+      io,
+    );
+    expect(code).toBe(0);
+    const files = readdirSync(exportDir);
+    expect(files).toContain(`${tenderId}.ocds.json`);
+    return files.map((f) => readFileSync(join(exportDir, f), 'utf8')).join('\n');
+  }
 
   /** Everything a procurer, an auditor and the supplier itself can read about this data. */
   async function readEverything(): Promise<Record<string, unknown>> {
@@ -69,7 +104,18 @@ describe('erasure of personal data (crypto-shredding)', () => {
       history: await get(`${c}/history`, 'ana'),
       historyAsAuditor: await get(`${c}/history`, 'aud'),
       auditEvents: await get(`/audit/events?limit=500`, 'aud'),
+      tender: await get(`/tenders/${tenderId}`, 'ana'),
+      tenderHistory: await get(`/tenders/${tenderId}/history`, 'aud'),
+      bids: await get(`/tenders/${tenderId}/bids`, 'ana'),
+      bidsAsEvaluator: await get(`/tenders/${tenderId}/bids`, 'eva'),
+      ownBids: await get(`/tenders/${tenderId}/bids`, 'sam'),
+      participations: await get('/me/participations', 'sam'),
+      ranking: await get(`/tenders/${tenderId}/ranking`, 'aud'),
     };
+    const ocds = await app.http().get(`/tenders/${tenderId}/ocds`).expect(200);
+    seen.set('public GET ocds', ocds.body);
+    bodies['ocds'] = ocds.body;
+    seen.set('ops export-ocds', await exportedOcds());
     const journeys = await get('/innovations?limit=100', 'aud');
     expect(journeys.items.length).toBeGreaterThanOrEqual(2);
     for (const item of journeys.items as Array<{ innovationId?: string; id?: string }>) {
@@ -105,6 +151,76 @@ describe('erasure of personal data (crypto-shredding)', () => {
         .expect(201)
     ).body.id;
 
+    await post(`/consultations/${consultationId}/close`, 'ana')
+      .send({ report: 'Two responses, best declared TRL 5.' })
+      .expect(200);
+    await post(`/consultations/${consultationId}/route`, 'ana')
+      .send({ route: 'PCP', rationale: 'Best declared TRL is 5: R&D is still needed.' })
+      .expect(200);
+
+    // A PCP call whose deadline the scheduler closes a few seconds from now.
+    tenderId = (
+      await post('/tenders', 'ana')
+        .send({
+          consultationId,
+          procedure: 'PCP',
+          title: 'PCP: early warning of sepsis',
+          description: 'Two phases: solution design and prototyping.',
+          budgetEur: 1_000_000,
+          submissionDeadline: new Date(Date.now() + 5_000).toISOString(),
+          criteria: [
+            { name: 'quality', weight: 80 },
+            { name: 'price', weight: 20 },
+          ],
+          phases: [
+            { budgetEur: 200_000, durationMonths: 3, maxSuppliers: 2 },
+            { budgetEur: 700_000, durationMonths: 6, maxSuppliers: 1 },
+          ],
+        })
+        .expect(201)
+    ).body.id as string;
+    await post(`/tenders/${tenderId}/publish`, 'ana').send({}).expect(200);
+    const bidOf: Record<string, string> = {};
+    for (const [who, contact] of [
+      ['sam', SAM],
+      ['tom', TOM],
+    ] as const) {
+      const bid = await post(`/tenders/${tenderId}/bids`, who)
+        .send({ priceEur: 90_000, technicalProposal: `Design of ${who}`, declaredTrl: 5, contact })
+        .expect(201);
+      bidOf[who] = bid.body.bidId;
+    }
+    let status = 'PUBLISHED';
+    for (const until = Date.now() + 15_000; status === 'PUBLISHED' && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (
+        await app.http().get(`/tenders/${tenderId}`).auth(tokens['ana'], { type: 'bearer' })
+      ).body.status;
+    }
+    expect(status).toBe('BIDS_CLOSED');
+    await post(`/tenders/${tenderId}/open-bids`, 'ana').send({}).expect(200);
+    await post(`/tenders/${tenderId}/evaluators`, 'ana')
+      .send({ evaluatorIds: ['u-eva'] })
+      .expect(200);
+    for (const [who, quality] of [
+      ['sam', 90],
+      ['tom', 80],
+    ] as const) {
+      const bid = `/tenders/${tenderId}/bids/${bidOf[who]}`;
+      await post(`${bid}/conflict-declarations`, 'eva').send({ conflict: false }).expect(200);
+      await post(`${bid}/scores`, 'eva')
+        .send({
+          scores: [
+            { criterion: 'quality', score: quality },
+            { criterion: 'price', score: 70 },
+          ],
+        })
+        .expect(200);
+    }
+    await post(`/tenders/${tenderId}/phases/1/award`, 'ana')
+      .send({ bidIds: [bidOf['sam'], bidOf['tom']], reason: 'Both admissible designs' })
+      .expect(200);
+
     const log = await storedLog();
     for (const trace of [...SAM_TRACES, TOM.name, TOM.email]) expect(log).not.toContain(trace);
     expect(log).toContain('"personalData":"aes-256-gcm"');
@@ -135,6 +251,23 @@ describe('erasure of personal data (crypto-shredding)', () => {
     for (const key of ['asAuditor', 'asSupplier', 'list', 'responses', 'response', 'history']) {
       expect(JSON.stringify(bodies[key])).toContain(SAM.email);
     }
+    // Bids name their contact person to whoever reads them.
+    for (const key of ['bids', 'bidsAsEvaluator', 'ownBids']) {
+      const items = (bodies[key] as { items: Array<{ supplierOrg: string; contact: unknown }> })
+        .items;
+      expect(items.find((b) => b.supplierOrg === 'org-sepsiswatch')?.contact).toEqual({
+        personId: 'u-sam',
+        erased: false,
+        ...SAM,
+      });
+    }
+    // The OCDS export gives each awarded supplier its contact point, and stays valid OCDS.
+    const ocds = bodies['ocds'] as OcdsPackage;
+    expect(validateOcds(ocds)).toBe(true);
+    const parties = lastParties(ocds);
+    expect(parties.find((p) => p.id === 'org-sepsiswatch')?.contactPoint).toEqual(SAM);
+    expect(parties.find((p) => p.id === 'org-labtech')?.contactPoint).toEqual(TOM);
+    expect(seen.get('ops export-ocds')).toContain(SAM.email);
   });
 
   it('erases only for an admin or the person themself, with a reason', async () => {
@@ -180,6 +313,18 @@ describe('erasure of personal data (crypto-shredding)', () => {
       erased: false,
       ...TOM,
     });
+
+    const bids = (bodies['bids'] as { items: Array<{ supplierOrg: string; contact: unknown }> })
+      .items;
+    expect(bids.find((b) => b.supplierOrg === 'org-sepsiswatch')?.contact).toEqual({
+      personId: 'u-sam',
+      erased: true,
+    });
+    const ocds = bodies['ocds'] as OcdsPackage;
+    expect(validateOcds(ocds)).toBe(true);
+    const parties = lastParties(ocds);
+    expect(parties.find((p) => p.id === 'org-sepsiswatch')).not.toHaveProperty('contactPoint');
+    expect(parties.find((p) => p.id === 'org-labtech')?.contactPoint).toEqual(TOM);
 
     // The audit event says who erased whose data, when and why, and nothing personal.
     const audit = bodies['auditEvents'] as {

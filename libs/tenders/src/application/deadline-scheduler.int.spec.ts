@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryDocumentStore, ProjectionView } from '@pcp/documents';
-import { CommandHandler, NO_STREAM, PostgresEventStore, type EventStore } from '@pcp/eventsourcing';
+import {
+  CommandHandler,
+  NO_STREAM,
+  PostgresEventStore,
+  PostgresPersonalDataVault,
+  type EventStore,
+} from '@pcp/eventsourcing';
 import { requireEngine } from '@pcp/testing';
 import { tenderDecider } from '../domain';
 import { KnownConsultations } from '../integration/known-consultations';
@@ -32,21 +38,29 @@ describe('the deadline scheduler on PostgreSQL', () => {
   const documents = new InMemoryDocumentStore();
   let first: PostgresEventStore;
   let second: PostgresEventStore;
+  let vault: PostgresPersonalDataVault;
 
   beforeAll(async () => {
     const url = requireEngine('postgres');
     first = await PostgresEventStore.connect(url, { schema });
     second = await PostgresEventStore.connect(url, { schema });
+    vault = await PostgresPersonalDataVault.open(first.client, { schema: `${schema}_pd` });
   });
   afterAll(async () => {
+    await first?.client.query(`DROP SCHEMA IF EXISTS ${schema}_pd CASCADE`);
     await first?.client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await first?.close();
     await second?.close();
   });
 
   const instance = (store: EventStore) => {
-    const queries = new TenderQueries(store, documents);
-    const commands = new TenderCommands(store, clock, new KnownConsultations(documents, settings));
+    const queries = new TenderQueries(store, documents, vault);
+    const commands = new TenderCommands(
+      store,
+      clock,
+      new KnownConsultations(documents, settings),
+      vault,
+    );
     return new DeadlineScheduler(commands, queries, clock, settings);
   };
 
@@ -127,8 +141,8 @@ describe('the deadline scheduler on PostgreSQL', () => {
     const id = await publishedTender(500);
     clock.offsetMs += 1_000;
     const restarted = new DeadlineScheduler(
-      new TenderCommands(second, clock, new KnownConsultations(documents, settings)),
-      new TenderQueries(second, documents),
+      new TenderCommands(second, clock, new KnownConsultations(documents, settings), vault),
+      new TenderQueries(second, documents, vault),
       clock,
       { ...settings, deadlineCheckMs: 60_000 },
     );

@@ -6,9 +6,11 @@ import {
   EVENT_STORE,
   NO_STREAM,
   NotFoundError,
+  PERSONAL_DATA_VAULT,
   systemActor,
   type CommandMetadata,
   type EventStore,
+  type PersonalDataVault,
 } from '@pcp/eventsourcing';
 import {
   LateBidError,
@@ -46,6 +48,8 @@ export interface BidInput {
   declaredTrl: unknown;
   innovationId?: string | null;
   lotId?: string | null;
+  /** The bidder's own contact details; sealed with their personal key before storing. */
+  contact?: { name: string; email: string } | null;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -62,6 +66,7 @@ export class TenderCommands {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly consultations: KnownConsultations,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {
     const now = () => clock.now();
     this.tenders = new CommandHandler(store, tenderDecider, { now });
@@ -140,11 +145,22 @@ export class TenderCommands {
     const org = orgOf(metadata);
     const tender = await this.existing(id, expected);
     const standing = await this.standingBids(tender.state, org);
+    const { contact: given, ...content } = input;
+    // The contact person is the user who bids: their own key seals it, so they (or an admin) can erase it.
+    const contact = given
+      ? await this.vault.seal(metadata.actor.userId, { name: given.name, email: given.email })
+      : null;
     const lotId = input.lotId ?? null;
     const previous = standing.find((b) => b.lotId === lotId);
     const sealNonce = randomBytes(24).toString('base64url');
     if (previous) {
-      const reseal: SealedBidCommand = { type: 'ResealBid', actorOrg: org, sealNonce, ...input };
+      const reseal: SealedBidCommand = {
+        type: 'ResealBid',
+        actorOrg: org,
+        sealNonce,
+        ...content,
+        contact,
+      };
       const sealedState = (await this.bids.load(bidStream(previous.bidId))).state;
       const [event] = sealedBidDecider.decide(reseal, sealedState);
       const digest = (event.data as { sealedDigest: string }).sealedDigest;
@@ -174,6 +190,7 @@ export class TenderCommands {
       sme,
       sealNonce,
       innovationId: input.innovationId ?? null,
+      contact,
       freshInnovationId: randomUUID(),
       respondentInnovations: await this.consultations.innovations(tender.state.consultationId),
       priceEur: input.priceEur,

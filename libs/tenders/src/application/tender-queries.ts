@@ -10,8 +10,12 @@ import {
   EVENT_STORE,
   InvalidStateError,
   NotFoundError,
+  PERSONAL_DATA_VAULT,
+  type DisclosedPersonalData,
   type EventEnvelope,
   type EventStore,
+  type PersonalDataVault,
+  type SealedPersonalData,
 } from '@pcp/eventsourcing';
 import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
 import {
@@ -27,7 +31,7 @@ import {
   type TenderState,
   type Viewer,
 } from '../domain';
-import { ocdsReleasePackage, type OcdsReleasePackage } from '../ocds';
+import { ocdsReleasePackage, withContactPoints, type OcdsReleasePackage } from '../ocds';
 import { BIDS_COLLECTION, type BidDocument } from '../read-models/bids.projection';
 import { seesEverything, tenderViewFor, type TenderView } from '../read-models/tender-view';
 import { TENDERS_COLLECTION, type TenderDocument } from '../read-models/tenders.projection';
@@ -51,6 +55,8 @@ export interface BidView {
   technicalProposal: string;
   declaredTrl: number;
   lotId: string | null;
+  /** Sealed as stored; disclosed (name and e-mail, or erased) in every answer. */
+  contact: SealedPersonalData | DisclosedPersonalData | null;
   status: 'SEALED' | 'WITHDRAWN' | 'OPENED' | 'REJECTED';
   rejection?: string | null;
 }
@@ -64,6 +70,7 @@ export class TenderQueries {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
+    @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
   ) {}
 
   async tender(id: string, viewer: Viewer, asOf?: Date): Promise<TenderView> {
@@ -173,7 +180,7 @@ export class TenderQueries {
           rejection: b.rejection,
         });
       }
-      return { count: items.length, items };
+      return { count: items.length, items: await this.vault.reveal(items) };
     }
     if (!opened && seesEverything(state, viewer) && !viewer.roles.includes('supplier')) {
       return { count: state.sealedBids.length };
@@ -195,7 +202,7 @@ export class TenderQueries {
             : view,
         );
       }
-      return { items };
+      return { items: await this.vault.reveal(items) };
     }
     throw new ForbiddenException(
       opened
@@ -274,7 +281,28 @@ export class TenderQueries {
     if (events.length === 0) throw notFound(id);
     const pack = ocdsReleasePackage(events);
     if (!pack) throw new NotFoundError(`The tender ${id} is not published`, 'NOT_PUBLISHED');
-    return pack;
+    return withContactPoints(pack, await this.supplierContacts(fold(events)));
+  }
+
+  /**
+   * The contact person of each awarded supplier's bid, opened now: an erased person's contact
+   * point is left out of the export, never shown.
+   */
+  private async supplierContacts(
+    state: TenderState,
+  ): Promise<Map<string, { name: string; email: string }>> {
+    const sealedContacts: Array<{ org: string; contact: SealedPersonalData }> = [];
+    for (const bid of state.openedBids) {
+      const contact = (await this.sealed(bid.bidId)).bid?.contact;
+      if (contact) sealedContacts.push({ org: bid.supplierOrg, contact });
+    }
+    const contacts = new Map<string, { name: string; email: string }>();
+    for (const { org, contact } of await this.vault.reveal(sealedContacts)) {
+      const opened = contact as unknown as DisclosedPersonalData;
+      if (opened.erased || contacts.has(org)) continue;
+      contacts.set(org, { name: String(opened['name']), email: String(opened['email']) });
+    }
+    return contacts;
   }
 
   /** The organisation's bids here, read from the sealed bids themselves (never behind a write). */
@@ -343,6 +371,7 @@ function bidViewOf(sealed: SealedBidState, tenderId: string): BidView {
     technicalProposal: bid.technicalProposal,
     declaredTrl: bid.declaredTrl,
     lotId: bid.lotId,
+    contact: bid.contact ?? null,
     status: sealed.status === 'WITHDRAWN' ? 'WITHDRAWN' : 'SEALED',
   };
 }

@@ -13,6 +13,7 @@ import {
   NotFoundError,
   type Decider,
   type DomainEvent,
+  type SealedPersonalData,
 } from '@pcp/eventsourcing';
 import { NotOwnerError } from './errors';
 import { optionalReason, optionalText, positiveAmount, requiredText, trlLevel } from './values';
@@ -41,6 +42,11 @@ export interface RevealedBid extends BidContent {
   sme: boolean | null;
   innovationId: string;
   sealNonce: string;
+  /**
+   * The bid's contact person (name and e-mail), sealed with their personal key by the
+   * application. Outside the digest: erasing the person must not make the bid unopenable.
+   */
+  contact?: SealedPersonalData | null;
 }
 
 /** An innovation a supplier proposed in the tender's consultation (from its integration events). */
@@ -71,8 +77,15 @@ export type SealedBidCommand =
       /** A fresh id, used when the organisation brings no innovation from the consultation. */
       freshInnovationId: string;
       respondentInnovations: RespondentInnovation[];
+      contact?: SealedPersonalData | null;
     } & BidContentInput)
-  | ({ type: 'ResealBid'; actorOrg: string; sealNonce: string } & BidContentInput)
+  | ({
+      type: 'ResealBid';
+      actorOrg: string;
+      sealNonce: string;
+      /** A new contact person; without one the bid keeps its contact. */
+      contact?: SealedPersonalData | null;
+    } & BidContentInput)
   | { type: 'WithdrawSealedBid'; actorOrg: string; reason?: string | null };
 
 export type SealedBidSubmittedData = RevealedBid & { sealedDigest: string };
@@ -81,7 +94,13 @@ export type SealedBidEvent =
   | DomainEvent<'SealedBidSubmitted', SealedBidSubmittedData>
   | DomainEvent<
       'SealedBidReplaced',
-      BidContent & { bidId: string; tenderId: string; sealNonce: string; sealedDigest: string }
+      BidContent & {
+        bidId: string;
+        tenderId: string;
+        sealNonce: string;
+        sealedDigest: string;
+        contact?: SealedPersonalData | null;
+      }
     >
   | DomainEvent<'SealedBidWithdrawn', { bidId: string; tenderId: string; reason: string | null }>;
 
@@ -147,6 +166,7 @@ export const sealedBidDecider: Decider<SealedBidCommand, SealedBidState, SealedB
             lotId,
             sealNonce,
             sealedDigest: bidDigest(revealed),
+            ...(command.contact ? { contact: command.contact } : {}),
           },
         },
       ];
@@ -189,6 +209,8 @@ function sealing(command: Command<'SealBid'>, state: SealedBidState): SealedBidE
     innovationId: innovationOf(command),
     ...contentOf(command),
     sealNonce: nonceOf(command.sealNonce),
+    // Absent rather than null without one: bids sealed before contacts existed look the same.
+    ...(command.contact ? { contact: command.contact } : {}),
   };
   return { type: 'SealedBidSubmitted', data: { ...bid, sealedDigest: bidDigest(bid) } };
 }

@@ -126,6 +126,25 @@ export class SubmittedBidResponse {
   revision!: number;
 }
 
+export class ContactPersonResponse {
+  @ApiProperty({
+    description:
+      'The user whose data this is; erasing them (POST /people/{personId}/erasure) erases it.',
+    example: 'u-ana',
+  })
+  personId!: string;
+  @ApiProperty({ description: 'True once the person was erased: name and e-mail are gone.' })
+  erased!: boolean;
+  @ApiProperty({ required: false, example: 'Ana Pérez', description: 'Absent once erased.' })
+  name?: string;
+  @ApiProperty({
+    required: false,
+    example: 'ana.perez@medtech.example',
+    description: 'Absent once erased.',
+  })
+  email?: string;
+}
+
 export class BidResponse {
   @ApiProperty({ format: 'uuid' })
   bidId!: string;
@@ -143,6 +162,8 @@ export class BidResponse {
   declaredTrl!: number;
   @ApiProperty({ nullable: true, type: String })
   lotId!: string | null;
+  @ApiProperty({ type: ContactPersonResponse, nullable: true })
+  contact!: ContactPersonResponse | null;
   @ApiProperty({ enum: ['SEALED', 'WITHDRAWN', 'OPENED', 'REJECTED'] })
   status!: string;
   @ApiPropertyOptional({ nullable: true, type: String })

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
@@ -246,6 +247,24 @@ export class OptionalReasonDto {
   reason?: string;
 }
 
+const NAME_LIMIT = 200;
+const EMAIL_LIMIT = 254;
+
+/** The bidder's own contact details; personal data, stored sealed and erasable. */
+export class BidContactDto {
+  @ApiProperty({ example: 'Ana Pérez', maxLength: NAME_LIMIT })
+  @IsString()
+  @IsNotBlank()
+  @MaxLength(NAME_LIMIT)
+  name!: string;
+
+  @ApiProperty({ example: 'ana.perez@medtech.example', format: 'email', maxLength: EMAIL_LIMIT })
+  @IsString()
+  @MaxLength(EMAIL_LIMIT)
+  @IsEmail()
+  email!: string;
+}
+
 export class SubmitBidDto {
   @ApiProperty({ example: 480000 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -274,6 +293,18 @@ export class SubmitBidDto {
   @IsString()
   @MaxLength(ID_LIMIT)
   lotId?: string;
+
+  @ApiPropertyOptional({
+    type: BidContactDto,
+    description:
+      "You, as the bid's contact person. Sealed with your personal key and with the bid; shown to " +
+      "whoever reads the bid, and as the supplier's contact point in the OCDS export once awarded, " +
+      'until you (or an admin) erase your personal data. A replacement without one keeps it.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BidContactDto)
+  contact?: BidContactDto;
 }
 
 export class EvaluatorsDto {

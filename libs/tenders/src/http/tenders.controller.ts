@@ -140,7 +140,9 @@ export class TendersController {
   @Public()
   @ApiOperation({
     summary: 'OCDS 1.1 release package of what is public',
-    description: 'No token needed. Nothing about sealed bids; 404 while the call is a draft.',
+    description:
+      'No token needed. Nothing about sealed bids; 404 while the call is a draft. An awarded ' +
+      "supplier's party carries its bid's contact person as contactPoint, unless erased.",
   })
   @ApiOkResponse({
     description: 'An OCDS 1.1 release package (https://standard.open-contracting.org/1.1/).',

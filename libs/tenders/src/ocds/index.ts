@@ -1,1 +1,2 @@
 export * from './release-package';
+export * from './contact-points';

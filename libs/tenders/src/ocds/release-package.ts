@@ -83,6 +83,13 @@ export interface OcdsOrganizationReference {
 
 export interface OcdsParty extends OcdsOrganizationReference {
   roles: string[];
+  /** A supplier's contact person, from its bid, while their personal data is not erased. */
+  contactPoint?: OcdsContactPoint;
+}
+
+export interface OcdsContactPoint {
+  name: string;
+  email: string;
 }
 
 export interface OcdsValue {
