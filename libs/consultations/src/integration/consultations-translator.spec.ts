@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEvents } from '@pcp/contracts';
-import type { EventEnvelope } from '@pcp/eventsourcing';
+import { newPersonKey, sealWith, type EventEnvelope } from '@pcp/eventsourcing';
 import { consultationDecider, type ConsultationEvent } from '../domain';
 import { consultationsTranslator } from './consultations-translator';
 
@@ -47,6 +47,10 @@ run({
   actorOrg: 'org-sergas',
   now: new Date('2025-02-01T09:00:00Z'),
 });
+const contact = sealWith('u-sam', newPersonKey(randomUUID()), {
+  name: 'Samira Quintero',
+  email: 'samira@medtech.example',
+});
 const respond = (responseId: string, declaredTrl: number) =>
   run({
     type: 'SubmitConsultationResponse',
@@ -57,6 +61,7 @@ const respond = (responseId: string, declaredTrl: number) =>
     summary: 'Risk score.',
     declaredTrl,
     supplier: { sme: true, country: 'ES' },
+    contact,
     now,
   });
 respond('resp-1', 5);
@@ -114,5 +119,13 @@ describe('what consultations publishes', () => {
     expect(text).not.toContain('askedByOrg');
     expect(text).not.toContain('Risk score.');
     expect(text).not.toContain('supplierSme');
+  });
+
+  it('never publishes the contact person, not even sealed: Kafka keeps nothing erasable', () => {
+    expect((history[2].data as { contact?: unknown }).contact).toEqual(contact);
+    const text = JSON.stringify(published.map((t) => t?.data ?? null));
+    expect(text).not.toContain('contact');
+    expect(text).not.toContain(contact.ciphertext);
+    expect(text).not.toContain('u-sam');
   });
 });
