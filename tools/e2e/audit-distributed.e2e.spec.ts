@@ -112,8 +112,12 @@ describe('audit across the distributed services (a store per service, behind the
     const events: { eventId: string; context: string; type: string; sealed: boolean }[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const path: string = `/audit/events?limit=5${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await ok(client, t.aud, 'GET', path);
+      const res = await ok(
+        client,
+        t.aud,
+        'GET',
+        `/audit/events?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       events.push(...res.items);
       cursor = res.nextCursor;
       if (!cursor) break;

@@ -86,7 +86,8 @@ describe('verify-bundle on a bundle gathered from two stores', () => {
       problem: { streamId: 'needs-need-1', revision: '1' },
     });
     const crossed = copy();
-    crossed.proofs.find((p) => p.streamId === 'needs-need-1')!.source = 'tenders';
+    for (const proof of crossed.proofs)
+      if (proof.streamId === 'needs-need-1') proof.source = 'tenders';
     expect(verifyBundle(crossed)).toMatchObject({
       ok: false,
       problem: {

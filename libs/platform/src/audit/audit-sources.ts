@@ -78,16 +78,24 @@ export class RemoteAuditSource implements AuditSource {
     return this.get<StoreEventPage>('events', { ...filters, ...page }, authorization);
   }
 
-  verify(streamId: string | undefined, authorization?: string) {
-    return this.get<StoreVerification>('verify', { streamId }, authorization);
+  // The source is named as configured, whatever the service calls itself.
+  async verify(streamId: string | undefined, authorization?: string) {
+    const found = await this.get<StoreVerification>('verify', { streamId }, authorization);
+    return { ...found, source: this.name };
   }
 
-  anchors(page: ListPageQuery, authorization?: string) {
-    return this.get<StoreAnchorPage>('anchors', { ...page }, authorization);
+  async anchors(page: ListPageQuery, authorization?: string) {
+    const found = await this.get<StoreAnchorPage>('anchors', { ...page }, authorization);
+    return { ...found, source: this.name };
   }
 
-  bundlePart(streamIds: string[], authorization?: string) {
-    return this.get<StoreBundlePart>('streams', { streamId: streamIds }, authorization);
+  async bundlePart(streamIds: string[], authorization?: string) {
+    const found = await this.get<StoreBundlePart>(
+      'streams',
+      { streamId: streamIds },
+      authorization,
+    );
+    return { ...found, source: this.name };
   }
 
   private async get<T>(path: string, query: Query, authorization?: string): Promise<T> {
@@ -114,8 +122,9 @@ export class RemoteAuditSource implements AuditSource {
       throw this.unavailable(`answered ${res.status} without JSON`);
     }
     if (res.ok) return body as T;
-    // The caller's own mistakes (a bad filter, token or role) come back as they are.
-    if (res.status >= 400 && res.status < 500 && res.status !== HttpStatus.REQUEST_TIMEOUT) {
+    // The caller's own mistakes (a bad filter, an unknown stream) come back as they are; a
+    // refused token means the services disagree on who is an auditor, which is not the caller's.
+    if (res.status === HttpStatus.BAD_REQUEST || res.status === HttpStatus.NOT_FOUND) {
       const message = (body as { message?: unknown } | null)?.message;
       throw new HttpException(
         {

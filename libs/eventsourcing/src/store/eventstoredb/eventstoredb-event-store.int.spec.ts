@@ -41,5 +41,16 @@ describeEventStoreDb('EventStoreDB adapter', (url) => {
       expect(report.problems).toEqual([]);
       expect(report.ok).toBe(true);
     });
+
+    it('lists anchors newest first, a page at a time', async () => {
+      const anchors = new EventStoreDbAnchorStore(store.client);
+      const recorded = [];
+      for (let i = 0; i < 3; i++) recorded.push(await anchorNow(store, anchors));
+      const first = await anchors.listAnchors({ limit: 2 });
+      expect(first.map((a) => a.id)).toEqual([recorded[2].id, recorded[1].id]);
+      const next = await anchors.listAnchors({ limit: 2, before: first[1].id });
+      expect(next[0]).toEqual(recorded[0]);
+      expect(await anchors.listAnchors({ before: '0' })).toEqual([]);
+    });
   });
 });
