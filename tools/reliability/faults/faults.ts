@@ -40,7 +40,7 @@ async function main(args: string[]): Promise<number> {
   }
   const settings = faultSettings();
   process.stdout.write(
-    `faults: ${settings.commands} commands per scenario, ${settings.concurrency} at a time, fault after ${settings.faultAfter}, down ${settings.downSeconds} s\n`,
+    `faults: ${settings.commands} commands per scenario, at most ${settings.rate}/s and ${settings.concurrency} at a time, fault after ${settings.faultAfter}, down ${settings.downSeconds} s\n`,
   );
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {

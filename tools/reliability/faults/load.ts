@@ -21,7 +21,8 @@ export interface LoadOptions {
   tokens: string[];
   commands: number;
   concurrency: number;
-  pauseMs: number;
+  /** Commands started per second at most. */
+  rate: number;
   /** Per-request bound: a request still unanswered then is aborted and counted as a hang. */
   abortMs: number;
   /** Called after each answer with the count sent so far. */
@@ -134,12 +135,15 @@ export async function runLoad(options: LoadOptions): Promise<SentCommand[]> {
     }
   };
 
+  const started = Date.now();
   const sender = async () => {
     for (;;) {
       const n = next++;
       if (n >= options.commands) return;
+      // The n-th command starts no earlier than n / rate seconds into the run.
+      const wait = started + (n * 1000) / options.rate - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       await step(n);
-      if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, sender));

@@ -85,7 +85,7 @@ export async function runScenario(
       tokens,
       commands: settings.commands,
       concurrency: settings.concurrency,
-      pauseMs: settings.pauseMs,
+      rate: settings.rate,
       abortMs: settings.answerBoundMs + 2_000,
       onProgress: (count) => {
         if (fault === null && count >= settings.faultAfter) {

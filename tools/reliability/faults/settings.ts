@@ -9,8 +9,8 @@ export interface FaultSettings {
   commands: number;
   /** Commands in flight at once. */
   concurrency: number;
-  /** Pause of each sender between two commands (ms): the steadiness of the load. */
-  pauseMs: number;
+  /** Commands started per second at most: a steady load rather than a burst. */
+  rate: number;
   /** The fault is injected once this many commands were sent. */
   faultAfter: number;
   /** How long the failed part stays down (s). */
@@ -39,7 +39,7 @@ export const SERVICES = ['needs', 'consultations', 'tenders', 'pilots', 'pipelin
 export type ServiceName = (typeof SERVICES)[number];
 
 export function faultSettings(env: NodeJS.ProcessEnv = process.env): FaultSettings {
-  const commands = int(env, 'PCP_FAULTS_COMMANDS', 300);
+  const commands = int(env, 'PCP_FAULTS_COMMANDS', 600);
   const service = env['PCP_FAULTS_SERVICE'] ?? 'needs';
   if (!(SERVICES as readonly string[]).includes(service)) {
     throw new Error(`PCP_FAULTS_SERVICE must be one of ${SERVICES.join(', ')}`);
@@ -54,7 +54,7 @@ export function faultSettings(env: NodeJS.ProcessEnv = process.env): FaultSettin
     },
     commands,
     concurrency: Math.max(1, int(env, 'PCP_FAULTS_CONCURRENCY', 4)),
-    pauseMs: int(env, 'PCP_FAULTS_PAUSE_MS', 50),
+    rate: Math.max(1, int(env, 'PCP_FAULTS_RATE', 20)),
     faultAfter: int(env, 'PCP_FAULTS_FAULT_AFTER', Math.floor(commands / 3)),
     downSeconds: int(env, 'PCP_FAULTS_DOWN_SECONDS', 5),
     maxSeconds: int(env, 'PCP_FAULTS_MAX_SECONDS', 300),
