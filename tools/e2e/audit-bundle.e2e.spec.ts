@@ -72,6 +72,9 @@ describe('an innovation’s audit bundle, embedded (npm start)', () => {
       status: 200,
       text: 'ok',
     });
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="innovation-${id}-audit-bundle.json"`,
+    );
     return { bundle: JSON.parse(text) as Bundle, text };
   };
 

@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Param } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { ApiErrors } from '@pcp/http';
+import type { Response } from 'express';
 import { AuditBundles } from '../application/audit-bundle';
 import { AuditBundleResponse } from './audit-responses';
 
@@ -24,11 +25,16 @@ export class AuditBundleController {
   @ApiOkResponse({ type: AuditBundleResponse })
   @ApiErrors(401, 403, 404)
   @ApiResponse({ status: 503, description: "A service's audit did not answer" })
-  bundle(
+  async bundle(
     @Param('id') id: string,
     @CurrentUser() user: AuthenticatedUser,
+    @Res({ passthrough: true }) res: Response,
     @Headers('authorization') authorization?: string,
   ) {
-    return this.bundles.ofInnovation(user, id, authorization);
+    const bundle = await this.bundles.ofInnovation(user, id, authorization);
+    // A download keeps its name; only an id made of safe characters goes into the header.
+    const name = /^[A-Za-z0-9-]{1,100}$/.test(id) ? `innovation-${id}` : 'innovation';
+    res.setHeader('Content-Disposition', `attachment; filename="${name}-audit-bundle.json"`);
+    return bundle;
   }
 }
