@@ -720,9 +720,21 @@ export async function checkWholeSystem(
   expect(shares.body.byRegion).toEqual(GROUP_REGIONS.map((region) => ({ region, ...sme })));
   expect(shares.body.byProcedure).toEqual([{ procedure: 'PCP', ...sme }]);
 
-  // The audit trail holds together.
+  // The audit trail holds together, over every context's store, and names who decided.
   const verified = await call(client, tokens.auditor, 'GET', '/audit/verify');
   expect(verified.status).toBe(200);
   expect(verified.body).toMatchObject({ ok: true });
   expect(verified.body.firstBroken).toBeUndefined();
+  // Needs, group, consultation, tender, bids, testbeds, pilots: well over a hundred events.
+  expect(verified.body.checkedEvents).toBeGreaterThan(100);
+  const decisions = await call(
+    client,
+    tokens.auditor,
+    'GET',
+    '/audit/events?type=DeploymentDecided',
+  );
+  expect(decisions.status).toBe(200);
+  expect(decisions.body.items).toEqual([
+    expect.objectContaining({ actor: expect.objectContaining({ userId: 'u-cat' }) }),
+  ]);
 }
