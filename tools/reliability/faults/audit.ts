@@ -303,7 +303,7 @@ async function compareReadModels(
             mismatches++;
             if (examples.length < 30) {
               examples.push(
-                `read model ${service}/${name}/${id}: live ${actual.get(id)?.slice(0, 300) ?? 'missing'} rebuilt ${expected.get(id)?.slice(0, 300) ?? 'missing'}`,
+                `read model ${service}/${name}/${id}: ${difference(actual.get(id), expected.get(id))}`,
               );
             }
           }
@@ -316,4 +316,19 @@ async function compareReadModels(
     await Promise.all([...stores.values()].map((s) => s.close()));
   }
   return { mismatches, documents };
+}
+
+/** The top-level fields in which a live document differs from its rebuilt twin. */
+function difference(live: string | undefined, rebuilt: string | undefined): string {
+  if (live === undefined) return `missing live, rebuilt ${rebuilt?.slice(0, 300)}`;
+  if (rebuilt === undefined) return `missing in the rebuild, live ${live.slice(0, 300)}`;
+  const a = JSON.parse(live) as Record<string, unknown>;
+  const b = JSON.parse(rebuilt) as Record<string, unknown>;
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+    .map(
+      (key) =>
+        `${key}: live ${JSON.stringify(a[key])?.slice(0, 400)} rebuilt ${JSON.stringify(b[key])?.slice(0, 400)}`,
+    )
+    .join('; ');
 }

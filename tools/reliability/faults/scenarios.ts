@@ -133,3 +133,26 @@ export const SCENARIOS: Scenario[] = [
   engineRestart('ferretdb', 'ferretdb', 'FerretDB (the read models) stopped and restarted'),
   relayBetweenPublishAndCheckpoint,
 ];
+
+/** Several faults one after the other in one run (the CI run: one start-up, two faults). */
+export function inSequence(name: string, ...scenarios: Scenario[]): Scenario {
+  return {
+    name,
+    description: scenarios.map((s) => s.description).join('; then '),
+    async inject(context) {
+      const notes: FaultNotes = {};
+      for (const scenario of scenarios) {
+        for (const [key, value] of Object.entries(await scenario.inject(context))) {
+          notes[`${scenario.name}.${key}`] = value;
+        }
+      }
+      return notes;
+    },
+  };
+}
+
+export const scenarioNamed = (name: string): Scenario => {
+  const scenario = SCENARIOS.find((s) => s.name === name);
+  if (!scenario) throw new Error(`no scenario ${name}`);
+  return scenario;
+};
