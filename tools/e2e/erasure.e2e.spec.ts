@@ -19,6 +19,7 @@ import { consultationFor, galicianNeed } from './scenario';
 const SAM = { name: 'Samira Quintero-Vallejo', email: 'samira.qv@sepsis-watch.example' };
 const TOM = { name: 'Tomás Ibargüengoitia', email: 'tomas.ib@lab-tech.example' };
 const SAM_TRACES = ['Samira', 'Quintero', 'samira.qv', 'sepsis-watch.example'];
+const EVA = 'Evelyn Ortega-Brandt';
 
 const SCHEMAS = join(__dirname, '..', '..', 'libs', 'tenders', 'src', 'ocds', 'schema');
 const schema = (name: string) => JSON.parse(readFileSync(join(SCHEMAS, name), 'utf8')) as object;
@@ -52,7 +53,12 @@ describe('erasure of personal data (crypto-shredding)', () => {
     tokens['ana'] = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
     tokens['sam'] = await app.token({ sub: 'u-sam', org: 'org-sepsiswatch', roles: ['supplier'] });
     tokens['tom'] = await app.token({ sub: 'u-tom', org: 'org-labtech', roles: ['supplier'] });
-    tokens['eva'] = await app.token({ sub: 'u-eva', org: 'org-experts', roles: ['evaluator'] });
+    tokens['eva'] = await app.token({
+      sub: 'u-eva',
+      org: 'org-experts',
+      roles: ['evaluator'],
+      name: EVA,
+    });
     tokens['aud'] = await app.token({ sub: 'u-aud', org: 'org-audit', roles: ['auditor'] });
     tokens['adm'] = await app.token({ sub: 'u-adm', org: 'org-platform', roles: ['admin'] });
   }, 60_000);
@@ -222,7 +228,7 @@ describe('erasure of personal data (crypto-shredding)', () => {
       .expect(200);
 
     const log = await storedLog();
-    for (const trace of [...SAM_TRACES, TOM.name, TOM.email]) expect(log).not.toContain(trace);
+    for (const trace of [...SAM_TRACES, TOM.name, TOM.email, EVA]) expect(log).not.toContain(trace);
     expect(log).toContain('"personalData":"aes-256-gcm"');
   });
 
@@ -268,6 +274,17 @@ describe('erasure of personal data (crypto-shredding)', () => {
     expect(parties.find((p) => p.id === 'org-sepsiswatch')?.contactPoint).toEqual(SAM);
     expect(parties.find((p) => p.id === 'org-labtech')?.contactPoint).toEqual(TOM);
     expect(seen.get('ops export-ocds')).toContain(SAM.email);
+    // The evaluator's name is recorded with the scores, from the token.
+    const scored = (
+      bodies['tenderHistory'] as { items: Array<{ type: string; data: unknown }> }
+    ).items.filter((e) => e.type === 'BidScored');
+    expect(scored).toHaveLength(2);
+    for (const e of scored) {
+      expect(e.data).toMatchObject({
+        evaluatorId: 'u-eva',
+        evaluatorName: { personId: 'u-eva', erased: false, name: EVA },
+      });
+    }
   });
 
   it('erases only for an admin or the person themself, with a reason', async () => {
@@ -355,6 +372,27 @@ describe('erasure of personal data (crypto-shredding)', () => {
     expect(again.body).toMatchObject({ personId: 'u-tom', keysErased: 0, revision: 1 });
     const response = await get(`/consultations/${consultationId}/responses/${tomResponse}`, 'ana');
     expect(response.contact).toEqual({ personId: 'u-tom', erased: true });
+
+    await post('/people/u-eva/erasure', 'eva')
+      .send({ reason: 'Left the expert panel' })
+      .expect(200);
+    seen.clear();
+    await readEverything();
+    for (const [what, body] of seen) {
+      const json = JSON.stringify(body);
+      for (const trace of [EVA, TOM.name, TOM.email]) {
+        if (json.includes(trace)) throw new Error(`${what} still shows ${trace}`);
+      }
+    }
+    const history = await get(`/tenders/${tenderId}/history`, 'aud');
+    const scored = (history.items as Array<{ type: string; data: unknown }>).filter(
+      (e) => e.type === 'BidScored',
+    );
+    expect(scored.map((e) => e.data)).toEqual([
+      expect.objectContaining({ evaluatorName: { personId: 'u-eva', erased: true } }),
+      expect.objectContaining({ evaluatorName: { personId: 'u-eva', erased: true } }),
+    ]);
+    expect((await get('/audit/verify', 'aud')).ok).toBe(true);
   });
 
   it('still verifies with the operations CLI once the platform is stopped', async () => {

@@ -332,16 +332,21 @@ export class TenderCommands {
     );
   }
 
-  score(
+  /** `evaluatorName` (from the token) is recorded sealed with the evaluator's own key. */
+  async score(
     id: string,
     bidId: string,
     scores: Array<{ criterion: string; score: number }>,
     meta: CommandMetadata,
     expected?: bigint,
+    evaluatorName?: string,
   ) {
+    const name = evaluatorName
+      ? await this.vault.seal(meta.actor.userId, { name: evaluatorName })
+      : null;
     return this.evaluate(
       id,
-      { type: 'ScoreBid', evaluatorId: meta.actor.userId, bidId, scores },
+      { type: 'ScoreBid', evaluatorId: meta.actor.userId, bidId, scores, evaluatorName: name },
       meta,
       expected,
     );

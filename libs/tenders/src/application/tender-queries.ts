@@ -144,22 +144,21 @@ export class TenderQueries {
     const opened = state.openedBids.length > 0;
     const full = seesEverything(state, viewer);
     const scores = scoresVisibleTo(state, viewer);
-    return {
-      streamId,
-      items: events.map((e) => {
-        if (SEALED_TYPES.has(e.type) && !opened) {
-          const bidId = (e.data as { bidId?: string }).bidId;
-          const mine = bidId !== undefined && ownBidIds.has(bidId);
-          return toHistoryItem(e, mine ? undefined : () => ({ tenderId: id, sealed: true }));
-        }
-        if (SCORE_TYPES.has(e.type) && !full) {
-          const { evaluatorId } = e.data as { evaluatorId: string };
-          const visible = scores === 'ALL' || (scores === 'OWN' && evaluatorId === viewer.userId);
-          if (!visible) return toHistoryItem(e, () => ({ tenderId: id, withheld: true }));
-        }
-        return toHistoryItem(e);
-      }),
-    };
+    const items = events.map((e) => {
+      if (SEALED_TYPES.has(e.type) && !opened) {
+        const bidId = (e.data as { bidId?: string }).bidId;
+        const mine = bidId !== undefined && ownBidIds.has(bidId);
+        return toHistoryItem(e, mine ? undefined : () => ({ tenderId: id, sealed: true }));
+      }
+      if (SCORE_TYPES.has(e.type) && !full) {
+        const { evaluatorId } = e.data as { evaluatorId: string };
+        const visible = scores === 'ALL' || (scores === 'OWN' && evaluatorId === viewer.userId);
+        if (!visible) return toHistoryItem(e, () => ({ tenderId: id, withheld: true }));
+      }
+      return toHistoryItem(e);
+    });
+    // Evaluators' names are sealed personal data: opened here, erased marker once erased.
+    return { streamId, items: await this.vault.reveal(items) };
   }
 
   /**

@@ -24,6 +24,7 @@ import {
   NotFoundError,
   type Decider,
   type DomainEvent,
+  type SealedPersonalData,
 } from '@pcp/eventsourcing';
 import type {
   AwardedContract,
@@ -172,7 +173,14 @@ export type TenderCommand =
       conflict: boolean;
       note?: string | null;
     }
-  | { type: 'ScoreBid'; evaluatorId: string; bidId: string; scores: CriterionScore[] }
+  | {
+      type: 'ScoreBid';
+      evaluatorId: string;
+      bidId: string;
+      scores: CriterionScore[];
+      /** The evaluator's name, sealed with their personal key by the application. */
+      evaluatorName?: SealedPersonalData | null;
+    }
   | {
       type: 'AwardContracts';
       actorOrg: string;
@@ -275,7 +283,14 @@ export type TenderEvent =
     >
   | DomainEvent<
       'BidScored',
-      { tenderId: string; bidId: string; evaluatorId: string; scores: CriterionScore[] }
+      {
+        tenderId: string;
+        bidId: string;
+        evaluatorId: string;
+        scores: CriterionScore[];
+        /** Sealed personal data: unreadable once the evaluator is erased. */
+        evaluatorName?: SealedPersonalData;
+      }
     >
   | DomainEvent<'EvaluationCompleted', { tenderId: string; org: string; ranking: RankedBidEntry[] }>
   | DomainEvent<
@@ -1149,6 +1164,7 @@ function scoring(command: Command<'ScoreBid'>, state: TenderState): TenderEvent[
         bidId: bid.bidId,
         evaluatorId: command.evaluatorId,
         scores: scoresFor(terms, command.scores),
+        ...(command.evaluatorName ? { evaluatorName: command.evaluatorName } : {}),
       },
     },
   ];

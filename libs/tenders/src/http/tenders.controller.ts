@@ -386,7 +386,9 @@ export class TendersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Score a bid on every criterion (0-100)',
-    description: 'After declaring no conflict for it; once, by each assigned evaluator.',
+    description:
+      "After declaring no conflict for it; once, by each assigned evaluator. The token's name is " +
+      'recorded with the scores as personal data (sealed, erasable with POST /people/{personId}/erasure).',
   })
   @CommandHeaders()
   @ApiOkResponse({ type: ScoresResponse })
@@ -397,8 +399,9 @@ export class TendersController {
     @Body() body: ScoresDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
+    @CurrentUser() user: AuthenticatedUser,
   ) {
-    const outcome = await this.commands.score(id, bidId, body.scores, meta, expected);
+    const outcome = await this.commands.score(id, bidId, body.scores, meta, expected, user.name);
     return {
       tenderId: id,
       bidId,
