@@ -132,7 +132,17 @@ describe('authorisation matrix: every route of the five contexts, every caller',
       });
       await app.settle();
       ids.tender = (await owner('/tenders', tender(ids.closedConsultation))).id as string;
-    }, 60_000);
+      ids.openTender = (await owner('/tenders', tender(ids.closedConsultation))).id as string;
+      await owner(`/tenders/${ids.openTender}/publish`);
+      await app.settle();
+      ids.bid = (
+        await as(supplier, 'POST', `/tenders/${ids.openTender}/bids`, {
+          priceEur: 200_000,
+          technicalProposal: 'Risk score from routine vital signs.',
+          declaredTrl: 4,
+        })
+      ).id as string;
+    }, STARTUP_MS);
 
     it.each([
       ['POST', '/needs/{need}/validate', {}],
@@ -159,6 +169,15 @@ describe('authorisation matrix: every route of the five contexts, every caller',
       const path = template.replace(/\{(\w+)\}/g, (_m, key: string) => ids[key]);
       const res = await send(method, path, strangerToken, body);
       expect({ path: template, status: res.status }).toEqual({ path: template, status: 403 });
+      expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    });
+
+    it('POST /tenders/{id}/bids/{bidId}/withdraw by a supplier of another organisation: 403', async () => {
+      const rival = await app.token({ sub: 'u-rik', org: 'org-rival', roles: ['supplier'] });
+      const res = await send('POST', `/tenders/${ids.openTender}/bids/${ids.bid}/withdraw`, rival, {
+        reason: 'Not mine to withdraw',
+      });
+      expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
     });
 
