@@ -38,7 +38,10 @@ export interface BenchConfig {
   httpConnections: number;
   /** Events in the log replayed through projections. */
   replayEvents: number;
-  /** Of those, how many go through the mongoose read model (a FerretDB write per event). */
+  /**
+   * Of those, how many go through the mongoose read model. Default 10,000, not the whole
+   * log: FerretDB takes a few tens of writes per second here, a million would take hours.
+   */
   replayMongoEvents: number;
   relayEvents: number;
   /** Records per Kafka send, for the relay and the bare producer alike. */
@@ -47,6 +50,8 @@ export interface BenchConfig {
   timelineRequests: number;
   verifyEvents: number;
   startupEvents: number;
+  /** Events per need in the embedded log (PGlite commits are slow: fewer, larger appends). */
+  startupEventsPerStream: number;
   /** Events per stream of the generated logs (needs: recorded, validated, prioritised...). */
   eventsPerStream: number;
   /** Only these scenarios (BENCH_ONLY, comma-separated); all when empty. */
@@ -98,7 +103,7 @@ export function loadConfig(
     replayEvents,
     replayMongoEvents: Math.min(
       replayEvents,
-      count(env, 'BENCH_REPLAY_MONGO_EVENTS', q(1_000_000, 500), scale),
+      count(env, 'BENCH_REPLAY_MONGO_EVENTS', q(10_000, 500), scale),
     ),
     relayEvents: count(env, 'BENCH_RELAY_EVENTS', q(50_000, 300), scale),
     relayBatch: count(env, 'BENCH_RELAY_BATCH', 500, 1),
@@ -106,6 +111,7 @@ export function loadConfig(
     timelineRequests: count(env, 'BENCH_TIMELINE_REQUESTS', q(200, 10), 1),
     verifyEvents: count(env, 'BENCH_VERIFY_EVENTS', q(100_000, 500), scale),
     startupEvents: count(env, 'BENCH_STARTUP_EVENTS', q(1_000_000, 1_000), scale),
+    startupEventsPerStream: count(env, 'BENCH_STARTUP_EVENTS_PER_STREAM', 50, 1),
     eventsPerStream: count(env, 'BENCH_EVENTS_PER_STREAM', 10, 1),
     only,
     resultsDir: env.BENCH_RESULTS_DIR ?? `${root}/bench/results`,
@@ -131,5 +137,7 @@ export function sizesOf(config: BenchConfig): Record<string, number> {
     timelineRequests: config.timelineRequests,
     verifyEvents: config.verifyEvents,
     startupEvents: config.startupEvents,
+    startupEventsPerStream: config.startupEventsPerStream,
+    eventsPerStream: config.eventsPerStream,
   };
 }

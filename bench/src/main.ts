@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   loadEngineEnv(root);
   const config = loadConfig(process.argv.slice(2), process.env, root);
   if (config.quick) log('quick mode: smoke sizes, the figures are not comparable');
-  const results = await runSuite(config);
+  const results = await runSuite(config, (partial) => writeResults(config.resultsDir, partial));
   const written = writeResults(config.resultsDir, results);
   process.stdout.write(`${markdownTable(results.scenarios)}\n\n`);
   log(`wrote ${written.json} and ${written.md}`);

@@ -30,8 +30,15 @@ export const GROUPS: ScenarioGroup[] = [
   { names: ['embedded-1m-startup', 'embedded-1m-rss'], run: embeddedScale },
 ];
 
-/** Runs the selected scenarios; a failing one is reported as such and the rest carry on. */
-export async function runSuite(config: BenchConfig): Promise<BenchResults> {
+/**
+ * Runs the selected scenarios; a failing one is reported as such and the rest carry on.
+ * `onFigures` sees the results so far after each scenario, so a long run that is stopped
+ * still leaves what it measured.
+ */
+export async function runSuite(
+  config: BenchConfig,
+  onFigures?: (partial: BenchResults) => void,
+): Promise<BenchResults> {
   const startedAt = new Date().toISOString();
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const engines = await openEngines(runId);
@@ -48,17 +55,34 @@ export async function runSuite(config: BenchConfig): Promise<BenchResults> {
         log(`${group.names.join(' + ')} failed: ${(error as Error).stack ?? String(error)}`);
         figures.push(...wanted.map((name) => failed(name, error)));
       }
+      onFigures?.(resultsOf(config, startedAt, ordered(figures), null));
     }
   } finally {
     await closeEngines(engines).catch((error) =>
       log(`could not drop the bench database: ${error}`),
     );
   }
-  figures.sort(
+  return resultsOf(
+    config,
+    startedAt,
+    ordered(figures),
+    await postgresVersion(engines.postgresAdmin),
+  );
+}
+
+const ordered = (figures: Figure[]): Figure[] =>
+  [...figures].sort(
     (a, b) => SCENARIOS.indexOf(a.name as ScenarioName) - SCENARIOS.indexOf(b.name as ScenarioName),
   );
+
+function resultsOf(
+  config: BenchConfig,
+  startedAt: string,
+  figures: Figure[],
+  postgres: string | null,
+): BenchResults {
   return {
-    machine: machine(await postgresVersion(engines.postgresAdmin)),
+    machine: machine(postgres),
     startedAt,
     finishedAt: new Date().toISOString(),
     quick: config.quick,

@@ -24,10 +24,15 @@ export async function embeddedScale(config: BenchConfig): Promise<Figure[]> {
     const store = await PostgresEventStore.embedded(embeddedStoreDir(dataDir));
     let last;
     try {
-      last = await writeNeedLog(store, config.startupEvents, config.eventsPerStream, 1, (n) => {
-        if (n > 0 && n % 100_000 < config.eventsPerStream * 2000)
+      last = await writeNeedLog(
+        store,
+        config.startupEvents,
+        config.startupEventsPerStream,
+        1,
+        (n) => {
           log(`embedded: ${n} events written`);
-      });
+        },
+      );
     } finally {
       await store.close();
     }

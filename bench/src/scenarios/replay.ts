@@ -60,7 +60,7 @@ export async function replay(config: BenchConfig, engines: BenchEngines): Promis
   try {
     const t0 = now();
     await writeNeedLog(store, config.replayEvents, config.eventsPerStream, 8, (n) => {
-      if (n > 0 && n % 100_000 < config.eventsPerStream * 2000) log(`replay: ${n} events written`);
+      log(`replay: ${n} events written`);
     });
     log(`replay: ${config.replayEvents} events written in ${((now() - t0) / 1000).toFixed(0)} s`);
     const head = await store.headPosition();
