@@ -293,6 +293,9 @@ describe('erasure of personal data (crypto-shredding)', () => {
     await post('/people/u-sam/erasure', 'adm').send({}).expect(400);
     await post('/people/u-sam/erasure', 'adm').send({ reason: '   ' }).expect(400);
     await app.http().post('/people/u-sam/erasure').send({ reason: 'anonymous' }).expect(401);
+    for (const bad of ['%00', 'u-%0Asam', '%ED%A0%80', 'x'.repeat(201)]) {
+      await post(`/people/${bad}/erasure`, 'adm').send({ reason: 'bad id' }).expect(400);
+    }
     // Nothing was erased by the refusals.
     const response = await get(`/consultations/${consultationId}/responses/${samResponse}`, 'ana');
     expect(response.contact).toMatchObject({ erased: false, name: SAM.name });

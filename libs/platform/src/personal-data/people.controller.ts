@@ -29,6 +29,8 @@ import {
 
 const REASON_LIMIT = 2000;
 const PERSON_ID_LIMIT = 200;
+// A token subject: printable text, without control characters or unpaired surrogates.
+const PERSON_ID = /^[^\p{Cc}\p{Cs}]+$/u;
 
 export class ErasureDto {
   @ApiProperty({
@@ -89,11 +91,13 @@ export class PeopleController {
     @CurrentUser() user: AuthenticatedUser,
     @CommandContext() meta: CommandMetadata,
   ): Promise<ErasureResponse> {
-    if (personId.trim() === '' || personId.length > PERSON_ID_LIMIT) {
+    if (personId.trim() === '' || personId.length > PERSON_ID_LIMIT || !PERSON_ID.test(personId)) {
       throw new RequestValidationError([
         {
           field: 'personId',
-          constraints: { isPersonId: `a person id has 1 to ${PERSON_ID_LIMIT} characters` },
+          constraints: {
+            isPersonId: `a person id is a user id of 1 to ${PERSON_ID_LIMIT} printable characters`,
+          },
         },
       ]);
     }
