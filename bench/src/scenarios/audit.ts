@@ -99,15 +99,19 @@ export async function auditTimeline(config: BenchConfig): Promise<Figure[]> {
       return ms;
     };
     for (let i = 0; i < 3; i++) await get();
+    // Requests one after the other, as many as asked but within about a minute (at least 20),
+    // so that a slow timeline still gives its percentile in bounded time.
     const times: number[] = [];
-    for (let i = 0; i < config.timelineRequests; i++) times.push(await get());
+    const until = now() + 60_000;
+    while (times.length < config.timelineRequests && (times.length < 20 || now() < until))
+      times.push(await get());
     times.sort((a, b) => a - b);
     const p95 = percentile(times, 95);
     log(`audit-timeline: p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
     return [
       figure({
         name: 'audit-timeline',
-        metric: `p95 of GET /innovations/{id}/timeline (${config.timelineEvents} events)`,
+        metric: `p95 of GET /innovations/{id}/timeline (${config.timelineEvents} events, ${times.length} requests)`,
         value: p95,
         unit: 'ms',
         goal: { kind: 'max', value: 50 },
