@@ -33,6 +33,7 @@ interface Need {
   id: string;
   token: string;
   validated: boolean;
+  consulted: boolean;
 }
 
 /**
@@ -96,7 +97,7 @@ export async function runLoad(options: LoadOptions): Promise<SentCommand[]> {
     if (roll < 4 || own.length === 0) {
       const res = await send('needs', 'POST /needs', '/needs', token, needBody(n));
       if (res.status === 201 && typeof res.body['id'] === 'string') {
-        needs.push({ id: res.body['id'], token, validated: false });
+        needs.push({ id: res.body['id'], token, validated: false, consulted: false });
       }
     } else if (roll < 6 && recorded.length > 0) {
       const need = pick(recorded);
@@ -120,9 +121,13 @@ export async function runLoad(options: LoadOptions): Promise<SentCommand[]> {
         region: 'ES11',
         capabilities: ['ehr_integration'],
       });
-    } else if (validated.length > 0) {
+    } else if (validated.some((x) => !x.consulted)) {
+      // One consultation per need: the pipeline dates a need's consultation stage by whichever
+      // of several consultations it hears of first (README, Reliability: limits).
+      const need = pick(validated.filter((x) => !x.consulted));
+      need.consulted = true;
       await send('consultations', 'POST /consultations', '/consultations', token, {
-        needId: pick(validated).id,
+        needId: need.id,
         title: `Open market consultation ${n}`,
         description: 'What can detect sepsis earlier from routine data?',
         opensAt: new Date(Date.now() + 35 * DAY_MS).toISOString(),

@@ -86,39 +86,51 @@ const relayBetweenPublishAndCheckpoint: Scenario = {
       const checkpoint = `relay:${service}`;
       // The relay writes its checkpoint after its first batch: wait for the row to hold.
       const deadline = Date.now() + 60_000;
+      let position: string;
       for (;;) {
         await lock.query('BEGIN');
-        const held = await lock.query(
-          `SELECT position FROM ${service}.subscription_checkpoints WHERE name = $1 FOR UPDATE`,
+        const held = await lock.query<{ position: string }>(
+          `SELECT position::text AS position FROM ${service}.subscription_checkpoints
+            WHERE name = $1 FOR UPDATE`,
           [checkpoint],
         );
-        if (held.rowCount === 1) break;
+        if (held.rowCount === 1) {
+          position = held.rows[0].position;
+          break;
+        }
         await lock.query('ROLLBACK');
         if (Date.now() > deadline) throw new Error(`no checkpoint ${checkpoint} after 60 s`);
         await sleep(200);
       }
-      const before = await published();
-      log(
-        `holding ${service}.subscription_checkpoints[${checkpoint}]; ${before} records on ${topic}`,
+      // Every event of this load is an integration event: the held checkpoint covers this many.
+      const covered = Number(
+        (
+          await lock.query<{ n: string }>(
+            `SELECT count(*)::text AS n FROM ${service}.events WHERE global_position <= $1`,
+            [position],
+          )
+        ).rows[0].n,
       );
-      // The load keeps appending: wait until the relay has published past the held checkpoint.
+      log(`holding ${service}.subscription_checkpoints[${checkpoint}] at ${covered} events`);
+      // The relay publishes its next batch, then waits on the held row: wait for that.
       const waitUntil = Date.now() + 60_000;
-      let after = before;
-      while (after <= before) {
-        if (Date.now() > waitUntil) throw new Error('the relay published nothing while held');
+      let after = await published();
+      while (after <= covered) {
+        if (Date.now() > waitUntil)
+          throw new Error('the relay published nothing past its checkpoint');
         await sleep(250);
         after = await published();
       }
       // Let it publish what it had read, then kill it while it waits on the checkpoint.
       await sleep(500);
       after = await published();
-      log(`relay published ${after - before} records without checkpointing; kill -9 ${service}`);
+      log(`relay published ${after - covered} records past its checkpoint; kill -9 ${service}`);
       await system.kill(service);
       await lock.query('ROLLBACK');
       await sleep(settings.downSeconds * 1000);
       log(`restarting ${service}`);
       await system.startService(service);
-      return { publishedWithoutCheckpoint: after - before };
+      return { publishedWithoutCheckpoint: after - covered };
     } finally {
       await lock.end().catch(() => undefined);
       await admin.disconnect();
