@@ -18,6 +18,7 @@ describe('routes', () => {
     expect(serviceFor('/consultations?status=PUBLISHED')).toBe('consultations');
     expect(serviceFor('/me/participations')).toBe('tenders');
     expect(serviceFor('/audit/verify')).toBe('pipeline');
+    expect(serviceFor('/people/u-sam/erasure')).toBe('pipeline');
     expect(serviceFor('/unknown')).toBeNull();
   });
 
