@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  Logger,
+  NotFoundException,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import {
   ConcurrencyError,
   DomainRuleError,
@@ -10,6 +17,7 @@ import {
 import { throwError } from 'rxjs';
 import { apiError, type ApiErrorBody } from './api-error';
 import { ensureCorrelationId } from '../commands/correlation';
+import { allowedMethods, type RoutedRequest } from './method-not-allowed';
 import { isUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
 import { RequestValidationError } from './validation';
 
@@ -112,8 +120,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // Message handlers (Kafka) have their own error handling.
     if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<HttpResponse>();
-    const request = host.switchToHttp().getRequest<IncomingMessage>();
-    const body = toApiError(exception);
+    const request = host.switchToHttp().getRequest<IncomingMessage & RoutedRequest>();
+    let body = toApiError(exception);
+    // The router's "Cannot TRACE /needs": a path it knows, with a method it does not serve.
+    const allowed =
+      body.statusCode === 404 && exception instanceof NotFoundException && !isDecision(exception)
+        ? allowedMethods(request)
+        : [];
+    if (allowed.length > 0) {
+      body = apiError(405, `${request.method} is not allowed here; use ${allowed.join(', ')}`);
+    }
     if (body.statusCode === 503) {
       this.logger.warn(
         `Store unavailable: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
@@ -130,6 +146,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // Errors raised before the middleware ran (a malformed body) still carry the id.
     ensureCorrelationId(request, response);
     if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (body.statusCode === 405) response.setHeader('Allow', allowed.join(', '));
     response.status(body.statusCode).json(body);
   }
+}
+
+/** Only the router's own 404 names the method and path; a handler's 404 is about a resource. */
+function isDecision(exception: NotFoundException): boolean {
+  return !/^Cannot [A-Z]+ \//.test(exception.message);
 }
