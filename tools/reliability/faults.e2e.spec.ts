@@ -1,3 +1,4 @@
+import { FaultEngines } from './faults/engines';
 import { passed, runScenario } from './faults/run-scenario';
 import { inSequence, scenarioNamed } from './faults/scenarios';
 import { faultSettings } from './faults/settings';
@@ -6,6 +7,9 @@ import { faultSettings } from './faults/settings';
 // load, a service killed with SIGKILL and restarted, then PostgreSQL restarted. The longer
 // runs of every scenario are `npm run faults -- all`.
 describe('faults under load (kill -9 of a service, then a PostgreSQL restart)', () => {
+  // The run's own engines, not the shared ones: stopped when the suite is done.
+  afterAll(() => new FaultEngines(faultSettings()).down(), 120_000);
+
   it('loses nothing, duplicates nothing, answers 503 rather than 500 or nothing, and read models equal a rebuild', async () => {
     const settings = faultSettings({
       PCP_FAULTS_COMMANDS: '120',

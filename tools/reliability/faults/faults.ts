@@ -5,11 +5,14 @@
  * when anything was lost or duplicated, a read model differs from a rebuild, or an answer was
  * a 500 or never came; 2 on a usage error. Settings: PCP_FAULTS_* (see settings.ts, README).
  */
+import { FaultEngines } from './engines';
 import { passed, runScenario, type ScenarioResult } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 import { faultSettings } from './settings';
 
-const USAGE = `usage: npm run faults -- <scenario>|all
+const USAGE = `usage: npm run faults -- <scenario>|all|stop
+
+stop: stops the fault runs' own engines (they are left running between runs)
 
 scenarios:
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(14)}${s.description}`).join('\n')}`;
@@ -32,6 +35,10 @@ async function main(args: string[]): Promise<number> {
   if (wanted.length !== 1) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
+  }
+  if (wanted[0] === 'stop') {
+    await new FaultEngines(faultSettings()).down();
+    return 0;
   }
   const scenarios = wanted[0] === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === wanted[0]);
   if (scenarios.length === 0) {
