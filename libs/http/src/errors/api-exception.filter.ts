@@ -130,7 +130,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (allowed.length > 0) {
       body = apiError(405, `${request.method} is not allowed here; use ${allowed.join(', ')}`);
     }
-    if (body.statusCode === 503) {
+    if (body.statusCode === 503 && isUnavailable(exception)) {
       this.logger.warn(
         `Store unavailable: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
       );
