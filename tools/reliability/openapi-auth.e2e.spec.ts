@@ -7,6 +7,8 @@ import { tendersContext } from '@pcp/tenders';
 
 interface Operation {
   security?: Record<string, string[]>[];
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
 }
 interface OpenApiDocument {
   security?: Record<string, string[]>[];
@@ -52,6 +54,22 @@ describe('the OpenAPI document tells which operations need a token', () => {
       expect.arrayContaining(['GET /health/live', 'GET /health/ready', 'GET /tenders/{id}/ocds']),
     );
     expect(operations().length).toBeGreaterThan(open.length);
+  });
+
+  it('documents the 413 of an oversized body on every operation that takes a body', async () => {
+    const withBody = Object.entries(document.paths).flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m]?.requestBody).map((m) => ({ path, op: item[m] })),
+    );
+    expect(withBody.length).toBeGreaterThan(10);
+    expect(withBody.filter(({ op }) => !op.responses?.['413']).map(({ path }) => path)).toEqual([]);
+    const token = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
+    const res = await app
+      .http()
+      .post('/needs')
+      .auth(token, { type: 'bearer' })
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ title: 'x'.repeat(200_000) }));
+    expect(res.status).toBe(413);
   });
 
   it('answers without a token exactly where the document says none is needed', async () => {

@@ -21,6 +21,7 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
     .build();
   const document = SwaggerModule.createDocument(app, config);
   markPublicOperations(app, document);
+  documentBodyLimit(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: false,
@@ -55,6 +56,26 @@ function markPublicOperations(app: INestApplication, document: OpenAPIObject): v
       if (typeof id === 'string' && open.has(id)) {
         (operation as { security?: unknown[] }).security = [];
       }
+    }
+  }
+}
+
+/**
+ * Every request body is refused with 413 beyond the body limit, whatever the route: said once
+ * here for every operation that takes a body, in the API error shape.
+ */
+function documentBodyLimit(document: OpenAPIObject): void {
+  const shape = document.components?.schemas?.['ApiErrorResponse']
+    ? { $ref: '#/components/schemas/ApiErrorResponse' }
+    : { type: 'object' };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item)) {
+      const op = operation as { requestBody?: unknown; responses?: Record<string, unknown> };
+      if (!op?.requestBody || !op.responses || op.responses['413']) continue;
+      op.responses['413'] = {
+        description: 'The request body is larger than the limit',
+        content: { 'application/json': { schema: shape } },
+      };
     }
   }
 }
