@@ -243,6 +243,9 @@ export class MongooseDocumentStore implements DocumentStore {
     const connection = mongoose.createConnection(url, {
       dbName: options.dbName,
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+      // Polled heartbeats rather than the streaming protocol: after a server restart, a
+      // FerretDB-backed service otherwise kept losing every new connection.
+      serverMonitoringMode: 'poll',
       autoIndex: false,
       autoCreate: false,
     });
