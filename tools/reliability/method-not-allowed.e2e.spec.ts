@@ -2,6 +2,9 @@ import { request as httpRequest } from 'node:http';
 import { needsContext } from '@pcp/needs';
 import { createTestApp, type TestApp } from '@pcp/platform';
 
+// Starting the platform takes long on a busy machine.
+const STARTUP_MS = 180_000;
+
 // Raw requests: fetch refuses TRACE, and the answer to an unserved method is the point here.
 function send(url: string, method: string, path: string, token?: string) {
   return new Promise<{ status: number; allow: string | undefined; body: Record<string, unknown> }>(
@@ -37,8 +40,8 @@ describe('methods a path does not serve', () => {
   beforeAll(async () => {
     app = await createTestApp({ contexts: [needsContext] });
     token = await app.token({ sub: 'u-ana', org: 'org-sergas', roles: ['procurer'] });
-  });
-  afterAll(() => app.close());
+  }, STARTUP_MS);
+  afterAll(() => app.close(), STARTUP_MS);
 
   it('answers 405 with Allow on a known path, in the API error shape', async () => {
     const trace = await send(app.url, 'TRACE', '/needs', token);

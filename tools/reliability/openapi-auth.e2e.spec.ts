@@ -5,6 +5,9 @@ import { pipelineContext } from '@pcp/pipeline';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { tendersContext } from '@pcp/tenders';
 
+// Starting the platform takes long on a busy machine.
+const STARTUP_MS = 180_000;
+
 interface Operation {
   security?: Record<string, string[]>[];
   requestBody?: unknown;
@@ -34,8 +37,8 @@ describe('the OpenAPI document tells which operations need a token', () => {
       ],
     });
     document = (await app.http().get('/docs-json').expect(200)).body as OpenApiDocument;
-  });
-  afterAll(() => app.close());
+  }, STARTUP_MS);
+  afterAll(() => app.close(), STARTUP_MS);
 
   const operations = () =>
     Object.entries(document.paths).flatMap(([path, item]) =>
