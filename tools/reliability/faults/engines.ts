@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultSettings } from './settings';
@@ -51,8 +52,21 @@ export class FaultEngines {
     return this.script('up', engines);
   }
 
-  down(...engines: EngineName[]): Promise<void> {
-    return this.script('down', engines);
+  /**
+   * Stops them (all, or the ones named). engines.sh exits non-zero when, afterwards, none of
+   * its engines answers any more (its summary finds nothing to list): what counts here is that
+   * the named engines' ports are closed.
+   */
+  async down(...engines: EngineName[]): Promise<void> {
+    try {
+      await this.script('down', engines);
+    } catch (error) {
+      const { ports } = this.settings;
+      const named: EngineName[] = engines.length > 0 ? engines : ['postgres', 'kafka', 'ferretdb'];
+      const portOf = { postgres: ports.postgres, kafka: ports.kafka, ferretdb: ports.mongo };
+      const open = await Promise.all(named.map((e) => isOpen(portOf[e])));
+      if (open.some(Boolean)) throw error;
+    }
   }
 
   private script(command: 'up' | 'down', engines: EngineName[]): Promise<void> {
@@ -82,4 +96,15 @@ export class FaultEngines {
       );
     });
   }
+}
+
+function isOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
