@@ -66,6 +66,12 @@ export function toApiError(exception: unknown): ApiErrorBody {
   if (exception instanceof NotFoundError)
     return apiError(404, exception.message, decisionDetails(exception));
 
+  // PostgreSQL refuses to store a NUL or an unconvertible character (SQLSTATE 22021, 22P05):
+  // the client sent it, in a parameter no validation reached.
+  const code = (exception as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05') {
+    return apiError(400, 'The request contains characters that cannot be stored (such as NUL)');
+  }
   if (isUnavailable(exception)) {
     return apiError(
       503,

@@ -125,6 +125,17 @@ describe('store unavailability is 503', () => {
     }
   });
 
+  it("a NUL byte PostgreSQL refuses to store is the client's 400, not a 500", async () => {
+    const pool = new Pool({ connectionString: requireEngine('postgres') });
+    try {
+      const refused = await failureOf(() => pool.query('SELECT $1::text AS t', ['a\u0000b']));
+      expect((refused as { code?: string }).code).toBe('22021');
+      expect(toApiError(refused)).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('leaves other errors alone', () => {
     expect(isUnavailable(new Error('x is undefined'))).toBe(false);
     expect(isUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
