@@ -453,7 +453,8 @@ write_env() {
     true
   } >"$file.tmp"
   mv -f "$file.tmp" "$file"
-  grep -v '^#' "$file" | sed 's/^/  /'
+  # Nothing left to list (every engine stopped) is not a failure.
+  { grep -v '^#' "$file" || true; } | sed 's/^/  /'
 }
 
 # Long downloads and builds run side by side; each reports its own failure.
