@@ -78,6 +78,9 @@ export class DistributedSystem {
           DATA_DIR: join(dir, 'data', name),
           AUTH_JWT_SECRET: this.secret,
           LOG_LEVEL: 'info',
+          // The load is the fault's background, not a test of write throttling: a heavier load
+          // chosen by whoever reruns these must not turn into 429s.
+          RATE_LIMIT_WRITES: process.env['PCP_FAULTS_RATE_LIMIT_WRITES'] ?? '0',
           EVENT_STORE: 'postgres',
           DATABASE_URL: this.databaseUrl,
           EVENT_STORE_SCHEMA: name,
