@@ -193,6 +193,8 @@ function linked(journey: Journey, links: Links): Journey {
  * Moves to `stage` unless the journey already went further: events of different contexts
  * may arrive out of order (Kafka orders per topic only), and a late consultation event must
  * not pull a piloted innovation back. A DROPPED or DEPLOYED journey stays where it ended.
+ * The history is rebuilt by date, so a late earlier move is slotted in where it belongs and
+ * the stage is the one the moves leave in date order, whatever order they arrived in.
  */
 function moved(
   journey: Journey,
@@ -201,18 +203,32 @@ function moved(
   at: string,
   eventType: string,
 ): Journey {
-  const current = journey.stage;
-  if (current === 'DROPPED' || current === 'DEPLOYED') return journey;
-  if (current !== null && stage !== 'DROPPED' && ORDER[stage] < ORDER[current]) return journey;
-  if (current === stage && journey.phase === phase) return journey;
-  if (current === stage && phase !== null && journey.phase !== null && phase < journey.phase)
-    return journey;
-  return {
-    ...journey,
-    stage,
-    phase,
-    stageHistory: [...journey.stageHistory, { stage, phase, at, eventType }],
-  };
+  const stageHistory = historyByDate([...journey.stageHistory, { stage, phase, at, eventType }]);
+  const last = stageHistory[stageHistory.length - 1];
+  return { ...journey, stageHistory, stage: last?.stage ?? null, phase: last?.phase ?? null };
+}
+
+const rank = (c: Pick<StageChange, 'stage' | 'phase'>): number =>
+  ORDER[c.stage] * 10 + (c.phase ?? 0) + (c.stage === 'PPI_CONTRACT' ? 5 : 0);
+
+function historyByDate(changes: StageChange[]): StageChange[] {
+  const sorted = [...changes].sort(
+    (a, b) =>
+      a.at.localeCompare(b.at) || rank(a) - rank(b) || a.eventType.localeCompare(b.eventType),
+  );
+  const kept: StageChange[] = [];
+  for (const change of sorted) {
+    const last = kept[kept.length - 1];
+    if (last && (last.stage === 'DROPPED' || last.stage === 'DEPLOYED')) continue;
+    if (change.stage === 'DROPPED') {
+      // Dropped where it stood then.
+      kept.push({ ...change, phase: last?.phase ?? null });
+      continue;
+    }
+    if (last && rank(change) <= rank(last)) continue;
+    kept.push(change);
+  }
+  return kept;
 }
 
 function withTrl(journey: Journey, record: TrlRecord): Journey {

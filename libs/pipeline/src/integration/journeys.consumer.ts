@@ -88,16 +88,19 @@ export class JourneysConsumer implements IntegrationConsumer {
   private reactions(): HandlerBinding[] {
     return [
       on(NeedRecordedEvent, (m) =>
-        this.need(m, m.data.needId, (n) => ({
-          ...n,
-          org: m.data.org,
-          region: m.data.region,
-          title: m.data.title,
-          status: n.status ?? 'RECORDED',
-          stageHistory: n.stageHistory.length
-            ? n.stageHistory
-            : [{ stage: 'NEED' as const, at: m.time, eventType: m.type }],
-        })),
+        this.need(m, m.data.needId, (n) =>
+          staged(
+            {
+              ...n,
+              org: m.data.org,
+              region: m.data.region,
+              title: m.data.title,
+              status: n.status ?? 'RECORDED',
+            },
+            'NEED',
+            m,
+          ),
+        ),
       ),
       on(NeedValidatedEvent, (m) =>
         this.need(m, m.data.needId, (n) => ({
@@ -597,18 +600,42 @@ function newNeed(id: string): NeedJourney {
 
 const NEED_ORDER: Record<NeedStage, number> = { NEED: 0, CONSULTATION: 1, TENDER: 2, DROPPED: 3 };
 
-/** A need moves forward only; a dropped need stays dropped. `m`: the event that moved it. */
+type NeedStageChange = NeedJourney['stageHistory'][number];
+
+/**
+ * A need moves forward only; a dropped need stays dropped. `m`: the event that moved it.
+ * Contexts' events arrive in no common order, so the history is rebuilt by date: a late
+ * earlier move is slotted in, a move overtaken by an earlier one of the same stage gives way.
+ */
 function staged(
   need: NeedJourney,
   stage: NeedStage,
   m: Pick<IntegrationMessage, 'time' | 'type'>,
 ): NeedJourney {
-  if (need.stage === 'DROPPED' || NEED_ORDER[stage] <= NEED_ORDER[need.stage]) return need;
-  return {
-    ...need,
-    stage,
-    stageHistory: [...need.stageHistory, { stage, at: m.time, eventType: m.type }],
-  };
+  const stageHistory = needHistory([
+    ...need.stageHistory,
+    { stage, at: m.time, eventType: m.type },
+  ]);
+  const last = stageHistory[stageHistory.length - 1];
+  return { ...need, stageHistory, stage: last?.stage ?? 'NEED' };
+}
+
+/** The forward-only history the moves would leave had they arrived in date order. */
+function needHistory(moves: NeedStageChange[]): NeedStageChange[] {
+  const sorted = [...moves].sort(
+    (a, b) =>
+      a.at.localeCompare(b.at) ||
+      NEED_ORDER[a.stage] - NEED_ORDER[b.stage] ||
+      a.eventType.localeCompare(b.eventType),
+  );
+  const kept: NeedStageChange[] = [];
+  for (const move of sorted) {
+    const last = kept[kept.length - 1];
+    if (last && (last.stage === 'DROPPED' || NEED_ORDER[move.stage] <= NEED_ORDER[last.stage]))
+      continue;
+    kept.push(move);
+  }
+  return kept;
 }
 
 function view(documents: DocumentStore, m: IntegrationMessage): ProjectionView {
