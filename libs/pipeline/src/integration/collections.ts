@@ -63,6 +63,8 @@ export type KnownTender = {
   regions: string[];
   procurerOrgs: string[];
   opened: boolean;
+  /** When it was drafted: dates the needs' TENDER stage when its consultation is heard of later. */
+  draftedAt?: string;
 };
 
 /** What the timeline shows of an event, and how it links to innovations. */

@@ -7,7 +7,8 @@ const t = (day: number) => new Date(Date.UTC(2026, 0, day)).toISOString();
 
 type Emitted = { stream: string; type: string; context: string; day: number; data: object };
 
-// One need, two consultations on it, a response, and the innovation's pilot to deployment.
+// One need, two consultations on it, a response, a tender to its first phase, and the
+// innovation's pilot to deployment.
 const streams: Emitted[][] = [
   [
     {
@@ -67,6 +68,56 @@ const streams: Emitted[][] = [
         org: 'org-p',
         regions: ['ES11'],
         buyersGroupId: null,
+      },
+    },
+  ],
+  [
+    {
+      stream: 'tender-t1',
+      context: 'tenders',
+      type: 'TenderDrafted',
+      day: 8,
+      data: {
+        tenderId: 't1',
+        consultationId: 'c1',
+        org: 'org-p',
+        procedure: 'PCP',
+        regions: ['ES22'],
+      },
+    },
+    {
+      stream: 'tender-t1',
+      context: 'tenders',
+      type: 'BidsOpened',
+      day: 10,
+      data: {
+        tenderId: 't1',
+        bids: [
+          { bidId: 'b1', innovationId: 'i1', supplierOrg: 'org-sme', sme: true, declaredTrl: 5 },
+        ],
+      },
+    },
+    {
+      stream: 'tender-t1',
+      context: 'tenders',
+      type: 'PhaseContractsAwarded',
+      day: 12,
+      data: {
+        tenderId: 't1',
+        procedure: 'PCP',
+        phase: 1,
+        contracts: [{ contractId: 'k1', innovationId: 'i1', supplierOrg: 'org-sme', sme: true }],
+      },
+    },
+    {
+      stream: 'tender-t1',
+      context: 'tenders',
+      type: 'PhaseCompleted',
+      day: 15,
+      data: {
+        tenderId: 't1',
+        phase: 1,
+        results: [{ contractId: 'k1', innovationId: 'i1', assessedTrl: 6, passed: true }],
       },
     },
   ],
@@ -164,13 +215,30 @@ describe('journeys whatever order the contexts’ events arrive in', () => {
   it('leaves the same need and innovation journeys as the in-order replay, over 50 interleavings', async () => {
     const inOrder = await journeys(streams.flat().sort((a, b) => a.day - b.day));
     expect(inOrder.need).toMatchObject({
-      stage: 'CONSULTATION',
+      stage: 'TENDER',
+      tenderIds: ['t1'],
+      consultationIds: ['c1', 'c2'],
       stageHistory: [
         { stage: 'NEED', at: t(1), eventType: 'NeedRecorded' },
         { stage: 'CONSULTATION', at: t(3), eventType: 'ConsultationOpened' },
+        { stage: 'TENDER', at: t(8), eventType: 'TenderDrafted' },
       ],
     });
-    expect(inOrder.innovation).toMatchObject({ stage: 'DEPLOYED', currentTrl: 7 });
+    expect(inOrder.innovation).toMatchObject({
+      stage: 'DEPLOYED',
+      currentTrl: 7,
+      consultationId: 'c1',
+      tenderId: 't1',
+      needIds: ['n1'],
+      regions: ['ES11', 'ES22'],
+    });
+    expect((inOrder.innovation?.stageHistory as { stage: string }[]).map((c) => c.stage)).toEqual([
+      'CONSULTATION',
+      'TENDER',
+      'PCP_PHASE',
+      'PILOT',
+      'DEPLOYED',
+    ]);
     const orders = new Set<string>();
     for (let seed = 1; seed <= 50; seed++) {
       const order = interleaving(seed);

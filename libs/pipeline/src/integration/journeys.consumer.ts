@@ -197,29 +197,47 @@ export class JourneysConsumer implements IntegrationConsumer {
             openedAt: m.time,
           }),
         );
-        // Over Kafka, the innovations' own events may have come first (topics are not ordered together).
-        await this.eachInnovation(
+        const procurerOrgs = uniq([d.org, ...orgs, ...(group?.orgs ?? [])]);
+        // Over Kafka, the innovations' own events and the consultation's tenders may have come
+        // first (topics are not ordered together): they take the consultation's links now.
+        const tenders = await this.all<KnownTender>(TENDERS, { consultationId: d.consultationId });
+        for (const tender of tenders)
+          await view(this.documents, m).update<KnownTender>(TENDERS, tender.id, (t) =>
+            t ? { ...t, procurerOrgs: uniq([...t.procurerOrgs, ...procurerOrgs]) } : undefined,
+          );
+        const innovations = new Map<string, Journey>();
+        for (const filter of [
           { consultationId: d.consultationId },
-          () => [
+          ...tenders.map((t) => ({ tenderId: t.id })),
+        ])
+          for (const [id, journey] of await this.innovations(filter)) innovations.set(id, journey);
+        for (const id of innovations.keys())
+          await this.innovation(m, id, [
             {
               kind: 'Linked',
               links: {
+                consultationId: d.consultationId,
                 needId: d.needId,
                 buyersGroupId: d.buyersGroupId,
                 needIds,
                 regions,
-                procurerOrgs: uniq([d.org, ...orgs, ...(group?.orgs ?? [])]),
+                procurerOrgs,
               },
             },
-          ],
-          m,
-        );
+          ]);
         for (const needId of needIds)
           await this.need(m, needId, (n) =>
-            staged(
-              { ...n, consultationIds: uniq([...n.consultationIds, d.consultationId]) },
-              'CONSULTATION',
-              m,
+            tenders.reduce(
+              (need, t) =>
+                staged({ ...need, tenderIds: uniq([...need.tenderIds, t.id]) }, 'TENDER', {
+                  time: t.draftedAt ?? m.time,
+                  type: 'TenderDrafted',
+                }),
+              staged(
+                { ...n, consultationIds: uniq([...n.consultationIds, d.consultationId]) },
+                'CONSULTATION',
+                m,
+              ),
             ),
           );
       }),
@@ -273,6 +291,7 @@ export class JourneysConsumer implements IntegrationConsumer {
           regions: uniq(d.regions),
           procurerOrgs: uniq([d.org, ...(consultation?.procurerOrgs ?? [])]),
           opened: t?.opened ?? false,
+          draftedAt: m.time,
         }));
         for (const needId of consultation?.needIds ?? [])
           await this.need(m, needId, (n) =>
@@ -557,12 +576,7 @@ export class JourneysConsumer implements IntegrationConsumer {
     );
   }
 
-  /** Steps for every innovation matching `filter`; null leaves one as it is. */
-  private async eachInnovation(
-    filter: Filter,
-    steps: (id: string, journey: Journey) => JourneyStep[] | null,
-    m: IntegrationMessage,
-  ): Promise<void> {
+  private async innovations(filter: Filter): Promise<StoredPair[]> {
     const collection = this.documents.collection<Journey>(INNOVATIONS);
     const matches: StoredPair[] = [];
     let cursor: string | null = null;
@@ -571,7 +585,32 @@ export class JourneysConsumer implements IntegrationConsumer {
       for (const doc of page.items) matches.push([doc.id, doc.data]);
       cursor = page.nextCursor;
     } while (cursor !== null);
-    for (const [id, journey] of matches) {
+    return matches;
+  }
+
+  private async all<T extends Record<string, unknown>>(
+    collection: string,
+    filter: Filter,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.documents
+        .collection<T>(collection)
+        .find({ filter, limit: 500, cursor });
+      found.push(...page.items.map((doc) => doc.data));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return found;
+  }
+
+  /** Steps for every innovation matching `filter`; null leaves one as it is. */
+  private async eachInnovation(
+    filter: Filter,
+    steps: (id: string, journey: Journey) => JourneyStep[] | null,
+    m: IntegrationMessage,
+  ): Promise<void> {
+    for (const [id, journey] of await this.innovations(filter)) {
       const list = steps(id, journey);
       if (list) await this.innovation(m, id, list);
     }
