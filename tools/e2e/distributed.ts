@@ -48,6 +48,9 @@ export async function startDistributed(
       const mongoUrl = new URL(mongo);
       mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
       envOf[name] = {
+        // Kafka consumers join their groups in the background after start; on a busy machine the
+        // first cross-context command can come before that, so allow more than the 5 s default.
+        CONSISTENCY_WAIT_MS: '30000',
         ...env,
         EVENT_STORE: 'postgres',
         DATABASE_URL: database.url,
