@@ -16,14 +16,14 @@ const streams: Emitted[][] = [
       context: 'needs',
       type: 'NeedRecorded',
       day: 1,
-      data: { needId: 'n1', org: 'org-p', region: 'ES11', title: 'Sepsis' },
+      data: { needId: 'n1', org: 'org-q', region: 'ES11', title: 'Sepsis' },
     },
     {
       stream: 'need-n1',
       context: 'needs',
       type: 'NeedValidated',
       day: 2,
-      data: { needId: 'n1', org: 'org-p', region: 'ES11' },
+      data: { needId: 'n1', org: 'org-q', region: 'ES11' },
     },
   ],
   [
@@ -231,6 +231,7 @@ describe('journeys whatever order the contexts’ events arrive in', () => {
       tenderId: 't1',
       needIds: ['n1'],
       regions: ['ES11', 'ES22'],
+      procurerOrgs: ['org-p', 'org-q'],
     });
     expect((inOrder.innovation?.stageHistory as { stage: string }[]).map((c) => c.stage)).toEqual([
       'CONSULTATION',

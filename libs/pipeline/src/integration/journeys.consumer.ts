@@ -87,8 +87,9 @@ export class JourneysConsumer implements IntegrationConsumer {
 
   private reactions(): HandlerBinding[] {
     return [
-      on(NeedRecordedEvent, (m) =>
-        this.need(m, m.data.needId, (n) =>
+      on(NeedRecordedEvent, async (m) => {
+        await this.needOrgLate(m, m.data.needId, m.data.org);
+        await this.need(m, m.data.needId, (n) =>
           staged(
             {
               ...n,
@@ -100,8 +101,8 @@ export class JourneysConsumer implements IntegrationConsumer {
             'NEED',
             m,
           ),
-        ),
-      ),
+        );
+      }),
       on(NeedValidatedEvent, (m) =>
         this.need(m, m.data.needId, (n) => ({
           ...n,
@@ -481,6 +482,30 @@ export class JourneysConsumer implements IntegrationConsumer {
         m,
       );
     return consultations;
+  }
+
+  /**
+   * A need heard of after consultations on it (topics are not ordered together): its
+   * organisation joins their procurers, their tenders' and their innovations', as it would
+   * have had the need come first.
+   */
+  private async needOrgLate(m: IntegrationMessage, needId: string, org: string): Promise<void> {
+    const consultations = await this.all<KnownConsultation>(CONSULTATIONS, { needIds: needId });
+    for (const known of consultations) {
+      await view(this.documents, m).update<KnownConsultation>(CONSULTATIONS, known.id, (c) =>
+        c ? { ...c, procurerOrgs: uniq([...c.procurerOrgs, org]) } : undefined,
+      );
+      for (const tender of await this.all<KnownTender>(TENDERS, { consultationId: known.id }))
+        await view(this.documents, m).update<KnownTender>(TENDERS, tender.id, (t) =>
+          t ? { ...t, procurerOrgs: uniq([...t.procurerOrgs, org]) } : undefined,
+        );
+    }
+    if (consultations.length > 0)
+      await this.eachInnovation(
+        { needIds: needId },
+        () => [{ kind: 'Linked', links: { procurerOrgs: [org] } }],
+        m,
+      );
   }
 
   /** The timeline entry of any event, with the ids it links on. */
