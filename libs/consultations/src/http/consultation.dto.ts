@@ -10,14 +10,19 @@ import {
   Matches,
   Max,
   MaxLength,
-  IsEmail,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { Type } from 'class-transformer';
 import { FREE_TEXT_LIMIT, ROUTES } from '@pcp/contracts';
-import { ListQueryDto, IsNotBlank, MaxCharactersWithoutSpaces, NotTogetherWith } from '@pcp/http';
+import {
+  ContactPersonDto,
+  ListQueryDto,
+  IsNotBlank,
+  MaxCharactersWithoutSpaces,
+  NotTogetherWith,
+} from '@pcp/http';
 import { TITLE_LIMIT } from '@pcp/eventsourcing';
 
 export const CONSULTATION_STATUSES = ['DRAFT', 'PUBLISHED', 'CLOSED', 'ROUTE_DECIDED'] as const;
@@ -111,24 +116,6 @@ export class PublishNoticeDto {
   @IsString()
   @MaxLength(FREE_TEXT_LIMIT)
   reason?: string;
-}
-
-const NAME_LIMIT = 200;
-const EMAIL_LIMIT = 254;
-
-/** The sender's own contact details; personal data, stored sealed and erasable. */
-export class ContactPersonDto {
-  @ApiProperty({ example: 'Ana Pérez', maxLength: NAME_LIMIT })
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(NAME_LIMIT)
-  name!: string;
-
-  @ApiProperty({ example: 'ana.perez@medtech.example', format: 'email', maxLength: EMAIL_LIMIT })
-  @IsString()
-  @MaxLength(EMAIL_LIMIT)
-  @IsEmail()
-  email!: string;
 }
 
 export class SubmitResponseDto {

@@ -1,25 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ROUTES } from '@pcp/contracts';
+import { ContactPersonResponse } from '@pcp/http';
 import { CONSULTATION_STATUSES } from './consultation.dto';
-
-export class ContactPersonResponse {
-  @ApiProperty({
-    description:
-      'The user whose data this is; erasing them (POST /people/{personId}/erasure) erases it.',
-    example: 'user-ana',
-  })
-  personId!: string;
-  @ApiProperty({ description: 'True once the person was erased: name and e-mail are gone.' })
-  erased!: boolean;
-  @ApiProperty({ required: false, example: 'Ana Pérez', description: 'Absent once erased.' })
-  name?: string;
-  @ApiProperty({
-    required: false,
-    example: 'ana.perez@medtech.example',
-    description: 'Absent once erased.',
-  })
-  email?: string;
-}
 
 export class SupplierResponse {
   @ApiProperty({ format: 'uuid', description: 'Response id.' })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PPI_PROCEDURES, PROCEDURES } from '@pcp/contracts';
 import { CriterionDto, LotDto, TENDER_STATUSES } from './tender.dto';
+import { ContactPersonResponse } from '@pcp/http';
 
 export class PhasePlanResponse {
   @ApiProperty({ example: 1 })
@@ -124,25 +125,6 @@ export class SubmittedBidResponse {
   replaced!: boolean;
   @ApiProperty()
   revision!: number;
-}
-
-export class ContactPersonResponse {
-  @ApiProperty({
-    description:
-      'The user whose data this is; erasing them (POST /people/{personId}/erasure) erases it.',
-    example: 'u-ana',
-  })
-  personId!: string;
-  @ApiProperty({ description: 'True once the person was erased: name and e-mail are gone.' })
-  erased!: boolean;
-  @ApiProperty({ required: false, example: 'Ana Pérez', description: 'Absent once erased.' })
-  name?: string;
-  @ApiProperty({
-    required: false,
-    example: 'ana.perez@medtech.example',
-    description: 'Absent once erased.',
-  })
-  email?: string;
 }
 
 export class BidResponse {

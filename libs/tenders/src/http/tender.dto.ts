@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
@@ -20,7 +19,7 @@ import {
 } from 'class-validator';
 import { FREE_TEXT_LIMIT, PPI_PROCEDURES, PROCEDURES } from '@pcp/contracts';
 import { TITLE_LIMIT } from '@pcp/eventsourcing';
-import { IsNotBlank, ListQueryDto, MaxCharactersWithoutSpaces } from '@pcp/http';
+import { ContactPersonDto, IsNotBlank, ListQueryDto, MaxCharactersWithoutSpaces } from '@pcp/http';
 
 export const TENDER_STATUSES = [
   'DRAFT',
@@ -247,24 +246,6 @@ export class OptionalReasonDto {
   reason?: string;
 }
 
-const NAME_LIMIT = 200;
-const EMAIL_LIMIT = 254;
-
-/** The bidder's own contact details; personal data, stored sealed and erasable. */
-export class BidContactDto {
-  @ApiProperty({ example: 'Ana Pérez', maxLength: NAME_LIMIT })
-  @IsString()
-  @IsNotBlank()
-  @MaxLength(NAME_LIMIT)
-  name!: string;
-
-  @ApiProperty({ example: 'ana.perez@medtech.example', format: 'email', maxLength: EMAIL_LIMIT })
-  @IsString()
-  @MaxLength(EMAIL_LIMIT)
-  @IsEmail()
-  email!: string;
-}
-
 export class SubmitBidDto {
   @ApiProperty({ example: 480000 })
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -295,7 +276,7 @@ export class SubmitBidDto {
   lotId?: string;
 
   @ApiPropertyOptional({
-    type: BidContactDto,
+    type: ContactPersonDto,
     description:
       "You, as the bid's contact person. Sealed with your personal key and with the bid; shown to " +
       "whoever reads the bid, and as the supplier's contact point in the OCDS export once awarded, " +
@@ -303,8 +284,8 @@ export class SubmitBidDto {
   })
   @IsOptional()
   @ValidateNested()
-  @Type(() => BidContactDto)
-  contact?: BidContactDto;
+  @Type(() => ContactPersonDto)
+  contact?: ContactPersonDto;
 }
 
 export class EvaluatorsDto {
