@@ -6,6 +6,18 @@ import type { DocumentData, FieldCondition, Filter, Scalar } from '../document-s
 
 /** Every value a dotted path reaches; arrays along the way are walked element by element. */
 export function valuesAt(data: unknown, path: string): unknown[] {
+  // A top-level field of a document, the usual case, without walking a path.
+  if (
+    !path.includes('.') &&
+    data !== null &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    path in data
+  ) {
+    const value = (data as Record<string, unknown>)[path];
+    if (value === undefined) return [];
+    return Array.isArray(value) ? [value, ...value].filter((v) => v !== undefined) : [value];
+  }
   let current: unknown[] = [data];
   for (const segment of path.split('.')) {
     const next: unknown[] = [];

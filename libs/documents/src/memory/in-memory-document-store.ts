@@ -32,6 +32,8 @@ const copy = <T>(value: T): T => structuredClone(value);
 class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T> {
   private readonly entries = new Map<string, Entry>();
   private uniqueIndexes: string[][] = [];
+  /** Ids in order, for pages by id; dropped when an id comes or goes, rebuilt on the next read. */
+  private sortedIds: string[] | null = null;
 
   constructor(readonly name: string) {}
 
@@ -53,6 +55,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       applied: { ...(current?.applied ?? {}) },
     };
     if (applied) next.applied[applied.streamId] = revisionNumber(applied.revision);
+    if (!current) this.sortedIds = null;
     this.entries.set(id, next);
     return { written: true, version: next.version };
   }
@@ -62,6 +65,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     if (!current) return false;
     if (options.expectedVersion !== undefined && current.version !== options.expectedVersion)
       return false;
+    this.sortedIds = null;
     return this.entries.delete(id);
   }
 
@@ -74,35 +78,61 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     const descending = sort?.direction === 'desc';
     const after = options.cursor ? decodeCursor(options.cursor, Boolean(sort)) : null;
 
-    const rows: { id: string; key: string | number; entry: Entry }[] = [];
-    for (const [id, entry] of this.entries) {
-      if (!matches(entry.data, filter)) continue;
-      const key = sort ? sortValue(entry.data, sort.field) : id;
-      if (key === undefined) continue;
-      rows.push({ id, key, entry });
-    }
-    const order = (
-      a: { id: string; key: string | number },
-      b: { id: string; key: string | number },
-    ) => {
+    type Row = { id: string; key: string | number; entry?: Entry };
+    const order = (a: Row, b: Row) => {
       const byKey = compareSortValues(a.key, b.key) || compareSortValues(a.id, b.id);
       return descending ? -byKey : byKey;
     };
-    rows.sort(order);
-    const start = after
-      ? rows.findIndex(
-          (r) =>
-            order(r, { id: after.id, key: sort ? (after.v as string | number) : after.id }) > 0,
-        )
-      : 0;
-    const page = start < 0 ? [] : rows.slice(start, start + limit + 1);
+    const from: Row | null = after
+      ? { id: after.id, key: sort ? (after.v as string | number) : after.id }
+      : null;
+    const page: Row[] = [];
+    const wanted = limit + 1;
+    if (!sort) {
+      // By id: start at the cursor in the ids kept in order and stop once the page is full,
+      // so reading a collection page by page walks it once, not once per page.
+      const ids = (this.sortedIds ??= [...this.entries.keys()].sort());
+      let i = 0;
+      if (from) {
+        let hi = ids.length;
+        while (i < hi) {
+          const mid = (i + hi) >>> 1;
+          if (ids[mid] <= from.id) i = mid + 1;
+          else hi = mid;
+        }
+      }
+      for (; i < ids.length && page.length < wanted; i++) {
+        const entry = this.entries.get(ids[i]) as Entry;
+        if (matches(entry.data, filter)) page.push({ id: ids[i], key: ids[i], entry });
+      }
+    } else {
+      // Only the page (and one more, to know whether another follows) is kept, in order: a
+      // page costs one pass over the collection, not a sort of all of it.
+      for (const [id, entry] of this.entries) {
+        if (!matches(entry.data, filter)) continue;
+        const key = sortValue(entry.data, sort.field);
+        if (key === undefined) continue;
+        const row = { id, key, entry };
+        if (from && order(row, from) <= 0) continue;
+        if (page.length === wanted && order(row, page[wanted - 1]) >= 0) continue;
+        let lo = 0;
+        let hi = page.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (order(page[mid], row) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        page.splice(lo, 0, row);
+        if (page.length > wanted) page.pop();
+      }
+    }
     const items = page.slice(0, limit);
     const last = items[items.length - 1];
     const nextCursor =
       page.length > limit && last
         ? encodeCursor(sort ? { v: last.key, id: last.id } : { id: last.id })
         : null;
-    return { items: items.map((r) => this.toStored(r.id, r.entry)), nextCursor };
+    return { items: items.map((r) => this.toStored(r.id, r.entry as Entry)), nextCursor };
   }
 
   async count(filter: Filter = {}): Promise<number> {
@@ -129,6 +159,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
 
   async drop(): Promise<void> {
     this.entries.clear();
+    this.sortedIds = null;
     this.uniqueIndexes = [];
   }
 
