@@ -106,6 +106,20 @@ describe('an innovation journey', () => {
     expect(j.trlHistory.map((r) => r.trl)).toEqual([4, 5]);
   });
 
+  it('keeps the same TRL history whatever order records of one date arrive in', () => {
+    const assessed = (source: string, trl: number): JourneyStep => ({
+      kind: 'TrlAssessed',
+      at: t(30),
+      trl,
+      by: 'u-eva',
+      source,
+    });
+    const a = fold([responded, assessed('pilot p1', 7), assessed('tender t1 phase 2', 6)]);
+    const b = fold([responded, assessed('tender t1 phase 2', 6), assessed('pilot p1', 7)]);
+    expect(b.trlHistory).toEqual(a.trlHistory);
+    expect(b.currentTrl).toBe(a.currentTrl);
+  });
+
   it('a PPI award is a PPI contract', () => {
     const j = fold([opened, { ...award(1, 20, 'k1'), procedure: 'PPI' } as JourneyStep]);
     expect(j.stage).toBe('PPI_CONTRACT');

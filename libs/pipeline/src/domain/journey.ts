@@ -236,7 +236,14 @@ function withTrl(journey: Journey, record: TrlRecord): Journey {
     (r) => r.kind === record.kind && r.at === record.at && r.source === record.source,
   );
   if (duplicate) return journey;
-  const trlHistory = [...journey.trlHistory, record].sort((a, b) => a.at.localeCompare(b.at));
+  // Ties broken on content, not arrival: records of one date may come from different contexts.
+  const trlHistory = [...journey.trlHistory, record].sort(
+    (a, b) =>
+      a.at.localeCompare(b.at) ||
+      a.kind.localeCompare(b.kind) ||
+      a.source.localeCompare(b.source) ||
+      a.trl - b.trl,
+  );
   return { ...journey, trlHistory, ...trlsOf(trlHistory) };
 }
 
