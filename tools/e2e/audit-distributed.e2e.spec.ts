@@ -31,7 +31,6 @@ describe('audit across the distributed services (a store per service, behind the
   beforeAll(async () => {
     system = await startDistributed(buildApps('e2e-audit-distributed'), SERVICES, {
       AUTH_JWT_SECRET: secret,
-      CONSISTENCY_WAIT_MS: '15000',
       TENDER_DEADLINE_CHECK_MS: '500',
       ANCHOR_INTERVAL_MS: '1000',
     });

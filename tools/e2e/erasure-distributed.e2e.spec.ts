@@ -65,7 +65,6 @@ describe('erasure of personal data across the distributed services', () => {
   beforeAll(async () => {
     system = await startDistributed(buildApps('e2e-erasure-distributed'), SERVICES, {
       AUTH_JWT_SECRET: secret,
-      CONSISTENCY_WAIT_MS: '15000',
     });
     client = {
       baseUrl: system.gateway.url,

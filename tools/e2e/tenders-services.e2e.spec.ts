@@ -112,7 +112,6 @@ describe('tenders with needs and consultations', () => {
     beforeAll(async () => {
       system = await startDistributed(mainOf, ['needs', 'consultations', 'tenders'], {
         AUTH_JWT_SECRET: secret,
-        CONSISTENCY_WAIT_MS: '10000',
         TENDER_DEADLINE_CHECK_MS: '500',
       });
     }, 150_000);
