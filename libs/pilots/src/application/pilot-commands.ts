@@ -131,11 +131,11 @@ export class PilotCommands {
     ]);
     let knownTrl = contract ? await this.known.latestTrl(contract.innovationId) : null;
     // The contract's own phase evaluation may still be on its way from the tenders context
-    // (over Kafka it lags the command that completed the phase): wait for it before a
-    // living lab refuses on the TRL of an earlier phase.
+    // (over Kafka it lags the command that completed the phase, and may come after the news
+    // that the contract ended): wait for it before a living lab refuses on the TRL of an
+    // earlier phase.
     if (
-      contract?.status === 'ACTIVE' &&
-      contract.procedure === 'PCP' &&
+      contract?.procedure === 'PCP' &&
       testbed?.type === 'LIVING_LAB' &&
       (knownTrl?.trl ?? 0) < LIVING_LAB_MIN_TRL
     ) {
