@@ -49,8 +49,9 @@ export async function startDistributed(
       mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
       envOf[name] = {
         // Kafka consumers join their groups in the background after start; on a busy machine the
-        // first cross-context command can come before that, so allow more than the 5 s default.
-        CONSISTENCY_WAIT_MS: '30000',
+        // first cross-context command can come before that, so allow more than the 5 s default
+        // (and less than the 30 s request timeout, or the wait itself becomes a 503).
+        CONSISTENCY_WAIT_MS: '20000',
         ...env,
         EVENT_STORE: 'postgres',
         DATABASE_URL: database.url,
