@@ -6,6 +6,7 @@ import {
   requireEngine,
   startService,
   uniqueName,
+  untilReady,
   type RunningService,
 } from '@pcp/testing';
 
@@ -48,9 +49,8 @@ export async function startDistributed(
       const mongoUrl = new URL(mongo);
       mongoUrl.pathname = `/${run.replace(/[^a-z0-9]/gi, '_')}_${name}`;
       envOf[name] = {
-        // Kafka consumers join their groups in the background after start; on a busy machine the
-        // first cross-context command can come before that, so allow more than the 5 s default
-        // (and less than the 30 s request timeout, or the wait itself becomes a 503).
+        // Relays poll and the broker delivers late on a busy machine: allow more than the 5 s
+        // default (and less than the 30 s request timeout, or the wait itself becomes a 503).
         CONSISTENCY_WAIT_MS: '20000',
         ...env,
         EVENT_STORE: 'postgres',
@@ -66,6 +66,10 @@ export async function startDistributed(
       };
       services[name] = await startService(name, mainOf(name), envOf[name]);
       started.push(services[name]);
+      // ready = its consumers are in their groups: only then can it hear the others' events
+      await untilReady(services[name].url).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${services[name].logs.join('')}`);
+      });
     }
     const gateway = await startService(
       'gateway',
@@ -73,6 +77,7 @@ export async function startDistributed(
       Object.fromEntries(names.map((n) => [`${n.toUpperCase()}_URL`, services[n].url])),
     );
     started.push(gateway);
+    await untilReady(gateway.url);
     return { gateway, services, envOf, stop };
   } catch (error) {
     await stop();

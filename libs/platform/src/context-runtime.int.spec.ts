@@ -11,6 +11,7 @@ import {
   type EventStore,
 } from '@pcp/eventsourcing';
 import { on, type IntegrationConsumer } from '@pcp/messaging';
+import { requireEngine, uniqueName } from '@pcp/testing';
 import { IsString } from 'class-validator';
 import type { BoundedContext } from './bounded-context';
 import { createTestApp, type TestApp } from './testing/test-app';
@@ -223,6 +224,55 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
       expect(latest?.root).toMatch(/^[0-9a-f]{64}$/);
     } finally {
       await anchored.close();
+    }
+  });
+});
+
+describe('platform runtime readiness (distributed: consumers in Kafka groups)', () => {
+  // Nothing is published to these topics, so the read-model database stays empty.
+  const kafkaEnv = (brokers: string) => {
+    const mongo = new URL(requireEngine('mongo'));
+    mongo.pathname = `/${uniqueName('ready').replace(/-/g, '_')}`;
+    return {
+      INTEGRATION: 'kafka',
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC_PREFIX: `${uniqueName('ready')}.`,
+      READ_MODELS: 'mongo',
+      MONGO_URL: mongo.toString(),
+    };
+  };
+
+  it('is ready once its consumers have joined their groups', async () => {
+    const app = await createTestApp({
+      contexts: [consultations],
+      env: kafkaEnv(requireEngine('kafka')),
+    });
+    try {
+      const res = await app.http().get('/health/ready');
+      expect(res.status).toBe(200);
+      expect(res.body.details.kafkaConsumers).toEqual({ status: 'up' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is not ready while a consumer cannot join, and names it', async () => {
+    // a port nothing listens on: the broker is unreachable, the service still starts
+    const app = await createTestApp({
+      contexts: [consultations],
+      env: kafkaEnv('127.0.0.1:1'),
+      waitForConsumers: false,
+    });
+    try {
+      const res = await app.http().get('/health/ready');
+      expect(res.status).toBe(503);
+      expect(res.body.details.kafkaConsumers).toEqual({
+        status: 'down',
+        message: 'consumers not yet in their groups: test-consultations-known-needs',
+      });
+      expect(res.body.details.eventStore).toEqual({ status: 'up' });
+    } finally {
+      await app.close();
     }
   });
 });

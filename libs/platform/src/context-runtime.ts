@@ -9,6 +9,7 @@ import { ModuleRef } from '@nestjs/core';
 import { CONTEXTS, topicOf, type ContextName } from '@pcp/contracts';
 import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
 import { BEFORE_FIRST, EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
+import { ReadinessRegistry } from '@pcp/http';
 import {
   contextsOf,
   DocumentDeadLetterSink,
@@ -53,6 +54,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('ContextRuntime');
   private readonly runners: ProjectionRunner[] = [];
   private readonly logSources: EventLogIntegrationSource[] = [];
+  private readonly kafkaSources: { name: string; source: KafkaIntegrationSource }[] = [];
   private readonly running: Stoppable[] = [];
   private publisher: IntegrationEventPublisher | null = null;
 
@@ -61,6 +63,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
     private readonly moduleRef: ModuleRef,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -135,6 +138,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
           // Joining the group waits for the broker: in the background, so that a broker that
           // is down or slow never keeps the service from starting and taking commands.
           this.startInBackground(`consumer ${consumer.name}`, source);
+          this.kafkaSources.push({ name: consumer.name, source });
           this.running.push(source);
         } else {
           const source = new EventLogIntegrationSource({
@@ -155,6 +159,20 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         }
       }
     }
+
+    if (this.kafkaSources.length > 0) {
+      // Ready once every consumer has joined its group at least once: before that, a command
+      // that needs another context's facts would wait for events nobody is reading yet. A
+      // later broker outage does not take readiness away (commands of this context still work).
+      this.readiness.register({
+        name: 'kafkaConsumers',
+        check: async () => {
+          const waiting = this.kafkaSources.filter((k) => !k.source.joined).map((k) => k.name);
+          if (waiting.length > 0)
+            throw new Error(`consumers not yet in their groups: ${waiting.join(', ')}`);
+        },
+      });
+    }
   }
 
   private stopped = false;
@@ -173,6 +191,18 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         retry.unref();
       },
     );
+  }
+
+  /** Resolves once every Kafka consumer has joined its group (at once in embedded mode). */
+  async consumersJoined(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = this.kafkaSources.filter((k) => !k.source.joined).map((k) => k.name);
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`consumers did not join their groups: ${waiting.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /**

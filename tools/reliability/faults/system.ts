@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startService, type RunningService } from '@pcp/testing';
+import { startService, untilReady, type RunningService } from '@pcp/testing';
 import { Client } from 'pg';
 import { SERVICES, type ServiceName } from './settings';
 
@@ -114,7 +114,7 @@ export class DistributedSystem {
     if (!setup) throw new Error(`unknown service ${name}`);
     const service = await startService(name, this.options.mainOf(name), setup.env, 120_000);
     this.track(service);
-    await this.waitReady(service.url, 120_000);
+    await untilReady(service.url, 120_000);
   }
 
   /** SIGKILL: no shutdown hook runs, as when a machine or container dies. */
@@ -125,23 +125,9 @@ export class DistributedSystem {
     this.running.delete(name);
   }
 
-  async waitReady(url: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
-        if (res.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-
   async waitAllReady(timeoutMs: number): Promise<void> {
     for (const setup of this.setups.values()) {
-      await this.waitReady(`http://127.0.0.1:${setup.port}`, timeoutMs);
+      await untilReady(`http://127.0.0.1:${setup.port}`, timeoutMs);
     }
   }
 

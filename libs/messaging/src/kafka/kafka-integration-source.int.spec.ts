@@ -113,7 +113,7 @@ describe('Kafka integration source', () => {
     await publisher.publish([record]);
     await publisher.publish([record]); // the same event id again, as after a relay retry
 
-    await consumerOf(
+    const source = consumerOf(
       `dup-${kit.runId}`,
       topic,
       [
@@ -122,7 +122,11 @@ describe('Kafka integration source', () => {
         ),
       ],
       outcomes,
-    ).start();
+    );
+    expect(source.joined).toBe(false);
+    await source.start();
+    // readiness hangs on this: start resolves only once the group gave it its partitions
+    expect(source.joined).toBe(true);
 
     await eventually(() => outcomes.length === 2, 30_000, 'both deliveries');
     expect(outcomes.map((o) => o.kind)).toEqual(['handled', 'duplicate']);

@@ -47,6 +47,7 @@ export class KafkaIntegrationSource {
   private readonly kafka: Kafka;
   private consumer: Consumer | null = null;
   private stopping = false;
+  private joinedOnce = false;
   private readonly pause = new Pause();
 
   constructor(private readonly options: KafkaIntegrationSourceOptions) {
@@ -65,6 +66,9 @@ export class KafkaIntegrationSource {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joinedOnce = true;
+    });
     // a consumer may start before the first event of a context was ever published
     await ensureTopics(
       this.kafka,
@@ -80,6 +84,14 @@ export class KafkaIntegrationSource {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachMessage: (payload) => this.handle(consumer, payload),
     });
+  }
+
+  /**
+   * True once the consumer has been given its partitions for the first time. Until then a
+   * service would take commands whose cross-context facts it cannot hear of yet.
+   */
+  get joined(): boolean {
+    return this.joinedOnce;
   }
 
   async stop(): Promise<void> {

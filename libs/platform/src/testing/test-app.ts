@@ -40,6 +40,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Token secret; pass the first app's to restart on the same data. */
   secret?: string;
+  /** Resolve only once every Kafka consumer has joined its group (readiness); default true. */
+  waitForConsumers?: boolean;
 }
 
 /**
@@ -67,6 +69,12 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const runtime = app.get(ContextRuntime);
+  // as a deployment waits for readiness before sending traffic
+  if (options.waitForConsumers !== false)
+    await runtime.consumersJoined().catch(async (error: unknown) => {
+      await app.close();
+      throw error;
+    });
   return {
     app,
     url: `http://127.0.0.1:${port}`,

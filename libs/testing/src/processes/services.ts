@@ -86,3 +86,23 @@ export function startService(
     });
   });
 }
+
+/**
+ * Resolves once `<url>/health/ready` answers 200, as a load balancer waits before sending a
+ * service traffic; rejects with the last answer after the timeout.
+ */
+export async function untilReady(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
