@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -36,6 +36,10 @@ export async function startDistributed(
   const stop = async () => {
     await Promise.all(started.map((s) => s.stop()));
     await database.drop();
+    // What each process said, for when a test of this run failed: tmp/e2e-logs/<run>/<service>.log
+    const folder = join(__dirname, '..', '..', 'tmp', 'e2e-logs', run);
+    mkdirSync(folder, { recursive: true });
+    for (const s of started) writeFileSync(join(folder, `${s.name}.log`), s.logs.join(''));
   };
   try {
     const services: Record<string, RunningService> = {};
