@@ -19,13 +19,19 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store';
-import { stringifyWithBigInts } from '../envelope-json';
 import { chainEvents, prepareEvents } from '../new-events';
+import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-groups';
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
 import { PgliteSqlClient } from './pglite-sql-client';
 import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
-import { type SqlClient, type SqlRow, sqlState, UNIQUE_VIOLATION } from './sql-client';
+import {
+  type SqlClient,
+  type SqlQueryable,
+  type SqlRow,
+  sqlState,
+  UNIQUE_VIOLATION,
+} from './sql-client';
 
 export interface PostgresEventStoreOptions {
   /** Schema holding the store's tables; default `eventstore`. */
@@ -34,6 +40,12 @@ export interface PostgresEventStoreOptions {
   notify?: boolean;
   /** Close the client with the store; default true. */
   ownsClient?: boolean;
+  /** Commit groups written at the same time, each in its own transaction; default 1. */
+  groupsInFlight?: number;
+  /** Most appends in one commit group; default 256. */
+  groupAppends?: number;
+  /** Most events in one commit group (a larger append goes alone); default 2,000. */
+  groupEvents?: number;
 }
 
 /** The columns an envelope is read from (see `toEnvelope`). */
@@ -90,10 +102,49 @@ export function embeddedStoreDir(dataDir = process.env.DATA_DIR ?? './.data'): s
   return join(dataDir, 'eventstore');
 }
 
-/** Thrown inside the append transaction to roll it back when the batch was stored before. */
-class RepeatedAppend {
-  constructor(readonly result: AppendResult) {}
+/** What one append of a commit group comes to. */
+type GroupOutcome = { result: AppendResult } | { error: unknown };
+
+/** Thrown inside a group's transaction to roll it back when none of its appends writes. */
+class GroupSettled {
+  constructor(readonly outcomes: GroupOutcome[]) {}
 }
+
+/** An event as the group's INSERT reads it from jsonb_to_recordset (short keys, less JSON). */
+interface StoredRow {
+  p: string;
+  s: string;
+  r: string;
+  id: string;
+  type: string;
+  v: number;
+  o: string;
+  actor: unknown;
+  reason: string | null;
+  c: string;
+  k: string | null;
+  data: unknown;
+  ph: string;
+  h: string;
+}
+
+// Stored data and actors are plain JSON already (toStoredJson), so no replacer is needed.
+const storedRow = (event: EventEnvelope): StoredRow => ({
+  p: event.globalPosition.toString(),
+  s: event.streamId,
+  r: event.revision.toString(),
+  id: event.id,
+  type: event.type,
+  v: event.schemaVersion,
+  o: event.occurredAt,
+  actor: event.actor,
+  reason: event.reason,
+  c: event.correlationId,
+  k: event.causationId,
+  data: event.data,
+  ph: event.prevHash,
+  h: event.hash,
+});
 
 /** An id of the batch that the stream already holds, where begin_append found it. */
 interface RepeatedId {
@@ -102,20 +153,30 @@ interface RepeatedId {
   position: string;
 }
 
-/** Throws RepeatedAppend when the whole batch is stored, EventIdConflictError when part is. */
-function rejectRepeats(streamId: string, ids: string[], stored: RepeatedId[]): never {
-  if (stored.length < ids.length) {
-    throw new EventIdConflictError(
-      streamId,
-      stored.map((row) => row.id),
-    );
+/** The answer to a repeat: the first storing's result when the whole batch is stored, else a conflict. */
+function repeatOutcome(append: QueuedAppend, stored: RepeatedId[]): GroupOutcome {
+  if (stored.length < append.prepared.length) {
+    return {
+      error: new EventIdConflictError(
+        append.streamId,
+        stored.map((row) => row.id),
+      ),
+    };
   }
   const last = stored[stored.length - 1];
-  throw new RepeatedAppend({
-    lastRevision: BigInt(last.revision),
-    lastPosition: BigInt(last.position),
-    appended: [],
-  });
+  return {
+    result: {
+      lastRevision: BigInt(last.revision),
+      lastPosition: BigInt(last.position),
+      appended: [],
+    },
+  };
+}
+
+/** Errors of what a statement was given (data, constraints), not of the connection or server. */
+function rejectsOneAppend(error: unknown): boolean {
+  const state = sqlState(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }
 
 export function assertExpectedRevision(streamId: string, expected: ExpectedRevision): void {
@@ -145,6 +206,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   private readonly notify: boolean;
   private readonly ownsClient: boolean;
   private readonly streamLockSpace: number;
+  private readonly queue: QueuedAppend[] = [];
+  private readonly busyStreams = new Set<string>();
+  private groupsInFlight = 0;
+  private readonly maxGroupsInFlight: number;
+  private readonly groupLimits: GroupLimits;
 
   private constructor(
     readonly client: SqlClient,
@@ -155,6 +221,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     this.notify = options.notify ?? true;
     this.ownsClient = options.ownsClient ?? true;
     this.streamLockSpace = streamLockSpace(this.schema);
+    this.maxGroupsInFlight = options.groupsInFlight ?? 1;
+    this.groupLimits = {
+      appends: options.groupAppends ?? 256,
+      events: options.groupEvents ?? 2_000,
+    };
   }
 
   /** Opens the store on `client`, creating or upgrading its schema. */
@@ -200,81 +271,165 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     events: NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
+    // Bad input rejects (async), as every adapter does.
     const prepared = prepareEvents(streamId, events);
     assertExpectedRevision(streamId, expected);
-    const s = this.schema;
-    try {
-      return await this.client.transaction(async (tx) => {
-        // Two round trips inside the transaction: begin_append (stream lock, positions, head,
-        // repeated ids; see schema.ts), then the events and the new head in one statement.
-        const ids = prepared.map((event) => event.id);
-        const [begun] = await tx.query<{
-          first_position: string | bigint;
-          recorded_at: Date | string;
-          revision: string | bigint;
-          hash: string;
-          repeated: RepeatedId[] | string;
-        }>(`SELECT * FROM ${s}.begin_append($1, $2, $3, $4::jsonb, $5)`, [
-          streamId,
-          this.streamLockSpace,
-          prepared.length,
-          JSON.stringify(ids),
-          GENESIS_HASH,
-        ]);
-        const current = BigInt(begun.revision);
-        const repeated: RepeatedId[] =
-          typeof begun.repeated === 'string' ? JSON.parse(begun.repeated) : begun.repeated;
-        if (repeated.length > 0) rejectRepeats(streamId, ids, repeated);
-        const actual = current >= 0n ? current : null;
-        if (!meetsExpectation(expected, actual))
-          throw new ConcurrencyError(streamId, expected, actual);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, prepared, expected, resolve, reject });
+      this.startGroups();
+    });
+  }
 
-        const first = BigInt(begun.first_position);
-        const appended = chainEvents(
-          streamId,
-          prepared,
-          { revision: current, hash: begun.hash },
-          iso(begun.recorded_at),
-          (index) => first + BigInt(index),
-        );
-        const last = appended[appended.length - 1];
-        await tx.query(
-          `WITH appended AS (
-             INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
-               recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
-             SELECT e."globalPosition", e."streamId", e.revision, e.id, e.type, e."schemaVersion", e."occurredAt",
-               e."recordedAt", e.actor, e.reason, e."correlationId", e."causationId", COALESCE(e.data, 'null'::jsonb),
-               e."prevHash", e.hash, pg_current_xact_id()
-             FROM jsonb_to_recordset($1::jsonb) AS e("globalPosition" bigint, "streamId" text, revision bigint,
-               id uuid, type text, "schemaVersion" integer, "occurredAt" timestamptz, "recordedAt" timestamptz,
-               actor jsonb, reason text, "correlationId" text, "causationId" text, data jsonb, "prevHash" text,
-               hash text)
-             RETURNING 1
-           ), head AS (
-             UPDATE ${s}.streams SET revision = $3, hash = $4, updated_at = now() WHERE stream_id = $2
-             RETURNING 1
-           )
-           SELECT (SELECT count(*) FROM appended) AS appended, (SELECT count(*) FROM head) AS heads${
-             this.notify ? `, pg_notify($5, '')` : ''
-           }`,
-          [
-            stringifyWithBigInts(appended),
-            streamId,
-            last.revision.toString(),
-            last.hash,
-            ...(this.notify ? [appendedChannel(s)] : []),
-          ],
-        );
-        return { lastRevision: last.revision, lastPosition: last.globalPosition, appended };
+  /**
+   * Group commit: appends that arrive while a group is being written wait and go together in
+   * the next one, so that many writers share one transaction (and one flush to disk). An
+   * append alone starts its group at once.
+   */
+  private startGroups(): void {
+    while (this.groupsInFlight < this.maxGroupsInFlight && this.queue.length > 0) {
+      const group = takeCommitGroup(this.queue, this.busyStreams, this.groupLimits);
+      if (group.length === 0) return;
+      this.groupsInFlight += 1;
+      for (const append of group) this.busyStreams.add(append.streamId);
+      void this.commitGroup(group).finally(() => {
+        this.groupsInFlight -= 1;
+        for (const append of group) this.busyStreams.delete(append.streamId);
+        this.startGroups();
       });
-    } catch (error) {
-      if (error instanceof RepeatedAppend) return error.result;
-      if (sqlState(error) === UNIQUE_VIOLATION) {
-        // The head row lock makes this unreachable in normal operation; never let it surface as a 500.
-        throw new ConcurrencyError(streamId, expected, await this.currentRevision(streamId));
-      }
-      throw error;
     }
+  }
+
+  private async commitGroup(group: QueuedAppend[]): Promise<void> {
+    let outcomes: GroupOutcome[];
+    try {
+      outcomes = await this.client.transaction((tx) => this.writeGroup(tx, group));
+    } catch (error) {
+      if (error instanceof GroupSettled) {
+        outcomes = error.outcomes;
+      } else if (group.length > 1 && rejectsOneAppend(error)) {
+        // One append's bad data or a unique key must not fail the others: each goes alone.
+        for (const append of group) await this.commitGroup([append]);
+        return;
+      } else if (sqlState(error) === UNIQUE_VIOLATION) {
+        // The stream locks make this unreachable in normal operation; never let it surface as a 500.
+        const [append] = group;
+        outcomes = await this.currentRevision(append.streamId).then(
+          (actual) => [{ error: new ConcurrencyError(append.streamId, append.expected, actual) }],
+          (readError: unknown) => [{ error: readError }],
+        );
+      } else {
+        for (const append of group) append.reject(error);
+        return;
+      }
+    }
+    group.forEach((append, index) => {
+      const outcome = outcomes[index];
+      if ('result' in outcome) append.resolve(outcome.result);
+      else append.reject(outcome.error);
+    });
+  }
+
+  /**
+   * Two round trips inside the transaction: begin_append_many (stream locks, positions, heads,
+   * repeated ids; see schema.ts), then every written event and head in one statement.
+   */
+  private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
+    const s = this.schema;
+    const total = group.reduce((sum, append) => sum + append.prepared.length, 0);
+    const begun = await tx.query<{
+      group_stream: string;
+      first_position: string | bigint;
+      group_recorded_at: Date | string;
+      head_revision: string | bigint;
+      head_hash: string;
+      repeated: RepeatedId[] | string;
+    }>(`SELECT * FROM ${s}.begin_append_many($1::jsonb, $2, $3, $4)`, [
+      JSON.stringify(
+        group.map((append) => ({
+          s: append.streamId,
+          ids: append.prepared.map((event) => event.id),
+        })),
+      ),
+      this.streamLockSpace,
+      total,
+      GENESIS_HASH,
+    ]);
+    if (begun.length !== group.length) {
+      throw new Error(`begin_append_many answered ${begun.length} heads for ${group.length}`);
+    }
+    const recordedAt = iso(begun[0].group_recorded_at);
+    let next = BigInt(begun[0].first_position);
+    const outcomes: GroupOutcome[] = [];
+    const rows: StoredRow[] = [];
+    const heads: { stream_id: string; revision: string; hash: string }[] = [];
+    const unborn: string[] = [];
+    group.forEach((append, index) => {
+      const head = begun[index];
+      const current = BigInt(head.head_revision);
+      const repeated: RepeatedId[] =
+        typeof head.repeated === 'string' ? JSON.parse(head.repeated) : head.repeated;
+      const actual = current >= 0n ? current : null;
+      let outcome: GroupOutcome;
+      if (repeated.length > 0) {
+        outcome = repeatOutcome(append, repeated);
+      } else if (!meetsExpectation(append.expected, actual)) {
+        outcome = { error: new ConcurrencyError(append.streamId, append.expected, actual) };
+      } else {
+        const first = next;
+        const appended = chainEvents(
+          append.streamId,
+          append.prepared,
+          { revision: current, hash: head.head_hash },
+          recordedAt,
+          (n) => first + BigInt(n),
+        );
+        next += BigInt(appended.length);
+        for (const event of appended) rows.push(storedRow(event));
+        const last = appended[appended.length - 1];
+        heads.push({
+          stream_id: append.streamId,
+          revision: last.revision.toString(),
+          hash: last.hash,
+        });
+        outcome = {
+          result: { lastRevision: last.revision, lastPosition: last.globalPosition, appended },
+        };
+      }
+      if ('error' in outcome && actual === null) unborn.push(append.streamId);
+      outcomes.push(outcome);
+    });
+    // Nothing to write: roll back (the heads begun for new streams go with it).
+    if (rows.length === 0) throw new GroupSettled(outcomes);
+    await tx.query(
+      `WITH appended AS (
+         INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+           recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+         SELECT e.p, e.s, e.r, e.id, e.type, e.v, e.o, $2::timestamptz, e.actor, e.reason, e.c, e.k, e.data,
+           e.ph, e.h, pg_current_xact_id()
+         FROM jsonb_to_recordset($1::jsonb) AS e(p bigint, s text, r bigint, id uuid, type text, v integer,
+           o timestamptz, actor jsonb, reason text, c text, k text, data jsonb, ph text, h text)
+         RETURNING 1
+       ), head AS (
+         UPDATE ${s}.streams AS h SET revision = x.revision, hash = x.hash, updated_at = now()
+         FROM jsonb_to_recordset($3::jsonb) AS x(stream_id text, revision bigint, hash text)
+         WHERE h.stream_id = x.stream_id
+         RETURNING 1
+       ), unborn AS (
+         DELETE FROM ${s}.streams
+         WHERE stream_id IN (SELECT jsonb_array_elements_text($4::jsonb)) AND revision < 0
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM appended) AS appended, (SELECT count(*) FROM head) AS heads,
+         (SELECT count(*) FROM unborn) AS unborn${this.notify ? `, pg_notify($5, '')` : ''}`,
+      [
+        JSON.stringify(rows),
+        recordedAt,
+        JSON.stringify(heads),
+        JSON.stringify(unborn),
+        ...(this.notify ? [appendedChannel(s)] : []),
+      ],
+    );
+    return outcomes;
   }
 
   private async currentRevision(streamId: string): Promise<bigint | null> {

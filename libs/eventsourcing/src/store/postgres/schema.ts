@@ -146,6 +146,50 @@ BEGIN
 END
 $fn$;
 `,
+    // The first round trip of a group of appends to distinct streams ([{s, ids}] in p_appends):
+    // every writer locks its streams in the same order (no cycle between two groups), takes
+    // positions for the whole group, then each stream's head and the repeated ids, per stream
+    // in the group's order.
+    `
+CREATE OR REPLACE FUNCTION ${s}.begin_append_many(p_appends jsonb, p_lock_space integer,
+  p_count integer, p_genesis text)
+RETURNS TABLE (group_stream text, first_position bigint, group_recorded_at timestamptz,
+  head_revision bigint, head_hash text, repeated jsonb)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_key integer;
+  v_first bigint;
+  v_at timestamptz;
+BEGIN
+  FOR v_key IN
+    SELECT DISTINCT hashtext(a.value->>'s') FROM jsonb_array_elements(p_appends) AS a ORDER BY 1
+  LOOP
+    PERFORM pg_advisory_xact_lock(p_lock_space, v_key);
+  END LOOP;
+  SELECT r.first_position, r.recorded_at INTO v_first, v_at FROM ${s}.reserve_positions(p_count) AS r;
+  RETURN QUERY
+  WITH wanted AS (
+    SELECT a.value->>'s' AS stream, a.value->'ids' AS ids, a.ordinality AS ord
+    FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a
+  ), heads AS (
+    INSERT INTO ${s}.streams AS h (stream_id, revision, hash)
+      SELECT w.stream, -1, p_genesis FROM wanted AS w
+      ON CONFLICT (stream_id) DO UPDATE SET stream_id = EXCLUDED.stream_id
+      RETURNING h.stream_id, h.revision, h.hash
+  )
+  SELECT w.stream, v_first, v_at, h.revision, h.hash,
+    CASE WHEN h.revision < 0 THEN '[]'::jsonb ELSE (
+      SELECT COALESCE(jsonb_agg(jsonb_build_object('id', e.id::text, 'revision', e.revision::text,
+          'position', e.global_position::text) ORDER BY e.revision), '[]'::jsonb)
+      FROM ${s}.events AS e
+      WHERE e.stream_id = w.stream AND e.id IN (SELECT jsonb_array_elements_text(w.ids)::uuid)
+    ) END
+  FROM wanted AS w JOIN heads AS h ON h.stream_id = w.stream
+  ORDER BY w.ord;
+END
+$fn$;
+`,
   ];
 }
 
