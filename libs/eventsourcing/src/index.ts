@@ -22,3 +22,4 @@ export * from './upcasting/upcasters';
 export * from './upcasting/upcasting-event-store';
 export * from './nest/event-store.module';
 export * from './personal-data';
+export * from './store/log-tail';

@@ -8,7 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { CONTEXTS, topicOf, type ContextName } from '@pcp/contracts';
 import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
-import { BEFORE_FIRST, EVENT_STORE, type EventStore } from '@pcp/eventsourcing';
+import { BEFORE_FIRST, EVENT_STORE, type EventStore, LogTail } from '@pcp/eventsourcing';
 import { ReadinessRegistry } from '@pcp/http';
 import {
   contextsOf,
@@ -57,6 +57,8 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   private readonly kafkaSources: { name: string; source: KafkaIntegrationSource }[] = [];
   private readonly running: Stoppable[] = [];
   private publisher: IntegrationEventPublisher | null = null;
+  /** One read of the log for every projection and log-fed consumer of the process. */
+  private tail: LogTail | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -77,11 +79,13 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     const onError = (what: string) => (error: unknown) =>
       this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
 
+    const tail = LogTail.of(this.store);
+    this.tail = tail;
     for (const context of contexts) {
       for (const projection of context.projections ?? []) {
         // In-memory read models keep their checkpoints beside them: they rebuild from zero.
         const runner = new ProjectionRunner({
-          events: this.store,
+          events: tail.reader(),
           documents: this.documents,
           projection,
           onError: onError(`projection ${projection.name}`),
@@ -143,6 +147,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         } else {
           const source = new EventLogIntegrationSource({
             store: this.store,
+            log: tail.reader(),
             consumer,
             processor,
             translators: logTranslators,
@@ -218,9 +223,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         this.runners.map((r) => r.waitFor(head, Math.max(1, deadline - Date.now()))),
       );
       for (const source of this.logSources) {
-        while (
-          ((await this.store.readCheckpoint(source.subscriptionName)) ?? BEFORE_FIRST) < head
-        ) {
+        while ((source.lastPosition ?? BEFORE_FIRST) < head) {
           if (Date.now() > deadline)
             throw new Error(`consumer ${source.subscriptionName} did not catch up`);
           await new Promise((r) => setTimeout(r, 10));
@@ -233,6 +236,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await Promise.allSettled(this.running.map((r) => r.stop()));
+    this.tail?.close();
     await this.publisher?.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventStore } from '@pcp/eventsourcing';
+import type { EventEnvelope, EventStore, LogReader } from '@pcp/eventsourcing';
 import type { DocumentStore } from '../document-store';
 import { type Projection, applyToProjection } from './projection';
 
@@ -11,12 +11,13 @@ interface CheckpointDoc extends Record<string, unknown> {
 }
 
 export interface ProjectionRunnerOptions {
-  events: Pick<EventStore, 'readAll'>;
+  /** The log; a shared tail's reader also wakes the runner when events are appended. */
+  events: Pick<EventStore, 'readAll'> & Partial<Pick<LogReader, 'onAppended' | 'pollIntervalMs'>>;
   documents: DocumentStore;
   projection: Projection;
   /** Events per read; default 500. */
   batchSize?: number;
-  /** Wait between reads once caught up; default 200 ms. */
+  /** Wait between reads once caught up; default the reader's, else 200 ms. */
   pollIntervalMs?: number;
   /** Backoff after a failure: from `initialMs`, doubling up to `maxMs`. */
   retry?: { initialMs?: number; maxMs?: number };
@@ -47,6 +48,11 @@ export class ProjectionRunner {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** An append signal came while the runner was reading: do not wait for the next. */
+  private signalled = false;
+  private unsubscribe: (() => void) | null = null;
+  /** Waiting for new events (not backing off after a failure). */
+  private idle = false;
   private position = BEFORE_FIRST;
   private caughtUp = false;
   private lastError: string | null = null;
@@ -54,7 +60,7 @@ export class ProjectionRunner {
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? options.events.pollIntervalMs ?? 200;
     this.retryInitialMs = options.retry?.initialMs ?? 200;
     this.retryMaxMs = options.retry?.maxMs ?? 10_000;
   }
@@ -66,6 +72,11 @@ export class ProjectionRunner {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.unsubscribe =
+      this.options.events.onAppended?.(() => {
+        if (this.idle) this.wake?.();
+        else this.signalled = true;
+      }) ?? null;
     this.loop = this.run();
   }
 
@@ -73,6 +84,8 @@ export class ProjectionRunner {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.loop = null;
   }
 
@@ -134,6 +147,7 @@ export class ProjectionRunner {
           stored = checkpoint ? BigInt(checkpoint.data.position) : BEFORE_FIRST;
           this.advance(stored);
         }
+        this.signalled = false;
         const batch = await events.readAll(this.position, this.batchSize);
         for (const event of batch) {
           if (this.stopping) break;
@@ -147,7 +161,10 @@ export class ProjectionRunner {
         failures = 0;
         this.lastError = null;
         this.caughtUp = batch.length < this.batchSize;
-        if (this.caughtUp) await this.pause(this.pollIntervalMs);
+        if (this.caughtUp && !this.signalled) {
+          this.idle = true;
+          await this.pause(this.pollIntervalMs).finally(() => (this.idle = false));
+        }
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         this.options.onError?.(error, projection.name);

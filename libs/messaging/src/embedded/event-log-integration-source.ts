@@ -4,7 +4,13 @@
  * translator and becomes the very IntegrationMessage the Kafka source would have produced.
  */
 import { type ContextName, integrationEvents, topicOf } from '@pcp/contracts';
-import type { EventEnvelope, EventStore, Subscription } from '@pcp/eventsourcing';
+import {
+  type EventEnvelope,
+  type EventStore,
+  type LogReader,
+  pollingSubscription,
+  type Subscription,
+} from '@pcp/eventsourcing';
 import { type BackoffOptions, Pause, backoffDelay } from '../backoff';
 import { contextsOf } from '../consumer/integration-consumer';
 import type { MessageProcessor } from '../consumer/message-processor';
@@ -13,7 +19,17 @@ import { type IntegrationTranslator, integrationTranslator } from '../translatio
 import type { IntegrationConsumer } from '../consumer/integration-consumer';
 
 export interface EventLogIntegrationSourceOptions {
-  store: Pick<EventStore, 'subscribe'>;
+  store: Pick<EventStore, 'subscribe' | 'readCheckpoint' | 'writeCheckpoint'>;
+  /**
+   * Read the log through this (a shared tail's reader) instead of the store's own
+   * subscription; the checkpoint still lives in the store.
+   */
+  log?: LogReader;
+  /**
+   * With `log`: store the checkpoint at most this often (default 1,000 ms; always on stop).
+   * A crash repeats what came after it, which the processed-ids store turns away.
+   */
+  checkpointIntervalMs?: number;
   consumer: IntegrationConsumer;
   processor: MessageProcessor;
   /** One per publishing context; default: each context's same-name translator. */
@@ -44,7 +60,7 @@ export class EventLogIntegrationSource {
     return this.options.subscriptionName ?? `consumer:${this.options.consumer.name}`;
   }
 
-  /** Global position of the last event this source went past. */
+  /** Global position of the last event this source went past (with `log`: or started after). */
   get lastPosition(): bigint | null {
     return this.position;
   }
@@ -61,20 +77,44 @@ export class EventLogIntegrationSource {
     await this.subscription?.stop();
     await this.supervisor;
     this.supervisor = null;
+    this.options.log?.close();
+  }
+
+  private subscribe(eventTypes: string[]): Subscription {
+    const { store, log } = this.options;
+    if (!log) {
+      return store.subscribe(this.subscriptionName, (e) => this.deliver(e), {
+        eventTypes,
+        pollIntervalMs: this.options.pollIntervalMs,
+      });
+    }
+    const types = new Set(eventTypes);
+    return pollingSubscription(
+      {
+        readAll: (after, batchSize) => log.readAll(after, batchSize),
+        onAppended: (wake) => log.onAppended(wake),
+        readCheckpoint: (name) => store.readCheckpoint(name),
+        writeCheckpoint: (name, position) => store.writeCheckpoint(name, position),
+      },
+      this.subscriptionName,
+      async (e) => {
+        if (types.has(e.type)) await this.deliver(e);
+      },
+      {
+        pollIntervalMs: this.options.pollIntervalMs ?? log.pollIntervalMs,
+        checkpointIntervalMs: this.options.checkpointIntervalMs ?? 1_000,
+        onPosition: (position) => {
+          this.position = position;
+        },
+      },
+    );
   }
 
   private async supervise(): Promise<void> {
     const eventTypes = [...new Set(this.translators.flatMap((t) => t.sourceTypes))];
     let failures = 0;
     while (!this.stopping) {
-      this.subscription = this.options.store.subscribe(
-        this.subscriptionName,
-        (e) => this.deliver(e),
-        {
-          eventTypes,
-          pollIntervalMs: this.options.pollIntervalMs,
-        },
-      );
+      this.subscription = this.subscribe(eventTypes);
       try {
         await this.subscription.done;
         failures = 0;

@@ -1,0 +1,209 @@
+import { BEFORE_FIRST, type EventEnvelope, type EventStore } from './event-store';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+import { appendedChannel } from './postgres/schema';
+import { UpcastingEventStore } from '../upcasting/upcasting-event-store';
+
+export interface LogTailOptions {
+  readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]>;
+  /** Early wake-up when events are committed; returns an unsubscribe. */
+  onAppended?(wake: () => void): () => void;
+  /** Events per read of the store; default 2,000. */
+  readBatchSize?: number;
+  /** Most events kept for readers that are behind; default 20,000. */
+  cacheLimit?: number;
+  /**
+   * How long a caught-up reader waits before looking again without a wake-up (events of
+   * other writers, a lost signal): default 1,000 ms with an append signal, 100 ms without.
+   */
+  pollIntervalMs?: number;
+}
+
+/** What a projection or consumer reads the log through. */
+export interface LogReader {
+  readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]>;
+  /** Calls `wake` whenever new events may have been committed; returns an unsubscribe. */
+  onAppended(wake: () => void): () => void;
+  /** How long to wait between looks once caught up. */
+  readonly pollIntervalMs: number;
+  /** Frees what the tail keeps for this reader. */
+  close(): void;
+}
+
+interface PendingRead {
+  size: number;
+  events: Promise<EventEnvelope[]>;
+}
+
+/**
+ * One shared tail of the event log for every projection and consumer of a process: each
+ * keeps its own position, checkpoint and failure handling, but the rows come from one read
+ * of the store, kept while some reader still needs them, instead of one read per reader.
+ * A reader that is caught up waits for the store's append signal, not a short timer.
+ *
+ * What `readAll(after, n)` returned is final: no event can later appear at a position
+ * between `after` and the last one returned (see the store's visibility rule), so a range
+ * read once can be served again from memory.
+ */
+export class LogTail {
+  readonly pollIntervalMs: number;
+  private readonly readBatchSize: number;
+  private readonly cacheLimit: number;
+  /** Every event of the log in (from, to], in order, when `known`. */
+  private events: EventEnvelope[] = [];
+  private from = BEFORE_FIRST;
+  private to = BEFORE_FIRST;
+  private known = false;
+  /** Bumped by every append signal. */
+  private generation = 0;
+  /** The generation and time at which the store had nothing after `to`. */
+  private emptyAt: { generation: number; time: number } | null = null;
+  private readonly pending = new Map<bigint, PendingRead>();
+  private readonly listeners = new Set<() => void>();
+  private readonly positions = new Map<object, bigint>();
+  private readonly unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: LogTailOptions) {
+    this.readBatchSize = options.readBatchSize ?? 2_000;
+    this.cacheLimit = options.cacheLimit ?? 20_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? (options.onAppended ? 1_000 : 100);
+    this.unsubscribe = options.onAppended?.(() => this.appended());
+  }
+
+  /** The tail of a store, woken by its append notifications where it has them. */
+  static of(store: EventStore, options: Omit<LogTailOptions, 'readAll' | 'onAppended'> = {}) {
+    return new LogTail({
+      ...options,
+      readAll: (after, batchSize) => store.readAll(after, batchSize),
+      onAppended: appendSignalOf(store),
+    });
+  }
+
+  /** New events may have been committed: wake the readers waiting for them. */
+  appended(): void {
+    this.generation += 1;
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  reader(): LogReader {
+    const key = {};
+    this.positions.set(key, BEFORE_FIRST);
+    return {
+      pollIntervalMs: this.pollIntervalMs,
+      readAll: (after, batchSize) => {
+        this.positions.set(key, after);
+        return this.read(after, batchSize);
+      },
+      onAppended: (wake) => {
+        this.listeners.add(wake);
+        return () => this.listeners.delete(wake);
+      },
+      close: () => {
+        this.positions.delete(key);
+      },
+    };
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.listeners.clear();
+    this.events = [];
+    this.known = false;
+  }
+
+  private async read(after: bigint, batchSize: number): Promise<EventEnvelope[]> {
+    if (this.known && after >= this.from && after < this.to) return this.slice(after, batchSize);
+    if (this.known && after === this.to && this.nothingNew()) return [];
+    let read = this.pending.get(after);
+    if (!read || read.size < batchSize) {
+      const size = Math.max(batchSize, this.readBatchSize);
+      const generation = this.generation;
+      const time = Date.now();
+      const events = this.options.readAll(after, size).then((events) => {
+        this.absorb(after, events, size, { generation, time });
+        return events;
+      });
+      read = { size, events };
+      this.pending.set(after, read);
+      const done = read;
+      void events.then(
+        () => this.pending.get(after) === done && this.pending.delete(after),
+        () => this.pending.get(after) === done && this.pending.delete(after),
+      );
+    }
+    const events = await read.events;
+    return events.length > batchSize ? events.slice(0, batchSize) : events;
+  }
+
+  private nothingNew(): boolean {
+    const empty = this.emptyAt;
+    return (
+      empty !== null &&
+      empty.generation === this.generation &&
+      Date.now() - empty.time < this.pollIntervalMs
+    );
+  }
+
+  private absorb(
+    after: bigint,
+    events: EventEnvelope[],
+    size: number,
+    asked: { generation: number; time: number },
+  ): void {
+    const last = events.length > 0 ? events[events.length - 1].globalPosition : after;
+    if (!this.known || (after > this.to && last > this.to)) {
+      // Nothing kept yet, or the readers moved past what was kept: start over here.
+      this.events = events.slice();
+      this.from = after;
+      this.to = last;
+      this.known = true;
+      this.emptyAt = null;
+    } else if (after >= this.from && after <= this.to && last > this.to) {
+      for (const event of events) if (event.globalPosition > this.to) this.events.push(event);
+      this.to = last;
+      this.emptyAt = null;
+    }
+    // A short read that reached the kept end: the store had nothing more when asked.
+    if (events.length < size && last === this.to) this.emptyAt = asked;
+    this.trim();
+  }
+
+  private trim(): void {
+    let slowest: bigint | null = null;
+    for (const position of this.positions.values())
+      if (slowest === null || position < slowest) slowest = position;
+    let drop = slowest === null ? 0 : this.indexAfter(slowest);
+    drop = Math.max(drop, this.events.length - this.cacheLimit);
+    if (drop <= 0) return;
+    this.from = this.events[drop - 1].globalPosition;
+    this.events.splice(0, drop);
+  }
+
+  /** Index of the first kept event after `position`. */
+  private indexAfter(position: bigint): number {
+    let low = 0;
+    let high = this.events.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.events[middle].globalPosition <= position) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private slice(after: bigint, batchSize: number): EventEnvelope[] {
+    const start = this.indexAfter(after);
+    return this.events.slice(start, start + batchSize);
+  }
+}
+
+/** The store's own signal of committed appends, where it has one. */
+export function appendSignalOf(store: EventStore): LogTailOptions['onAppended'] {
+  if (store instanceof UpcastingEventStore) return appendSignalOf(store.stored);
+  if (!(store instanceof PostgresEventStore)) return undefined;
+  const listen = store.client.listen?.bind(store.client);
+  if (!listen) return undefined;
+  return (wake) => {
+    const stop = listen(appendedChannel(store.schema), wake);
+    return () => void stop.then((unlisten) => unlisten()).catch(() => undefined);
+  };
+}
