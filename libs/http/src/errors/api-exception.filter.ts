@@ -140,6 +140,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.warn(
         `Store unavailable: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`,
       );
+    } else if (body.statusCode >= 500 && exception instanceof HttpException) {
+      // Answered on purpose (readiness down, a dependency refusing): not a fault of the code.
+      this.logger.warn(`${body.statusCode} ${request.method} ${request.url}: ${body.message}`);
     } else if (body.statusCode >= 500) {
       this.logger.error(
         `Unhandled ${exception instanceof Error ? exception.name : typeof exception}: ${
