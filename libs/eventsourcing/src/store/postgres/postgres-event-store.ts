@@ -19,11 +19,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store';
-import { chainEvents, prepareEvents } from '../new-events';
+import { prepareEvents } from '../new-events';
 import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-groups';
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
 import { PgliteSqlClient } from './pglite-sql-client';
+import { chainForStorage } from './stored-chain';
 import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
 import {
   type SqlClient,
@@ -109,42 +110,6 @@ type GroupOutcome = { result: AppendResult } | { error: unknown };
 class GroupSettled {
   constructor(readonly outcomes: GroupOutcome[]) {}
 }
-
-/** An event as the group's INSERT reads it from jsonb_to_recordset (short keys, less JSON). */
-interface StoredRow {
-  p: string;
-  s: string;
-  r: string;
-  id: string;
-  type: string;
-  v: number;
-  o: string;
-  actor: unknown;
-  reason: string | null;
-  c: string;
-  k: string | null;
-  data: unknown;
-  ph: string;
-  h: string;
-}
-
-// Stored data and actors are plain JSON already (toStoredJson), so no replacer is needed.
-const storedRow = (event: EventEnvelope): StoredRow => ({
-  p: event.globalPosition.toString(),
-  s: event.streamId,
-  r: event.revision.toString(),
-  id: event.id,
-  type: event.type,
-  v: event.schemaVersion,
-  o: event.occurredAt,
-  actor: event.actor,
-  reason: event.reason,
-  c: event.correlationId,
-  k: event.causationId,
-  data: event.data,
-  ph: event.prevHash,
-  h: event.hash,
-});
 
 /** An id of the batch that the stream already holds, where begin_append found it. */
 interface RepeatedId {
@@ -331,7 +296,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
 
   /**
    * Two round trips inside the transaction: begin_append_many (stream locks, positions, heads,
-   * repeated ids; see schema.ts), then every written event and head in one statement.
+   * repeated ids), then finish_append_many (every written event and head; see schema.ts).
    */
   private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
     const s = this.schema;
@@ -360,7 +325,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     const recordedAt = iso(begun[0].group_recorded_at);
     let next = BigInt(begun[0].first_position);
     const outcomes: GroupOutcome[] = [];
-    const rows: StoredRow[] = [];
+    const rows: string[] = [];
     const heads: { stream_id: string; revision: string; hash: string }[] = [];
     const unborn: string[] = [];
     group.forEach((append, index) => {
@@ -375,16 +340,16 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       } else if (!meetsExpectation(append.expected, actual)) {
         outcome = { error: new ConcurrencyError(append.streamId, append.expected, actual) };
       } else {
-        const first = next;
-        const appended = chainEvents(
+        const chained = chainForStorage(
           append.streamId,
           append.prepared,
           { revision: current, hash: head.head_hash },
           recordedAt,
-          (n) => first + BigInt(n),
+          next,
         );
+        const appended = chained.envelopes;
         next += BigInt(appended.length);
-        for (const event of appended) rows.push(storedRow(event));
+        rows.push(...chained.rows);
         const last = appended[appended.length - 1];
         heads.push({
           stream_id: append.streamId,
@@ -400,35 +365,13 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     });
     // Nothing to write: roll back (the heads begun for new streams go with it).
     if (rows.length === 0) throw new GroupSettled(outcomes);
-    await tx.query(
-      `WITH appended AS (
-         INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
-           recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
-         SELECT e.p, e.s, e.r, e.id, e.type, e.v, e.o, $2::timestamptz, e.actor, e.reason, e.c, e.k, e.data,
-           e.ph, e.h, pg_current_xact_id()
-         FROM jsonb_to_recordset($1::jsonb) AS e(p bigint, s text, r bigint, id uuid, type text, v integer,
-           o timestamptz, actor jsonb, reason text, c text, k text, data jsonb, ph text, h text)
-         RETURNING 1
-       ), head AS (
-         UPDATE ${s}.streams AS h SET revision = x.revision, hash = x.hash, updated_at = now()
-         FROM jsonb_to_recordset($3::jsonb) AS x(stream_id text, revision bigint, hash text)
-         WHERE h.stream_id = x.stream_id
-         RETURNING 1
-       ), unborn AS (
-         DELETE FROM ${s}.streams
-         WHERE stream_id IN (SELECT jsonb_array_elements_text($4::jsonb)) AND revision < 0
-         RETURNING 1
-       )
-       SELECT (SELECT count(*) FROM appended) AS appended, (SELECT count(*) FROM head) AS heads,
-         (SELECT count(*) FROM unborn) AS unborn${this.notify ? `, pg_notify($5, '')` : ''}`,
-      [
-        JSON.stringify(rows),
-        recordedAt,
-        JSON.stringify(heads),
-        JSON.stringify(unborn),
-        ...(this.notify ? [appendedChannel(s)] : []),
-      ],
-    );
+    await tx.query(`SELECT ${s}.finish_append_many($1::jsonb, $2, $3::jsonb, $4::jsonb, $5)`, [
+      `[${rows.join(',')}]`,
+      recordedAt,
+      JSON.stringify(heads),
+      JSON.stringify(unborn),
+      this.notify ? appendedChannel(s) : null,
+    ]);
     return outcomes;
   }
 

@@ -190,6 +190,43 @@ BEGIN
 END
 $fn$;
 `,
+    // The second round trip of a group: its events, each written stream's new head (one by one:
+    // an index lookup each, where a join from a JSON set may scan every stream), and the heads
+    // begun for new streams whose append was refused. Returns the events written.
+    `
+CREATE OR REPLACE FUNCTION ${s}.finish_append_many(p_events jsonb, p_recorded_at timestamptz,
+  p_heads jsonb, p_unborn jsonb, p_channel text)
+RETURNS integer
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_head record;
+  v_count integer;
+BEGIN
+  INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+    recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+  SELECT e.p, e.s, e.r, e.id, e.type, e.v, e.o, p_recorded_at, e.actor, e.reason, e.c, e.k, e.data,
+    e.ph, e.h, pg_current_xact_id()
+  FROM jsonb_to_recordset(p_events) AS e(p bigint, s text, r bigint, id uuid, type text, v integer,
+    o timestamptz, actor jsonb, reason text, c text, k text, data jsonb, ph text, h text);
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  FOR v_head IN
+    SELECT x.stream_id, x.revision, x.hash
+    FROM jsonb_to_recordset(p_heads) AS x(stream_id text, revision bigint, hash text)
+  LOOP
+    UPDATE ${s}.streams AS h SET revision = v_head.revision, hash = v_head.hash, updated_at = now()
+      WHERE h.stream_id = v_head.stream_id;
+  END LOOP;
+  IF jsonb_array_length(p_unborn) > 0 THEN
+    DELETE FROM ${s}.streams AS h
+      WHERE h.stream_id = ANY (ARRAY(SELECT jsonb_array_elements_text(p_unborn))) AND h.revision < 0;
+  END IF;
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, '');
+  END IF;
+  RETURN v_count;
+END
+$fn$;
+`,
   ];
 }
 

@@ -1,0 +1,69 @@
+import { canonicalJson } from '../../integrity/canonical-json';
+import { GENESIS_HASH } from '../../integrity/hash-chain';
+import { type NewEvent, systemActor } from '../event-store';
+import { chainEvents, prepareEvents } from '../new-events';
+import { chainForStorage, storedJsonText } from './stored-chain';
+
+const tricky: unknown[] = [
+  { b: 1, a: 2, nested: { z: [1, { y: 'x', x: 'y' }], ä: 'ü', A: null } },
+  { 10: 'ten', 9: 'nine', a: { 2: 'b', 1: 'a', '01': 'c' } },
+  { text: 'a string with {"1":2} and ,"3": inside', emoji: '🙂 \u2028 "quoted" \\ back' },
+  [3, 2, { '': 'empty key', ' ': 'space' }],
+  'plain',
+  42.5,
+  null,
+  { big: 1e21, small: 1e-7, negative: -0 },
+];
+
+describe('storedJsonText', () => {
+  it('writes stored JSON exactly as canonicalJson does', () => {
+    for (const value of tricky) {
+      const stored = JSON.parse(canonicalJson(value)) as unknown;
+      expect(storedJsonText(stored)).toBe(canonicalJson(stored));
+    }
+  });
+});
+
+describe('chainForStorage', () => {
+  const events: NewEvent[] = tricky.map((data, n) => ({
+    type: `Type${n}`,
+    data,
+    actor: { userId: `u${n}`, org: n % 2 ? null : 'org-1', roles: ['b', 'a'] },
+    correlationId: `c-${n}`,
+    causationId: n % 3 ? null : `cause-${n}`,
+    reason: n % 2 ? `why "${n}"` : null,
+    schemaVersion: 1 + (n % 3),
+  }));
+  events.push({ type: 'System', data: {}, actor: systemActor('s'), correlationId: 'c' });
+
+  it('hashes, numbers and places events as chainEvents does', () => {
+    const prepared = prepareEvents('stream-ü', events);
+    for (const head of [
+      { revision: -1n, hash: GENESIS_HASH },
+      { revision: 41n, hash: 'ab'.repeat(32) },
+    ]) {
+      const at = '2026-11-22T10:00:00.123Z';
+      const expected = chainEvents('stream-ü', prepared, head, at, (n) => 100n + BigInt(n));
+      const chained = chainForStorage('stream-ü', prepared, head, at, 100n);
+      expect(chained.envelopes).toEqual(expected);
+      expect(chained.rows.map((row) => JSON.parse(row) as unknown)).toEqual(
+        expected.map((event) => ({
+          p: event.globalPosition.toString(),
+          s: event.streamId,
+          r: event.revision.toString(),
+          id: event.id,
+          type: event.type,
+          v: event.schemaVersion,
+          o: event.occurredAt,
+          actor: event.actor,
+          reason: event.reason,
+          c: event.correlationId,
+          k: event.causationId,
+          data: event.data,
+          ph: event.prevHash,
+          h: event.hash,
+        })),
+      );
+    }
+  });
+});
