@@ -3,15 +3,105 @@ import { InMemoryDocumentStore } from './in-memory-document-store';
 
 documentStoreContract('in-memory', async () => new InMemoryDocumentStore());
 
+async function present<T>(read: Promise<T | null>): Promise<T> {
+  const found = await read;
+  if (found === null) throw new Error('expected a document');
+  return found;
+}
+
 describe('InMemoryDocumentStore', () => {
-  it('hands out copies, so callers cannot change stored documents behind its back', async () => {
-    const c = new InMemoryDocumentStore().collection<{ tags: string[] }>('copies');
-    const data = { tags: ['a'] };
+  it('keeps its own copy, so callers cannot change stored documents behind its back', async () => {
+    const c = new InMemoryDocumentStore().collection<{ tags: string[]; owner: { org: string } }>(
+      'copies',
+    );
+    const data = { tags: ['a'], owner: { org: 'o-1' } };
     await c.upsert('x', data);
     data.tags.push('b');
-    const read = await c.get('x');
-    read?.data.tags.push('c');
-    expect((await c.get('x'))?.data.tags).toEqual(['a']);
+    data.owner.org = 'o-2';
+    const read = await present(c.get('x'));
+    expect(() => read.data.tags.push('c')).toThrow(TypeError);
+    expect(() => {
+      read.data.owner.org = 'o-3';
+    }).toThrow(TypeError);
+    expect(() => {
+      read.applied.other = 1;
+    }).toThrow(TypeError);
+    const page = await c.find({ filter: { tags: 'a' } });
+    expect(() => page.items[0].data.tags.splice(0)).toThrow(TypeError);
+    expect((await c.get('x'))?.data).toEqual({ tags: ['a'], owner: { org: 'o-1' } });
+  });
+
+  it('shares the untouched parts of a document read, changed and written back', async () => {
+    const c = new InMemoryDocumentStore().collection<{ tags: string[]; n: number }>('shared');
+    await c.upsert('x', { tags: ['a'], n: 1 });
+    const first = await present(c.get('x'));
+    await c.upsert('x', { ...first.data, n: 2 });
+    const second = await present(c.get('x'));
+    expect(second.data).toEqual({ tags: ['a'], n: 2 });
+    expect(second.data.tags).toBe(first.data.tags);
+    expect(first.data.n).toBe(1);
+  });
+
+  it('copies dates out on every read, since freezing cannot protect them', async () => {
+    const c = new InMemoryDocumentStore().collection<{ at: Date }>('dates');
+    await c.upsert('x', { at: new Date(0) });
+    (await present(c.get('x'))).data.at.setTime(5);
+    expect((await present(c.get('x'))).data.at.getTime()).toBe(0);
+  });
+
+  it('answers equality finds from its index as a full walk would, as documents change', async () => {
+    const c = new InMemoryDocumentStore().collection<{ tags: string[]; kind: string | null }>(
+      'indexed',
+    );
+    for (let i = 0; i < 30; i++)
+      await c.upsert(`d${String(i).padStart(2, '0')}`, {
+        tags: i % 3 === 0 ? ['x', 'y'] : ['y'],
+        kind: i % 2 ? 'odd' : null,
+      });
+    const ids = async (filter: Parameters<typeof c.find>[0]) => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof c.find>> = await c.find({ ...filter, cursor });
+        out.push(...page.items.map((d) => d.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    expect(await ids({ filter: { tags: 'x' }, limit: 4 })).toHaveLength(10);
+    await c.upsert('d00', { tags: ['y'], kind: 'odd' });
+    await c.delete('d03');
+    await c.upsert('d99', { tags: ['x'], kind: 'odd' });
+    expect(await ids({ filter: { tags: 'x' }, limit: 4 })).toEqual([
+      'd06',
+      'd09',
+      'd12',
+      'd15',
+      'd18',
+      'd21',
+      'd24',
+      'd27',
+      'd99',
+    ]);
+    expect(await ids({ filter: { tags: 'x', kind: 'odd' } })).toEqual([
+      'd09',
+      'd15',
+      'd21',
+      'd27',
+      'd99',
+    ]);
+    expect(await ids({ filter: { kind: { $in: ['odd', 'none'] }, tags: { $eq: 'x' } } })).toEqual([
+      'd09',
+      'd15',
+      'd21',
+      'd27',
+      'd99',
+    ]);
+    expect(await c.count({ kind: null })).toBe(14);
+    expect(await c.count({ tags: { $in: [] } })).toBe(0);
+    expect(
+      await ids({ filter: { tags: 'x' }, sort: { field: 'kind', direction: 'desc' } }),
+    ).toEqual(['d99', 'd27', 'd21', 'd15', 'd09']);
   });
 
   it('pages by id in order when documents come and go between pages', async () => {

@@ -19,21 +19,28 @@ import {
   pageSize,
   revisionNumber,
 } from '../document-store';
+import { EqualityIndex, indexablePaths, requiredKeys } from './equality-index';
 import { compareSortValues, matches, sortValue, valuesAt } from './filter-matching';
+import { frozenCopy } from './frozen-data';
 
 interface Entry {
+  /** Deeply frozen: handed out as it is. */
   data: DocumentData;
+  /** The data holds values freezing does not protect, so reads hand out copies. */
+  exotic: boolean;
   version: number;
-  applied: Record<string, number>;
+  applied: Readonly<Record<string, number>>;
 }
 
-const copy = <T>(value: T): T => structuredClone(value);
+const NOTHING_APPLIED: Readonly<Record<string, number>> = Object.freeze({});
 
 class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T> {
   private readonly entries = new Map<string, Entry>();
   private uniqueIndexes: string[][] = [];
   /** Ids in order, for pages by id; dropped when an id comes or goes, rebuilt on the next read. */
   private sortedIds: string[] | null = null;
+  /** By path: built at the first find or count with equality on it, kept on every write. */
+  private readonly indexes = new Map<string, EqualityIndex>();
 
   constructor(readonly name: string) {}
 
@@ -49,13 +56,25 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       return { written: false, reason: 'version-conflict' };
     }
     this.assertUnique(id, data);
+    const copied = frozenCopy(data as DocumentData);
+    let appliedNext = current?.applied ?? NOTHING_APPLIED;
+    if (applied) {
+      appliedNext = Object.freeze({
+        ...appliedNext,
+        [applied.streamId]: revisionNumber(applied.revision),
+      });
+    }
     const next: Entry = {
-      data: copy(data),
+      data: copied.value,
+      exotic: copied.exotic,
       version: (current?.version ?? 0) + 1,
-      applied: { ...(current?.applied ?? {}) },
+      applied: appliedNext,
     };
-    if (applied) next.applied[applied.streamId] = revisionNumber(applied.revision);
     if (!current) this.sortedIds = null;
+    for (const index of this.indexes.values()) {
+      if (current) index.remove(id, current.data);
+      index.add(id, next.data);
+    }
     this.entries.set(id, next);
     return { written: true, version: next.version };
   }
@@ -66,6 +85,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     if (options.expectedVersion !== undefined && current.version !== options.expectedVersion)
       return false;
     this.sortedIds = null;
+    for (const index of this.indexes.values()) index.remove(id, current.data);
     return this.entries.delete(id);
   }
 
@@ -88,10 +108,11 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       : null;
     const page: Row[] = [];
     const wanted = limit + 1;
+    const candidates = this.candidates(filter);
     if (!sort) {
       // By id: start at the cursor in the ids kept in order and stop once the page is full,
       // so reading a collection page by page walks it once, not once per page.
-      const ids = (this.sortedIds ??= [...this.entries.keys()].sort());
+      const ids = candidates ?? (this.sortedIds ??= [...this.entries.keys()].sort());
       let i = 0;
       if (from) {
         let hi = ids.length;
@@ -102,14 +123,15 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
         }
       }
       for (; i < ids.length && page.length < wanted; i++) {
-        const entry = this.entries.get(ids[i]) as Entry;
-        if (matches(entry.data, filter)) page.push({ id: ids[i], key: ids[i], entry });
+        const entry = this.entries.get(ids[i]);
+        if (entry && matches(entry.data, filter)) page.push({ id: ids[i], key: ids[i], entry });
       }
     } else {
       // Only the page (and one more, to know whether another follows) is kept, in order: a
       // page costs one pass over the collection, not a sort of all of it.
-      for (const [id, entry] of this.entries) {
-        if (!matches(entry.data, filter)) continue;
+      for (const id of candidates ?? this.entries.keys()) {
+        const entry = this.entries.get(id);
+        if (!entry || !matches(entry.data, filter)) continue;
         const key = sortValue(entry.data, sort.field);
         if (key === undefined) continue;
         const row = { id, key, entry };
@@ -138,7 +160,10 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
   async count(filter: Filter = {}): Promise<number> {
     assertFilter(filter);
     let n = 0;
-    for (const entry of this.entries.values()) if (matches(entry.data, filter)) n++;
+    for (const id of this.candidates(filter) ?? this.entries.keys()) {
+      const entry = this.entries.get(id);
+      if (entry && matches(entry.data, filter)) n++;
+    }
     return n;
   }
 
@@ -161,6 +186,39 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     this.entries.clear();
     this.sortedIds = null;
     this.uniqueIndexes = [];
+    this.indexes.clear();
+  }
+
+  /**
+   * The ids, in order, of the only documents that can match, from the narrowest index the
+   * filter's equalities allow; null when no equality narrows the search.
+   */
+  private candidates(filter: Filter): readonly string[] | null {
+    let best: readonly string[] | null = null;
+    for (const path of indexablePaths(filter)) {
+      const keys = requiredKeys(filter[path]) as (string | number | boolean)[];
+      const index = this.index(path);
+      let ids: readonly string[];
+      if (keys.length === 1) ids = index.sortedIds(keys[0]);
+      else {
+        const union = new Set<string>();
+        for (const key of keys) for (const id of index.sortedIds(key)) union.add(id);
+        ids = [...union].sort();
+      }
+      if (best === null || ids.length < best.length) best = ids;
+      if (best.length === 0) break;
+    }
+    return best;
+  }
+
+  private index(path: string): EqualityIndex {
+    let index = this.indexes.get(path);
+    if (!index) {
+      index = new EqualityIndex(path);
+      for (const [id, entry] of this.entries) index.add(id, entry.data);
+      this.indexes.set(path, index);
+    }
+    return index;
   }
 
   private uniqueKey(data: DocumentData, fields: string[]): string {
@@ -181,9 +239,9 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
   private toStored(id: string, entry: Entry): StoredDocument<T> {
     return {
       id,
-      data: copy(entry.data) as T,
+      data: (entry.exotic ? structuredClone(entry.data) : entry.data) as T,
       version: entry.version,
-      applied: { ...entry.applied },
+      applied: entry.applied as Record<string, number>,
     };
   }
 }
