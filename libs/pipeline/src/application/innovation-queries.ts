@@ -153,6 +153,20 @@ export class InnovationQueries {
    * sealed bid appears only once opening has tied it to this innovation.
    */
   async timeline(user: AuthenticatedUser, id: string): Promise<TimelineItem[]> {
+    return (await this.timelineEntries(user, id)).map(timelineItem);
+  }
+
+  /**
+   * The timeline's answer, `{"items": [...]}`, as JSON text: each entry's JSON is made once
+   * and reused while the store hands out that same unchangeable (frozen) entry, so a long
+   * timeline is not serialised anew on every request.
+   */
+  async timelineJson(user: AuthenticatedUser, id: string): Promise<string> {
+    const parts = (await this.timelineEntries(user, id)).map(timelineItemJson);
+    return `{"items":[${parts.join(',')}]}`;
+  }
+
+  private async timelineEntries(user: AuthenticatedUser, id: string): Promise<TimelineEntry[]> {
     const journey = await this.journey(id);
     if (!mayReadTimeline(user, journey))
       throw new ForbiddenException(
@@ -179,17 +193,7 @@ export class InnovationQueries {
         // each time parsed once, not at every comparison
         .map((e) => ({ e, at: Date.parse(e.occurredAt) }))
         .sort(inOrder)
-        .map(({ e }) => ({
-          eventId: e.eventId,
-          type: e.type,
-          context: e.context,
-          streamId: e.streamId,
-          revision: e.revision,
-          occurredAt: e.occurredAt,
-          actor: e.actor,
-          reason: e.reason,
-          hash: e.hash,
-        }))
+        .map(({ e }) => e)
     );
   }
 
@@ -225,6 +229,34 @@ export class InnovationQueries {
     } while (cursor !== null);
     return out;
   }
+}
+
+const timelineItem = (e: TimelineEntry): TimelineItem => ({
+  eventId: e.eventId,
+  type: e.type,
+  context: e.context,
+  streamId: e.streamId,
+  revision: e.revision,
+  occurredAt: e.occurredAt,
+  actor: e.actor,
+  reason: e.reason,
+  hash: e.hash,
+});
+
+/** JSON of frozen entries: they cannot change, so their text stays right as long as they live. */
+const itemJson = new WeakMap<TimelineEntry, string>();
+
+function timelineItemJson(entry: TimelineEntry): string {
+  let json = itemJson.get(entry);
+  if (json === undefined) {
+    json = JSON.stringify(timelineItem(entry));
+    const unchangeable =
+      Object.isFrozen(entry) &&
+      (entry.actor === null ||
+        (Object.isFrozen(entry.actor) && Object.isFrozen(entry.actor.roles)));
+    if (unchangeable) itemJson.set(entry, json);
+  }
+  return json;
 }
 
 /** By time; ties in one stream by revision, else by log position (one log embedded). */

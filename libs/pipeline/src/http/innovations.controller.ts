@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { InnovationQueries } from '../application/innovation-queries';
@@ -50,7 +50,9 @@ export class InnovationsController {
   })
   @ApiOkResponse({ type: TimelineResponse })
   @ApiErrors(401, 403, 404)
+  // already JSON: a long timeline's entries are serialised once, not on every request
+  @Header('Content-Type', 'application/json; charset=utf-8')
   async timeline(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.innovations.timeline(user, id) };
+    return this.innovations.timelineJson(user, id);
   }
 }
