@@ -41,11 +41,14 @@ export interface PostgresEventStoreOptions {
   notify?: boolean;
   /** Close the client with the store; default true. */
   ownsClient?: boolean;
-  /** Commit groups written at the same time, each in its own transaction; default 1. */
+  /**
+   * Commit groups written at the same time, each in its own transaction; default 2 (a second
+   * one only while at least 100 events wait).
+   */
   groupsInFlight?: number;
   /** Most appends in one commit group; default 256. */
   groupAppends?: number;
-  /** Most events in one commit group (a larger append goes alone); default 2,000. */
+  /** Most events in one commit group (a larger append goes alone); default 1,000. */
   groupEvents?: number;
 }
 
@@ -102,6 +105,9 @@ export function toEnvelope(row: EventRow): EventEnvelope {
 export function embeddedStoreDir(dataDir = process.env.DATA_DIR ?? './.data'): string {
   return join(dataDir, 'eventstore');
 }
+
+/** Events waiting that justify a commit group beside the one in flight. */
+const PARALLEL_GROUP_EVENTS = 100;
 
 /** What one append of a commit group comes to. */
 type GroupOutcome = { result: AppendResult } | { error: unknown };
@@ -186,10 +192,10 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     this.notify = options.notify ?? true;
     this.ownsClient = options.ownsClient ?? true;
     this.streamLockSpace = streamLockSpace(this.schema);
-    this.maxGroupsInFlight = options.groupsInFlight ?? 1;
+    this.maxGroupsInFlight = options.groupsInFlight ?? 2;
     this.groupLimits = {
       appends: options.groupAppends ?? 256,
-      events: options.groupEvents ?? 2_000,
+      events: options.groupEvents ?? 1_000,
     };
   }
 
@@ -252,6 +258,9 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
    */
   private startGroups(): void {
     while (this.groupsInFlight < this.maxGroupsInFlight && this.queue.length > 0) {
+      // Small appends gain nothing from a second connection: a group's cost is its round
+      // trips. Large ones share their per-event work (hashing here, indexing there) out.
+      if (this.groupsInFlight > 0 && this.queuedEvents() < PARALLEL_GROUP_EVENTS) return;
       const group = takeCommitGroup(this.queue, this.busyStreams, this.groupLimits);
       if (group.length === 0) return;
       this.groupsInFlight += 1;
@@ -262,6 +271,12 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         this.startGroups();
       });
     }
+  }
+
+  private queuedEvents(): number {
+    let events = 0;
+    for (const append of this.queue) events += append.prepared.length;
+    return events;
   }
 
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
@@ -295,8 +310,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   /**
-   * Two round trips inside the transaction: begin_append_many (stream locks, positions, heads,
-   * repeated ids), then finish_append_many (every written event and head; see schema.ts).
+   * Two round trips inside the transaction: begin_append_group (stream locks, positions, heads,
+   * repeated ids), then finish_append_group (every written event and head; see schema.ts).
    */
   private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
     const s = this.schema;
@@ -308,7 +323,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       head_revision: string | bigint;
       head_hash: string;
       repeated: RepeatedId[] | string;
-    }>(`SELECT * FROM ${s}.begin_append_many($1::jsonb, $2, $3, $4)`, [
+    }>(`SELECT * FROM ${s}.begin_append_group($1::jsonb, $2, $3, $4)`, [
       JSON.stringify(
         group.map((append) => ({
           s: append.streamId,
@@ -320,14 +335,13 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       GENESIS_HASH,
     ]);
     if (begun.length !== group.length) {
-      throw new Error(`begin_append_many answered ${begun.length} heads for ${group.length}`);
+      throw new Error(`begin_append_group answered ${begun.length} heads for ${group.length}`);
     }
     const recordedAt = iso(begun[0].group_recorded_at);
     let next = BigInt(begun[0].first_position);
     const outcomes: GroupOutcome[] = [];
     const rows: string[] = [];
     const heads: { stream_id: string; revision: string; hash: string }[] = [];
-    const unborn: string[] = [];
     group.forEach((append, index) => {
       const head = begun[index];
       const current = BigInt(head.head_revision);
@@ -360,16 +374,14 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
           result: { lastRevision: last.revision, lastPosition: last.globalPosition, appended },
         };
       }
-      if ('error' in outcome && actual === null) unborn.push(append.streamId);
       outcomes.push(outcome);
     });
-    // Nothing to write: roll back (the heads begun for new streams go with it).
+    // Nothing to write: roll back.
     if (rows.length === 0) throw new GroupSettled(outcomes);
-    await tx.query(`SELECT ${s}.finish_append_many($1::jsonb, $2, $3::jsonb, $4::jsonb, $5)`, [
+    await tx.query(`SELECT ${s}.finish_append_group($1::jsonb, $2, $3::jsonb, $4)`, [
       `[${rows.join(',')}]`,
       recordedAt,
       JSON.stringify(heads),
-      JSON.stringify(unborn),
       this.notify ? appendedChannel(s) : null,
     ]);
     return outcomes;

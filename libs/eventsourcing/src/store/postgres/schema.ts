@@ -227,6 +227,73 @@ BEGIN
 END
 $fn$;
 `,
+    // Groups without placeholder heads: the stream locks already keep other writers out until
+    // commit, so a group reads its heads (no write before the final one) and writes each head
+    // once, created or moved on. New names: a process still on the functions above keeps them.
+    `
+CREATE OR REPLACE FUNCTION ${s}.begin_append_group(p_appends jsonb, p_lock_space integer,
+  p_count integer, p_genesis text)
+RETURNS TABLE (group_stream text, first_position bigint, group_recorded_at timestamptz,
+  head_revision bigint, head_hash text, repeated jsonb)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_key integer;
+  v_first bigint;
+  v_at timestamptz;
+BEGIN
+  FOR v_key IN
+    SELECT DISTINCT hashtext(a.value->>'s') FROM jsonb_array_elements(p_appends) AS a ORDER BY 1
+  LOOP
+    PERFORM pg_advisory_xact_lock(p_lock_space, v_key);
+  END LOOP;
+  SELECT r.first_position, r.recorded_at INTO v_first, v_at FROM ${s}.reserve_positions(p_count) AS r;
+  RETURN QUERY
+  SELECT a.value->>'s', v_first, v_at, COALESCE(h.revision, -1), COALESCE(h.hash, p_genesis),
+    CASE WHEN h.revision IS NULL OR h.revision < 0 THEN '[]'::jsonb ELSE (
+      SELECT COALESCE(jsonb_agg(jsonb_build_object('id', e.id::text, 'revision', e.revision::text,
+          'position', e.global_position::text) ORDER BY e.revision), '[]'::jsonb)
+      FROM ${s}.events AS e
+      WHERE e.stream_id = a.value->>'s'
+        AND e.id IN (SELECT jsonb_array_elements_text(a.value->'ids')::uuid)
+    ) END
+  FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a
+  LEFT JOIN ${s}.streams AS h ON h.stream_id = a.value->>'s'
+  ORDER BY a.ordinality;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION ${s}.finish_append_group(p_events jsonb, p_recorded_at timestamptz,
+  p_heads jsonb, p_channel text)
+RETURNS integer
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_head record;
+  v_count integer;
+BEGIN
+  INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+    recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+  SELECT e.p, e.s, e.r, e.id, e.type, e.v, e.o, p_recorded_at, e.actor, e.reason, e.c, e.k, e.data,
+    e.ph, e.h, pg_current_xact_id()
+  FROM jsonb_to_recordset(p_events) AS e(p bigint, s text, r bigint, id uuid, type text, v integer,
+    o timestamptz, actor jsonb, reason text, c text, k text, data jsonb, ph text, h text);
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  FOR v_head IN
+    SELECT x.stream_id, x.revision, x.hash
+    FROM jsonb_to_recordset(p_heads) AS x(stream_id text, revision bigint, hash text)
+  LOOP
+    INSERT INTO ${s}.streams AS h (stream_id, revision, hash)
+      VALUES (v_head.stream_id, v_head.revision, v_head.hash)
+      ON CONFLICT (stream_id) DO UPDATE
+        SET revision = EXCLUDED.revision, hash = EXCLUDED.hash, updated_at = now();
+  END LOOP;
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, '');
+  END IF;
+  RETURN v_count;
+END
+$fn$;
+`,
   ];
 }
 
