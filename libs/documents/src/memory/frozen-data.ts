@@ -1,12 +1,9 @@
 /**
  * Stored documents are kept deeply frozen, so reads can hand them out without copying: a
  * caller that tries to change what it read gets a TypeError instead of changing the store.
- * A write copies only what is not already stored data; a document read, spread and changed
+ * A write copies only what is not already deeply frozen; a document read, spread and changed
  * shares its untouched parts with the version before.
  */
-
-/** Objects and arrays this module froze itself, with everything under them. */
-const frozen = new WeakSet<object>();
 
 export interface FrozenCopy<T> {
   value: T;
@@ -25,27 +22,48 @@ export function frozenCopy<T>(value: T): FrozenCopy<T> {
   return { value: copied, exotic: state.exotic };
 }
 
+const setField = (out: Record<string, unknown>, key: string, value: unknown): void => {
+  // an own "__proto__" (as JSON.parse makes) stays a field, not the prototype
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true });
+  else out[key] = value;
+};
+
+/**
+ * A frozen array or plain object whose every part is frozen too (plain data, no accessors
+ * in JSON documents) cannot change under anyone: it is shared, not copied. Anything else is
+ * copied and frozen.
+ */
 function copyInto(value: unknown, state: { exotic: boolean }): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (frozen.has(value)) return value;
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyInto(value[i], state);
-    frozen.add(Object.freeze(out));
-    return out;
+    let out: unknown[] | null = Object.isFrozen(value) ? null : new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const element: unknown = value[i];
+      const copied = copyInto(element, state);
+      if (out) out[i] = copied;
+      else if (copied !== element) {
+        out = value.slice();
+        out[i] = copied;
+      }
+    }
+    return out ? Object.freeze(out) : value;
   }
   if (!isPlainObject(value)) {
     state.exotic = true;
     return structuredClone(value);
   }
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const field = copyInto((value as Record<string, unknown>)[key], state);
-    // an own "__proto__" (as JSON.parse makes) stays a field, not the prototype
-    if (key === '__proto__')
-      Object.defineProperty(out, key, { value: field, enumerable: true, writable: true });
-    else out[key] = field;
+  const source = value as Record<string, unknown>;
+  let out: Record<string, unknown> | null = Object.isFrozen(source) ? null : { ...source };
+  for (const key of Object.keys(source)) {
+    const field = source[key];
+    if (field === null || typeof field !== 'object') continue;
+    const copied = copyInto(field, state);
+    if (out) setField(out, key, copied);
+    else if (copied !== field) {
+      out = { ...source };
+      setField(out, key, copied);
+    }
   }
-  frozen.add(Object.freeze(out));
-  return out;
+  return out ? Object.freeze(out) : value;
 }

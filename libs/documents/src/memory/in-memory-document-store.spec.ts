@@ -42,6 +42,14 @@ describe('InMemoryDocumentStore', () => {
     expect(first.data.n).toBe(1);
   });
 
+  it('copies what a caller froze only on the surface', async () => {
+    const c = new InMemoryDocumentStore().collection<{ tags: string[] }>('surface');
+    const tags = ['a'];
+    await c.upsert('x', Object.freeze({ tags }));
+    tags.push('b');
+    expect((await present(c.get('x'))).data.tags).toEqual(['a']);
+  });
+
   it('copies dates out on every read, since freezing cannot protect them', async () => {
     const c = new InMemoryDocumentStore().collection<{ at: Date }>('dates');
     await c.upsert('x', { at: new Date(0) });

@@ -32,6 +32,15 @@ interface Entry {
   applied: Readonly<Record<string, number>>;
 }
 
+/** One equality (or `$in`) on one path, which the path's index answers exactly. */
+function isAnsweredByIndex(filter: Filter): boolean {
+  const paths = Object.keys(filter);
+  if (paths.length !== 1) return false;
+  const condition = filter[paths[0]];
+  if (requiredKeys(condition) === null) return false;
+  return condition === null || typeof condition !== 'object' || Object.keys(condition).length === 1;
+}
+
 const NOTHING_APPLIED: Readonly<Record<string, number>> = Object.freeze({});
 
 class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T> {
@@ -59,10 +68,11 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     const copied = frozenCopy(data as DocumentData);
     let appliedNext = current?.applied ?? NOTHING_APPLIED;
     if (applied) {
-      appliedNext = Object.freeze({
-        ...appliedNext,
-        [applied.streamId]: revisionNumber(applied.revision),
-      });
+      // without a prototype the record stays a dictionary: one shape for every stream id
+      const record = Object.create(null) as Record<string, number>;
+      for (const streamId in appliedNext) record[streamId] = appliedNext[streamId];
+      record[applied.streamId] = revisionNumber(applied.revision);
+      appliedNext = Object.freeze(record);
     }
     const next: Entry = {
       data: copied.value,
@@ -109,6 +119,8 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     const page: Row[] = [];
     const wanted = limit + 1;
     const candidates = this.candidates(filter);
+    // the index answered the whole filter: every candidate matches
+    const test = candidates && isAnsweredByIndex(filter) ? () => true : matches;
     if (!sort) {
       // By id: start at the cursor in the ids kept in order and stop once the page is full,
       // so reading a collection page by page walks it once, not once per page.
@@ -124,14 +136,14 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       }
       for (; i < ids.length && page.length < wanted; i++) {
         const entry = this.entries.get(ids[i]);
-        if (entry && matches(entry.data, filter)) page.push({ id: ids[i], key: ids[i], entry });
+        if (entry && test(entry.data, filter)) page.push({ id: ids[i], key: ids[i], entry });
       }
     } else {
       // Only the page (and one more, to know whether another follows) is kept, in order: a
       // page costs one pass over the collection, not a sort of all of it.
       for (const id of candidates ?? this.entries.keys()) {
         const entry = this.entries.get(id);
-        if (!entry || !matches(entry.data, filter)) continue;
+        if (!entry || !test(entry.data, filter)) continue;
         const key = sortValue(entry.data, sort.field);
         if (key === undefined) continue;
         const row = { id, key, entry };
