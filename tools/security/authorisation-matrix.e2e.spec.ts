@@ -207,6 +207,9 @@ describe('authorisation matrix: every route of the five contexts, every caller',
         ['eva', 'u-eva', 'org-experts', 'evaluator'],
         ['ivo', 'u-ivo', 'org-experts', 'evaluator'],
         ['admin', 'u-adm', 'org-platform', 'admin'],
+        // Right organisation, wrong role for what it tries.
+        ['owner-supplier', 'u-sam', 'org-a', 'supplier'],
+        ['holder-procurer', 'u-pat', 'org-s1', 'procurer'],
       ];
       for (const [name, sub, org, role] of people) {
         who[name] = await app.token({ sub, org, roles: [role] });
@@ -355,10 +358,24 @@ describe('authorisation matrix: every route of the five contexts, every caller',
       const measurement = { kpi: 'Time to antibiotics', value: 42, at: new Date().toISOString() };
       await attempt('measurement-procurer', 'stranger', `${p}/measurements`, measurement);
       await attempt('measurement-supplier', 'rival', `${p}/measurements`, measurement);
+      await attempt(
+        'measurement-owner-supplier',
+        'owner-supplier',
+        `${p}/measurements`,
+        measurement,
+      );
+      await attempt(
+        'measurement-holder-procurer',
+        'holder-procurer',
+        `${p}/measurements`,
+        measurement,
+      );
       ids.measurement = (await as('holder', 'POST', `${p}/measurements`, measurement)).id as string;
       const incident = { severity: 'LOW', description: 'Feed delayed for ten minutes.' };
       await attempt('incident-procurer', 'stranger', `${p}/incidents`, incident);
       await attempt('incident-supplier', 'rival', `${p}/incidents`, incident);
+      await attempt('incident-owner-supplier', 'owner-supplier', `${p}/incidents`, incident);
+      await attempt('incident-holder-procurer', 'holder-procurer', `${p}/incidents`, incident);
       const assessment = {
         trl: 8,
         evidence: [ids.measurement, 'Field test report v1'],
@@ -429,6 +446,26 @@ describe('authorisation matrix: every route of the five contexts, every caller',
         'POST /pilots/{id}/incidents',
         'a supplier that does not hold the contract',
         'incident-supplier',
+      ],
+      [
+        'POST /pilots/{id}/measurements',
+        'a supplier of the organisation running the pilot',
+        'measurement-owner-supplier',
+      ],
+      [
+        'POST /pilots/{id}/measurements',
+        "a procurer of the contract holder's organisation",
+        'measurement-holder-procurer',
+      ],
+      [
+        'POST /pilots/{id}/incidents',
+        'a supplier of the organisation running the pilot',
+        'incident-owner-supplier',
+      ],
+      [
+        'POST /pilots/{id}/incidents',
+        "a procurer of the contract holder's organisation",
+        'incident-holder-procurer',
       ],
       ['POST /pilots/{id}/trl-assessments', 'an evaluator not assigned to the pilot', 'trl'],
       ['POST /pilots/{id}/complete', 'a procurer of another organisation', 'complete-pilot'],
@@ -529,7 +566,9 @@ describe('authorisation matrix: every route of the five contexts, every caller',
     it('leaves what it refused unchanged', async () => {
       const strangers = (items: Array<{ actor: { userId: string; org: string } }>) =>
         items.filter(
-          (e) => ['org-b', 'org-s3'].includes(e.actor.org) || e.actor.userId === 'u-ivo',
+          (e) =>
+            ['org-b', 'org-s3'].includes(e.actor.org) ||
+            ['u-ivo', 'u-sam', 'u-pat'].includes(e.actor.userId),
         );
 
       const history = await read('owner', `/tenders/${ids.tender}/history`);

@@ -188,7 +188,13 @@ export class PilotCommands {
     const measurementId = `${MEASUREMENT_ID_PREFIX}${randomUUID()}`;
     const outcome = await this.run(
       id,
-      { type: 'RecordMeasurement', measurementId, ...input, now: this.clock.now() },
+      {
+        type: 'RecordMeasurement',
+        actorRoles: metadata.actor.roles,
+        measurementId,
+        ...input,
+        now: this.clock.now(),
+      },
       metadata,
       expected,
     );
@@ -204,7 +210,13 @@ export class PilotCommands {
     const incidentId = `inc-${randomUUID()}`;
     const outcome = await this.run(
       id,
-      { type: 'ReportIncident', incidentId, ...input, now: this.clock.now() },
+      {
+        type: 'ReportIncident',
+        actorRoles: metadata.actor.roles,
+        incidentId,
+        ...input,
+        now: this.clock.now(),
+      },
       metadata,
       expected,
     );

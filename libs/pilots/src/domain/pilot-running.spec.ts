@@ -127,6 +127,7 @@ describe('recording measurements', () => {
   const record: CommandOf<'RecordMeasurement'> = {
     type: 'RecordMeasurement',
     actorOrg: supplier,
+    actorRoles: ['supplier'],
     measurementId: 'meas-9',
     kpi: 'sepsis_detected',
     value: 91.5,
@@ -142,7 +143,13 @@ describe('recording measurements', () => {
 
   it('records from the procurer too', () => {
     given([planned, started])
-      .when({ ...record, actorOrg: procurer, kpi: 'time_to_antibiotics', value: 0 })
+      .when({
+        ...record,
+        actorOrg: procurer,
+        actorRoles: ['procurer'],
+        kpi: 'time_to_antibiotics',
+        value: 0,
+      })
       .then([measured('meas-9', 'time_to_antibiotics', 0, '2027-03-31T09:00:00+02:00', procurer)]);
   });
 
@@ -151,9 +158,22 @@ describe('recording measurements', () => {
       .when({ ...record, actorOrg: 'org-competitor' })
       .thenThrows(
         NotOwnerError,
-        'Only org-sergas, the organisation running this pilot, and org-medtech-sme, the contract holder, can record measurements',
+        'Only procurers of org-sergas, the organisation running this pilot, and suppliers of org-medtech-sme, the contract holder, can record measurements',
       );
     expect(error.status).toBe(403);
+  });
+
+  it('refuses the right organisation in the other capacity', () => {
+    // A supplier of the running organisation, a procurer of the contract holder.
+    given([planned, started])
+      .when({ ...record, actorOrg: procurer, actorRoles: ['supplier'] })
+      .thenThrows(NotOwnerError, /can record measurements/);
+    given([planned, started])
+      .when({ ...record, actorOrg: supplier, actorRoles: ['procurer'] })
+      .thenThrows(NotOwnerError, /can record measurements/);
+    given([planned, started])
+      .when({ ...record, actorOrg: supplier, actorRoles: ['evaluator', 'auditor'] })
+      .thenThrows(NotOwnerError, /can record measurements/);
   });
 
   it('refuses a KPI that is not in the plan, naming those that are', () => {
@@ -267,6 +287,7 @@ describe('reporting incidents', () => {
   const report: CommandOf<'ReportIncident'> = {
     type: 'ReportIncident',
     actorOrg: supplier,
+    actorRoles: ['supplier'],
     incidentId: 'inc-1',
     severity: 'HIGH',
     description: 'Risk score unavailable for 40 minutes after an EHR gateway outage',
@@ -292,7 +313,7 @@ describe('reporting incidents', () => {
   it('records an incident with its severity from the contract holder or the procurer', () => {
     given([planned, started]).when(report).then([reported()]);
     given([planned, started])
-      .when({ ...report, actorOrg: procurer, severity: 'CRITICAL' })
+      .when({ ...report, actorOrg: procurer, actorRoles: ['procurer'], severity: 'CRITICAL' })
       .then([reported('CRITICAL', 'inc-1', procurer)]);
   });
 
@@ -321,6 +342,12 @@ describe('reporting incidents', () => {
       );
     given([planned, started])
       .when({ ...report, actorOrg: 'org-competitor' })
+      .thenThrows(NotOwnerError, /can report incidents/);
+    given([planned, started])
+      .when({ ...report, actorOrg: procurer, actorRoles: ['supplier'] })
+      .thenThrows(NotOwnerError, /can report incidents/);
+    given([planned, started])
+      .when({ ...report, actorOrg: supplier, actorRoles: ['procurer'] })
       .thenThrows(NotOwnerError, /can report incidents/);
     given([planned, started, reported()])
       .when(report)

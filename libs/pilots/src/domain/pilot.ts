@@ -108,6 +108,8 @@ export type PilotCommand =
   | {
       type: 'RecordMeasurement';
       actorOrg: string;
+      /** The caller's roles: a procurer acts for the running organisation, a supplier for the holder. */
+      actorRoles: readonly string[];
       measurementId: string;
       kpi: string;
       value: number;
@@ -117,6 +119,7 @@ export type PilotCommand =
   | {
       type: 'ReportIncident';
       actorOrg: string;
+      actorRoles: readonly string[];
       incidentId: string;
       severity: string;
       description: string;
@@ -562,7 +565,7 @@ function measurement(
   state: PilotState,
   plan: PilotPlannedData,
 ): PilotEvent {
-  byProcurerOrContractHolder(command.actorOrg, plan, 'record measurements');
+  byProcurerOrContractHolder(command, plan, 'record measurements');
   running(state, 'Measurements are recorded');
   if (state.measurements.some((m) => m.measurementId === command.measurementId)) {
     throw new InvalidStateError(
@@ -613,7 +616,7 @@ function incident(
   state: PilotState,
   plan: PilotPlannedData,
 ): PilotEvent {
-  byProcurerOrContractHolder(command.actorOrg, plan, 'report incidents');
+  byProcurerOrContractHolder(command, plan, 'report incidents');
   running(state, 'Incidents are reported');
   if (state.incidents.some((i) => i.incidentId === command.incidentId)) {
     throw new InvalidStateError(
@@ -909,10 +912,20 @@ function byProcurer(actorOrg: string, plan: PilotPlannedData, what: string): voi
   }
 }
 
-function byProcurerOrContractHolder(actorOrg: string, plan: PilotPlannedData, what: string): void {
-  if (actorOrg !== plan.org && actorOrg !== plan.supplierOrg) {
+/**
+ * A procurer of the running organisation, or a supplier of the contract holder: the right
+ * organisation in the other capacity (a supplier of the running organisation) is refused too.
+ */
+function byProcurerOrContractHolder(
+  actor: { actorOrg: string; actorRoles: readonly string[] },
+  plan: PilotPlannedData,
+  what: string,
+): void {
+  const runner = actor.actorRoles.includes('procurer') && actor.actorOrg === plan.org;
+  const holder = actor.actorRoles.includes('supplier') && actor.actorOrg === plan.supplierOrg;
+  if (!runner && !holder) {
     throw new NotOwnerError(
-      `Only ${plan.org}, the organisation running this pilot, and ${plan.supplierOrg}, the contract holder, can ${what}`,
+      `Only procurers of ${plan.org}, the organisation running this pilot, and suppliers of ${plan.supplierOrg}, the contract holder, can ${what}`,
       'NOT_OWNER',
       { org: plan.org, supplierOrg: plan.supplierOrg },
     );

@@ -170,8 +170,9 @@ export class PilotsController {
   @ApiOperation({
     summary: 'Record a KPI measurement',
     description:
-      'While the pilot runs, by the organisation running it or the contract holder; `at` within the ' +
-      'pilot dates and not in the future. The returned id can be cited as TRL evidence.',
+      'While the pilot runs, by a procurer of the organisation running it or a supplier of the ' +
+      'contract holder; `at` within the pilot dates and not in the future. The returned id can be ' +
+      'cited as TRL evidence.',
   })
   @IfMatchHeader()
   @IdempotencyKeyHeader()
@@ -194,7 +195,9 @@ export class PilotsController {
   @Roles('procurer', 'supplier')
   @ApiOperation({
     summary: 'Report an incident with its severity',
-    description: 'While the pilot runs, by the organisation running it or the contract holder.',
+    description:
+      'While the pilot runs, by a procurer of the organisation running it or a supplier of the ' +
+      'contract holder.',
   })
   @IfMatchHeader()
   @IdempotencyKeyHeader()
