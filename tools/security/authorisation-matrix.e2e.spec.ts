@@ -257,6 +257,9 @@ describe('authorisation matrix: every route of the five contexts, every caller',
 
       await attempt('open-bids', 'stranger', `${t}/open-bids`);
       await owner(`${t}/open-bids`);
+      await attempt('unsuccessful', 'stranger', `${t}/unsuccessful`, {
+        reason: 'Not ours to end',
+      });
       await attempt('evaluators', 'stranger', `${t}/evaluators`, { evaluatorIds: ['u-ivo'] });
       await owner(`${t}/evaluators`, { evaluatorIds: ['u-eva'] });
       const scores = {
@@ -394,6 +397,7 @@ describe('authorisation matrix: every route of the five contexts, every caller',
 
     it.each([
       ['POST /tenders/{id}/open-bids', 'a procurer of another organisation', 'open-bids'],
+      ['POST /tenders/{id}/unsuccessful', 'a procurer of another organisation', 'unsuccessful'],
       ['POST /tenders/{id}/evaluators', 'a procurer of another organisation', 'evaluators'],
       [
         'POST /tenders/{id}/bids/{bidId}/reject',
@@ -526,11 +530,15 @@ describe('authorisation matrix: every route of the five contexts, every caller',
 
     it("keeps another organisation's bids, ranking, contracts and deliverables out of sight", async () => {
       const t = `/tenders/${ids.tender}`;
-      for (const path of [`${t}/bids`, `${t}/ranking`]) {
-        const res = await read('stranger', path);
-        expect({ path, status: res.status }).toEqual({ path, status: 403 });
-        expect(JSON.stringify(res.body)).not.toContain('routine vital signs');
+      // A procurer of another organisation, and an evaluator not assigned to the tender.
+      for (const name of ['stranger', 'ivo']) {
+        for (const path of [`${t}/bids`, `${t}/ranking`]) {
+          const res = await read(name, path);
+          expect({ name, path, status: res.status }).toEqual({ name, path, status: 403 });
+          expect(JSON.stringify(res.body)).not.toContain('routine vital signs');
+        }
       }
+      expect((await read('eva', `${t}/ranking`)).status).toBe(200);
       // The rival supplier reads its own bid only.
       const bids = await read('rival', `${t}/bids`);
       expect((bids.body.items as Array<{ bidId: string }>).map((b) => b.bidId)).toEqual([ids.bid2]);
