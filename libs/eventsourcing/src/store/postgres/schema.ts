@@ -294,6 +294,54 @@ BEGIN
 END
 $fn$;
 `,
+    // The same answer, each head read by its key: a join planned while the streams table was
+    // small (a hash join over a scan of every stream) stayed the session's plan as it grew.
+    `
+CREATE OR REPLACE FUNCTION ${s}.begin_append_group(p_appends jsonb, p_lock_space integer,
+  p_count integer, p_genesis text)
+RETURNS TABLE (group_stream text, first_position bigint, group_recorded_at timestamptz,
+  head_revision bigint, head_hash text, repeated jsonb)
+LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+DECLARE
+  v_key integer;
+  v_first bigint;
+  v_at timestamptz;
+  v_append jsonb;
+  v_stream text;
+BEGIN
+  FOR v_key IN
+    SELECT DISTINCT hashtext(a.value->>'s') FROM jsonb_array_elements(p_appends) AS a ORDER BY 1
+  LOOP
+    PERFORM pg_advisory_xact_lock(p_lock_space, v_key);
+  END LOOP;
+  SELECT r.first_position, r.recorded_at INTO v_first, v_at FROM ${s}.reserve_positions(p_count) AS r;
+  FOR v_append IN
+    SELECT a.value FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a ORDER BY a.ordinality
+  LOOP
+    v_stream := v_append->>'s';
+    group_stream := v_stream;
+    first_position := v_first;
+    group_recorded_at := v_at;
+    repeated := '[]'::jsonb;
+    SELECT h.revision, h.hash INTO head_revision, head_hash
+      FROM ${s}.streams AS h WHERE h.stream_id = v_stream;
+    IF NOT FOUND OR head_revision < 0 THEN
+      head_revision := -1;
+      head_hash := p_genesis;
+    ELSE
+      SELECT COALESCE(jsonb_agg(jsonb_build_object('id', e.id::text, 'revision', e.revision::text,
+          'position', e.global_position::text) ORDER BY e.revision), '[]'::jsonb)
+        INTO repeated
+        FROM ${s}.events AS e
+        WHERE e.stream_id = v_stream
+          AND e.id IN (SELECT jsonb_array_elements_text(v_append->'ids')::uuid);
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+`,
   ];
 }
 
