@@ -16,6 +16,11 @@ export interface LogTailOptions {
    * other writers, a lost signal): default 1,000 ms with an append signal, 100 ms without.
    */
   pollIntervalMs?: number;
+  /**
+   * Least time between two looks past the end of what was read, so that under a stream of
+   * appends one read takes in many of them instead of one read per append; default 20 ms.
+   */
+  minLookIntervalMs?: number;
 }
 
 /** What a projection or consumer reads the log through. */
@@ -61,11 +66,15 @@ export class LogTail {
   private readonly listeners = new Set<() => void>();
   private readonly positions = new Map<object, bigint>();
   private readonly unsubscribe: (() => void) | undefined;
+  private readonly minLookIntervalMs: number;
+  /** When the store was last asked for what follows the kept end. */
+  private lookedAt = 0;
 
   constructor(private readonly options: LogTailOptions) {
     this.readBatchSize = options.readBatchSize ?? 2_000;
     this.cacheLimit = options.cacheLimit ?? 20_000;
     this.pollIntervalMs = options.pollIntervalMs ?? (options.onAppended ? 1_000 : 100);
+    this.minLookIntervalMs = options.minLookIntervalMs ?? 20;
     this.unsubscribe = options.onAppended?.(() => this.appended());
   }
 
@@ -114,6 +123,14 @@ export class LogTail {
     if (this.known && after >= this.from && after < this.to) return this.slice(after, batchSize);
     if (this.known && after === this.to && this.nothingNew()) return [];
     let read = this.pending.get(after);
+    if (!read && this.known && after === this.to) {
+      const wait = this.lookedAt + this.minLookIntervalMs - Date.now();
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        return this.read(after, batchSize);
+      }
+      this.lookedAt = Date.now();
+    }
     if (!read || read.size < batchSize) {
       const size = Math.max(batchSize, this.readBatchSize);
       const generation = this.generation;

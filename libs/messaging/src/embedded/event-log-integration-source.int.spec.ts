@@ -16,7 +16,7 @@ import {
   DEAD_LETTER_HEADER,
 } from '@pcp/contracts';
 import { InMemoryDocumentStore } from '@pcp/documents';
-import { ANY, type NewEvent, PostgresEventStore } from '@pcp/eventsourcing';
+import { ANY, LogTail, type NewEvent, PostgresEventStore } from '@pcp/eventsourcing';
 import { requireEngine } from '@pcp/testing';
 import { DEAD_LETTERS_COLLECTION, DocumentDeadLetterSink } from '../consumer/dead-letters';
 import { type IntegrationConsumer, on } from '../consumer/integration-consumer';
@@ -72,113 +72,137 @@ function recordingConsumer(name: string, seen: IntegrationMessage[]): Integratio
 }
 
 describe('event-log integration source (embedded mode)', () => {
-  it('feeds the handlers from the log, parks what breaks the contract, and resumes without repeats', async () => {
-    const tag = randomUUID().slice(0, 8);
-    const documents = new InMemoryDocumentStore();
-    const seen: IntegrationMessage[] = [];
-    const outcomes: ProcessOutcome[] = [];
-    const consumer = recordingConsumer(`pipeline-${tag}`, seen);
-    const start = () => {
-      const source = new EventLogIntegrationSource({
-        store: log,
-        consumer,
-        processor: new MessageProcessor({
+  it.each([
+    ['its own subscription', false],
+    ['a tail of the log shared with other readers', true],
+  ])(
+    'feeds the handlers from the log (through %s), parks what breaks the contract, and resumes without repeats',
+    async (_, shared) => {
+      const tag = randomUUID().slice(0, 8);
+      const tail = shared ? LogTail.of(log) : null;
+      if (tail) running.add({ stop: async () => tail.close() });
+      // another reader of the same tail, further behind: it must not hold the source back
+      const other = tail?.reader();
+      const documents = new InMemoryDocumentStore();
+      const seen: IntegrationMessage[] = [];
+      const outcomes: ProcessOutcome[] = [];
+      const consumer = recordingConsumer(`pipeline-${tag}`, seen);
+      const start = () => {
+        const source = new EventLogIntegrationSource({
+          store: log,
           consumer,
-          processed: new DocumentProcessedEvents(documents),
-          deadLetters: new DocumentDeadLetterSink(documents),
-          onOutcome: (o) => outcomes.push(o),
-        }),
-        translators: [
-          integrationTranslator('needs'),
-          integrationTranslator('tenders', {
-            mappings: {
-              // the stored event holds the sealed bid; the published one only its existence
-              BidPlaced: (e) => {
-                const d = e.data as { tenderId: string; bidId: string; bidsSoFar: number };
-                return {
-                  type: 'BidSubmitted',
-                  data: { tenderId: d.tenderId, bidId: d.bidId, count: d.bidsSoFar },
-                };
-              },
-            },
+          processor: new MessageProcessor({
+            consumer,
+            processed: new DocumentProcessedEvents(documents),
+            deadLetters: new DocumentDeadLetterSink(documents),
+            onOutcome: (o) => outcomes.push(o),
           }),
+          translators: [
+            integrationTranslator('needs'),
+            integrationTranslator('tenders', {
+              mappings: {
+                // the stored event holds the sealed bid; the published one only its existence
+                BidPlaced: (e) => {
+                  const d = e.data as { tenderId: string; bidId: string; bidsSoFar: number };
+                  return {
+                    type: 'BidSubmitted',
+                    data: { tenderId: d.tenderId, bidId: d.bidId, count: d.bidsSoFar },
+                  };
+                },
+              },
+            }),
+          ],
+          ...(tail ? { log: tail.reader() } : { pollIntervalMs: 20 }),
+        });
+        source.start();
+        running.add(source);
+        return source;
+      };
+
+      // from here on: the log is shared with the other cases
+      await log.writeCheckpoint(`consumer:pipeline-${tag}`, await log.headPosition());
+      const needId = `need-${tag}`;
+      const tenderId = `tender-${tag}`;
+      await log.append(
+        `need-${needId}`,
+        [stored('NeedRecorded', { ...NeedRecordedEvent.example, needId })],
+        ANY,
+      );
+      await log.append(
+        `tender-${tenderId}`,
+        [
+          stored('TenderPublished', { ...TenderPublishedEvent.example, tenderId }), // nobody here listens to it
+          stored(
+            'BidPlaced',
+            {
+              tenderId,
+              bidId: 'bid-1',
+              bidsSoFar: 1,
+              priceEur: 990000,
+              technicalProposal: 'secret',
+            },
+            { userId: 'user-bidder', org: 'org-bidder', roles: ['supplier'] },
+          ),
         ],
-        pollIntervalMs: 20,
+        ANY,
+      );
+      await log.append(
+        `need-${needId}`,
+        [stored('NeedValidated', { needId, org: 'org-sergas', region: 'nowhere' })],
+        ANY,
+      );
+
+      await other?.readAll(-1n, 1);
+      let source = start();
+      await eventually(() => outcomes.length === 4, 20_000, 'four outcomes');
+      expect(outcomes.map((o) => o.kind)).toEqual([
+        'handled',
+        'ignored',
+        'handled',
+        'dead-lettered',
+      ]);
+      expect(seen.map((m) => m.type)).toEqual(['NeedRecorded', 'BidSubmitted']);
+      const bid = seen[1];
+      expect(bid.data).toEqual({ tenderId, bidId: 'bid-1', count: 1 });
+      expect(bid.actor).toBeNull();
+      expect(JSON.stringify(bid, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).not.toMatch(
+        /org-bidder|secret|990000/,
+      );
+      expect(seen[0]).toMatchObject({
+        source: '/pcp/needs',
+        subject: `need-${needId}`,
+        key: needId,
+        streamRevision: 0n,
+        actor: procurer,
       });
-      source.start();
-      running.add(source);
-      return source;
-    };
+      const [letter] = (await documents.collection(DEAD_LETTERS_COLLECTION).find()).items;
+      expect(letter.data['headers']).toMatchObject({
+        ce_type: 'NeedValidated',
+        [DEAD_LETTER_HEADER.kind]: 'invalid',
+        [DEAD_LETTER_HEADER.consumer]: `pipeline-${tag}`,
+      });
 
-    const needId = `need-${tag}`;
-    const tenderId = `tender-${tag}`;
-    await log.append(
-      `need-${needId}`,
-      [stored('NeedRecorded', { ...NeedRecordedEvent.example, needId })],
-      ANY,
-    );
-    await log.append(
-      `tender-${tenderId}`,
-      [
-        stored('TenderPublished', { ...TenderPublishedEvent.example, tenderId }), // nobody here listens to it
-        stored(
-          'BidPlaced',
-          { tenderId, bidId: 'bid-1', bidsSoFar: 1, priceEur: 990000, technicalProposal: 'secret' },
-          { userId: 'user-bidder', org: 'org-bidder', roles: ['supplier'] },
-        ),
-      ],
-      ANY,
-    );
-    await log.append(
-      `need-${needId}`,
-      [stored('NeedValidated', { needId, org: 'org-sergas', region: 'nowhere' })],
-      ANY,
-    );
-
-    let source = start();
-    await eventually(() => outcomes.length === 4, 20_000, 'four outcomes');
-    expect(outcomes.map((o) => o.kind)).toEqual(['handled', 'ignored', 'handled', 'dead-lettered']);
-    expect(seen.map((m) => m.type)).toEqual(['NeedRecorded', 'BidSubmitted']);
-    const bid = seen[1];
-    expect(bid.data).toEqual({ tenderId, bidId: 'bid-1', count: 1 });
-    expect(bid.actor).toBeNull();
-    expect(JSON.stringify(bid, (_, v) => (typeof v === 'bigint' ? v.toString() : v))).not.toMatch(
-      /org-bidder|secret|990000/,
-    );
-    expect(seen[0]).toMatchObject({
-      source: '/pcp/needs',
-      subject: `need-${needId}`,
-      key: needId,
-      streamRevision: 0n,
-      actor: procurer,
-    });
-    const [letter] = (await documents.collection(DEAD_LETTERS_COLLECTION).find()).items;
-    expect(letter.data['headers']).toMatchObject({
-      ce_type: 'NeedValidated',
-      [DEAD_LETTER_HEADER.kind]: 'invalid',
-      [DEAD_LETTER_HEADER.consumer]: `pipeline-${tag}`,
-    });
-
-    // Restart: nothing is handled twice; new events flow.
-    await source.stop();
-    await log.append(
-      `need-${needId}`,
-      [stored('NeedValidated', { needId, org: 'org-sergas', region: 'ES11', rationale: null })],
-      ANY,
-    );
-    source = start();
-    await eventually(() => outcomes.length === 5, 20_000, 'the fifth outcome');
-    await new Promise((r) => setTimeout(r, 200));
-    await source.stop();
-    expect(outcomes.map((o) => o.kind)).toEqual([
-      'handled',
-      'ignored',
-      'handled',
-      'dead-lettered',
-      'handled',
-    ]);
-    expect(seen.map((m) => m.type)).toEqual(['NeedRecorded', 'BidSubmitted', 'NeedValidated']);
-  });
+      // Restart: nothing is handled twice; new events flow.
+      await source.stop();
+      await log.append(
+        `need-${needId}`,
+        [stored('NeedValidated', { needId, org: 'org-sergas', region: 'ES11', rationale: null })],
+        ANY,
+      );
+      source = start();
+      await eventually(() => outcomes.length === 5, 20_000, 'the fifth outcome');
+      await new Promise((r) => setTimeout(r, 200));
+      await source.stop();
+      expect(outcomes.map((o) => o.kind)).toEqual([
+        'handled',
+        'ignored',
+        'handled',
+        'dead-lettered',
+        'handled',
+      ]);
+      expect(seen.map((m) => m.type)).toEqual(['NeedRecorded', 'BidSubmitted', 'NeedValidated']);
+    },
+  );
 
   it('hands the same handlers the same messages as the Kafka path does', async () => {
     const kit = new KafkaTestKit(requireEngine('kafka'));
