@@ -342,6 +342,41 @@ BEGIN
 END
 $fn$;
 `,
+    // A head that exists (most appends) is moved on in place, without a failed insert first.
+    `
+CREATE OR REPLACE FUNCTION ${s}.finish_append_group(p_events jsonb, p_recorded_at timestamptz,
+  p_heads jsonb, p_channel text)
+RETURNS integer
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_head record;
+  v_count integer;
+BEGIN
+  INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
+    recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
+  SELECT e.p, e.s, e.r, e.id, e.type, e.v, e.o, p_recorded_at, e.actor, e.reason, e.c, e.k, e.data,
+    e.ph, e.h, pg_current_xact_id()
+  FROM jsonb_to_recordset(p_events) AS e(p bigint, s text, r bigint, id uuid, type text, v integer,
+    o timestamptz, actor jsonb, reason text, c text, k text, data jsonb, ph text, h text);
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  FOR v_head IN
+    SELECT x.stream_id, x.revision, x.hash
+    FROM jsonb_to_recordset(p_heads) AS x(stream_id text, revision bigint, hash text)
+  LOOP
+    UPDATE ${s}.streams AS h SET revision = v_head.revision, hash = v_head.hash, updated_at = now()
+      WHERE h.stream_id = v_head.stream_id;
+    IF NOT FOUND THEN
+      INSERT INTO ${s}.streams (stream_id, revision, hash)
+        VALUES (v_head.stream_id, v_head.revision, v_head.hash);
+    END IF;
+  END LOOP;
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, '');
+  END IF;
+  RETURN v_count;
+END
+$fn$;
+`,
   ];
 }
 
