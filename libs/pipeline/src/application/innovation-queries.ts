@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BadRequestException,
   ForbiddenException,
@@ -32,6 +33,14 @@ export interface InnovationFilters {
   limit?: number;
   cursor?: string;
 }
+
+export interface TimelineJson {
+  json: Buffer;
+  /** SHA-1 of `json`, base64url. */
+  digest: string;
+}
+
+const LAST_TIMELINES_KEPT = 16;
 
 export interface TimelineItem {
   eventId: string;
@@ -91,6 +100,11 @@ function scopeOf(user: AuthenticatedUser): Filter | null {
 
 @Injectable()
 export class InnovationQueries {
+  private readonly lastTimelines = new Map<
+    string,
+    { entries: TimelineEntry[]; answer: TimelineJson }
+  >();
+
   constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
 
   async list(
@@ -157,13 +171,25 @@ export class InnovationQueries {
   }
 
   /**
-   * The timeline's answer, `{"items": [...]}`, as JSON text: each entry's JSON is made once
-   * and reused while the store hands out that same unchangeable (frozen) entry, so a long
-   * timeline is not serialised anew on every request.
+   * The timeline's answer, `{"items": [...]}`, as JSON bytes with a digest of them: each
+   * entry's JSON is made once and reused while the store hands out that same unchangeable
+   * (frozen) entry, and the whole answer is reused while its entries are the same objects,
+   * so a long timeline is not serialised and hashed anew on every request.
    */
-  async timelineJson(user: AuthenticatedUser, id: string): Promise<string> {
-    const parts = (await this.timelineEntries(user, id)).map(timelineItemJson);
-    return `{"items":[${parts.join(',')}]}`;
+  async timelineJson(user: AuthenticatedUser, id: string): Promise<TimelineJson> {
+    const entries = await this.timelineEntries(user, id);
+    const last = this.lastTimelines.get(id);
+    if (last && sameObjects(last.entries, entries)) return last.answer;
+    const json = Buffer.from(`{"items":[${entries.map(timelineItemJson).join(',')}]}`, 'utf8');
+    const answer = { json, digest: createHash('sha1').update(json).digest('base64url') };
+    if (entries.every(isUnchangeable)) {
+      this.lastTimelines.delete(id);
+      this.lastTimelines.set(id, { entries, answer });
+      // the most recently asked timelines only
+      if (this.lastTimelines.size > LAST_TIMELINES_KEPT)
+        this.lastTimelines.delete(this.lastTimelines.keys().next().value as string);
+    }
+    return answer;
   }
 
   private async timelineEntries(user: AuthenticatedUser, id: string): Promise<TimelineEntry[]> {
@@ -246,15 +272,19 @@ const timelineItem = (e: TimelineEntry): TimelineItem => ({
 /** JSON of frozen entries: they cannot change, so their text stays right as long as they live. */
 const itemJson = new WeakMap<TimelineEntry, string>();
 
+/** Frozen where the answer reads it: the same object always gives the same item. */
+const isUnchangeable = (entry: TimelineEntry): boolean =>
+  Object.isFrozen(entry) &&
+  (entry.actor === null || (Object.isFrozen(entry.actor) && Object.isFrozen(entry.actor.roles)));
+
+const sameObjects = (a: readonly object[], b: readonly object[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
 function timelineItemJson(entry: TimelineEntry): string {
   let json = itemJson.get(entry);
   if (json === undefined) {
     json = JSON.stringify(timelineItem(entry));
-    const unchangeable =
-      Object.isFrozen(entry) &&
-      (entry.actor === null ||
-        (Object.isFrozen(entry.actor) && Object.isFrozen(entry.actor.roles)));
-    if (unchangeable) itemJson.set(entry, json);
+    if (isUnchangeable(entry)) itemJson.set(entry, json);
   }
   return json;
 }

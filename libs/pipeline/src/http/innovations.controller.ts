@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { InnovationQueries } from '../application/innovation-queries';
@@ -50,9 +51,14 @@ export class InnovationsController {
   })
   @ApiOkResponse({ type: TimelineResponse })
   @ApiErrors(401, 403, 404)
-  // already JSON: a long timeline's entries are serialised once, not on every request
-  @Header('Content-Type', 'application/json; charset=utf-8')
-  async timeline(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return this.innovations.timelineJson(user, id);
+  async timeline(
+    @Param('id') id: string,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res() res: Response,
+  ): Promise<void> {
+    // already JSON and digested: a long timeline is not serialised or hashed on every request
+    const { json, digest } = await this.innovations.timelineJson(user, id);
+    res.setHeader('ETag', `W/"${json.length.toString(16)}-${digest}"`);
+    res.type('application/json').send(json);
   }
 }
