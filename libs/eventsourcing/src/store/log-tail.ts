@@ -1,4 +1,5 @@
 import { BEFORE_FIRST, type EventEnvelope, type EventStore } from './event-store';
+import { PgliteSqlClient } from './postgres/pglite-sql-client';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { appendedChannel } from './postgres/schema';
 import { UpcastingEventStore } from '../upcasting/upcasting-event-store';
@@ -213,10 +214,14 @@ export class LogTail {
   }
 }
 
-/** The store's own signal of committed appends, where it has one. */
+/**
+ * The embedded store's signal of committed appends (in-process, no connection to hold). On a
+ * server the tail polls, as each reader did before it.
+ */
 export function appendSignalOf(store: EventStore): LogTailOptions['onAppended'] {
   if (store instanceof UpcastingEventStore) return appendSignalOf(store.stored);
-  if (!(store instanceof PostgresEventStore)) return undefined;
+  if (!(store instanceof PostgresEventStore) || !(store.client instanceof PgliteSqlClient))
+    return undefined;
   const listen = store.client.listen?.bind(store.client);
   if (!listen) return undefined;
   return (wake) => {
