@@ -137,6 +137,8 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
             },
             processor,
             topics: contextsOf(consumer).map(topicFor),
+            // the prefix names the deployment: its groups are its own, as its topics are
+            groupId: `${this.options.kafkaTopicPrefix ?? ''}${consumer.name}`,
             onError: onError(`consumer ${consumer.name}`),
           });
           // Joining the group waits for the broker: in the background, so that a broker that

@@ -103,7 +103,10 @@ export class PlatformConfig {
   @Transform(emptyToUndefined)
   KAFKA_BROKERS?: string;
 
-  /** Put before every topic name (`<prefix>pcp.<context>.events`): isolates test runs. */
+  /**
+   * Put before every topic name (`<prefix>pcp.<context>.events`) and consumer group name:
+   * isolates deployments or test runs sharing a broker.
+   */
   @Matches(/^[A-Za-z0-9._-]{0,100}$/, {
     message: 'KAFKA_TOPIC_PREFIX may hold letters, digits, dot, dash and underscore',
   })

@@ -8,6 +8,11 @@ export interface KafkaIntegrationSourceOptions {
   connection: KafkaConnectionOptions;
   processor: MessageProcessor;
   topics: string[];
+  /**
+   * The consumer group; default the consumer's name. Deployments (or test runs) sharing a
+   * broker need groups of their own: a shared group would rebalance across all of them.
+   */
+  groupId?: string;
   /** Partitions of a topic created because it did not exist yet; default 3. */
   partitions?: number;
   /** Partitions handled in parallel; each partition stays sequential. Default 1. */
@@ -57,7 +62,7 @@ export class KafkaIntegrationSource {
   async start(): Promise<void> {
     this.stopping = false;
     const consumer = this.kafka.consumer({
-      groupId: this.options.processor.consumerName,
+      groupId: this.options.groupId ?? this.options.processor.consumerName,
       sessionTimeout: this.options.sessionTimeout ?? 30_000,
       heartbeatInterval: this.options.heartbeatInterval ?? 3000,
       rebalanceTimeout: this.options.rebalanceTimeout ?? 60_000,
