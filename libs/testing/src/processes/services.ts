@@ -46,7 +46,8 @@ export function startService(
   name: string,
   main: string,
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  // under the 90 s set-up hooks, so that a slow start fails with the process's own logs
+  timeoutMs = 80_000,
 ): Promise<RunningService> {
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: root,
