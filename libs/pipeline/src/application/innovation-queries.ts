@@ -102,7 +102,7 @@ function scopeOf(user: AuthenticatedUser): Filter | null {
 export class InnovationQueries {
   private readonly lastTimelines = new Map<
     string,
-    { entries: TimelineEntry[]; answer: TimelineJson }
+    { journey: Journey; found: Set<TimelineEntry>; answer: TimelineJson }
   >();
 
   constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
@@ -167,24 +167,34 @@ export class InnovationQueries {
    * sealed bid appears only once opening has tied it to this innovation.
    */
   async timeline(user: AuthenticatedUser, id: string): Promise<TimelineItem[]> {
-    return (await this.timelineEntries(user, id)).map(timelineItem);
+    const journey = await this.readableJourney(user, id);
+    return inTimelineOrder(id, journey, await this.timelineCandidates(id, journey)).map(
+      timelineItem,
+    );
   }
 
   /**
    * The timeline's answer, `{"items": [...]}`, as JSON bytes with a digest of them: each
    * entry's JSON is made once and reused while the store hands out that same unchangeable
-   * (frozen) entry, and the whole answer is reused while its entries are the same objects,
-   * so a long timeline is not serialised and hashed anew on every request.
+   * (frozen) entry, and the whole answer is reused while the journey and the entries found
+   * are the same frozen objects, so a long timeline is not sorted, serialised and hashed
+   * anew on every request.
    */
   async timelineJson(user: AuthenticatedUser, id: string): Promise<TimelineJson> {
-    const entries = await this.timelineEntries(user, id);
+    const journey = await this.readableJourney(user, id);
+    const found = await this.timelineCandidates(id, journey);
     const last = this.lastTimelines.get(id);
-    if (last && sameObjects(last.entries, entries)) return last.answer;
+    if (last && last.journey === journey && sameMembers(last.found, found)) return last.answer;
+    const entries = inTimelineOrder(id, journey, found);
     const json = Buffer.from(`{"items":[${entries.map(timelineItemJson).join(',')}]}`, 'utf8');
     const answer = { json, digest: createHash('sha1').update(json).digest('base64url') };
-    if (entries.every(isUnchangeable)) {
+    const unchangeable =
+      Object.isFrozen(journey) &&
+      Object.isFrozen(journey.bidIds) &&
+      [...found.values()].every(isUnchangeable);
+    if (unchangeable) {
       this.lastTimelines.delete(id);
-      this.lastTimelines.set(id, { entries, answer });
+      this.lastTimelines.set(id, { journey, found: new Set(found.values()), answer });
       // the most recently asked timelines only
       if (this.lastTimelines.size > LAST_TIMELINES_KEPT)
         this.lastTimelines.delete(this.lastTimelines.keys().next().value as string);
@@ -192,12 +202,20 @@ export class InnovationQueries {
     return answer;
   }
 
-  private async timelineEntries(user: AuthenticatedUser, id: string): Promise<TimelineEntry[]> {
+  private async readableJourney(user: AuthenticatedUser, id: string): Promise<Journey> {
     const journey = await this.journey(id);
     if (!mayReadTimeline(user, journey))
       throw new ForbiddenException(
         "Only the innovation's procurers and supplier, evaluators and auditors see its timeline",
       );
+    return journey;
+  }
+
+  /** The entries that may belong to the timeline, by event id, before the bid and call rules. */
+  private async timelineCandidates(
+    id: string,
+    journey: Journey,
+  ): Promise<Map<string, TimelineEntry>> {
     const queries: Filter[] = [{ innovationIds: id }];
     for (const needId of journey.needIds) queries.push({ needIds: needId });
     if (journey.buyersGroupId) queries.push({ buyersGroupId: journey.buyersGroupId });
@@ -206,21 +224,7 @@ export class InnovationQueries {
     const found = new Map<string, TimelineEntry>();
     for (const filter of queries)
       for (const entry of await this.entries(filter)) found.set(entry.eventId, entry);
-    const bids = new Set(journey.bidIds);
-    return (
-      [...found.values()]
-        .filter((e) =>
-          e.bidId !== null
-            ? bids.has(e.bidId)
-            : e.innovationIds.length === 0 ||
-              e.innovationIds.includes(id) ||
-              CALL_DECISIONS.has(e.type),
-        )
-        // each time parsed once, not at every comparison
-        .map((e) => ({ e, at: Date.parse(e.occurredAt) }))
-        .sort(inOrder)
-        .map(({ e }) => e)
-    );
+    return found;
   }
 
   /** Every journey matching `filter` (analytics). */
@@ -272,13 +276,44 @@ const timelineItem = (e: TimelineEntry): TimelineItem => ({
 /** JSON of frozen entries: they cannot change, so their text stays right as long as they live. */
 const itemJson = new WeakMap<TimelineEntry, string>();
 
+/**
+ * Every event that concerns the innovation, in order: its need's (or buyers group's) and
+ * consultation's from before it existed, those that name it, and the procurer's decisions
+ * over its call. Other innovations' own events are left out (other suppliers' data), and a
+ * sealed bid appears only once opening has tied it to this innovation.
+ */
+function inTimelineOrder(
+  id: string,
+  journey: Journey,
+  found: Map<string, TimelineEntry>,
+): TimelineEntry[] {
+  const bids = new Set(journey.bidIds);
+  return (
+    [...found.values()]
+      .filter((e) =>
+        e.bidId !== null
+          ? bids.has(e.bidId)
+          : e.innovationIds.length === 0 ||
+            e.innovationIds.includes(id) ||
+            CALL_DECISIONS.has(e.type),
+      )
+      // each time parsed once, not at every comparison
+      .map((e) => ({ e, at: Date.parse(e.occurredAt) }))
+      .sort(inOrder)
+      .map(({ e }) => e)
+  );
+}
+
 /** Frozen where the answer reads it: the same object always gives the same item. */
 const isUnchangeable = (entry: TimelineEntry): boolean =>
   Object.isFrozen(entry) &&
   (entry.actor === null || (Object.isFrozen(entry.actor) && Object.isFrozen(entry.actor.roles)));
 
-const sameObjects = (a: readonly object[], b: readonly object[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+const sameMembers = (last: Set<TimelineEntry>, found: Map<string, TimelineEntry>): boolean => {
+  if (last.size !== found.size) return false;
+  for (const entry of found.values()) if (!last.has(entry)) return false;
+  return true;
+};
 
 function timelineItemJson(entry: TimelineEntry): string {
   let json = itemJson.get(entry);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestApp, type TestApp } from '@pcp/platform';
-import { newJourney } from '../domain/journey';
+import { newJourney, type Journey } from '../domain/journey';
 import { INNOVATIONS, TIMELINE_EVENTS, type TimelineEntry } from '../integration/collections';
 import { pipelineContext } from '../pipeline.context';
 
@@ -89,6 +89,18 @@ describe('the timeline answer, reused while its entries stay the same', () => {
       null,
       'urgent',
     ]);
+  });
+
+  it('shows a sealed bid once the journey ties it to the innovation, entries unchanged', async () => {
+    const bid = entry(4, 'BidSubmitted', { bidId: 'bid-1', context: 'tenders' });
+    await app.documents.collection<TimelineEntry>(TIMELINE_EVENTS).upsert(bid.eventId, bid);
+    const before = await timeline().expect(200);
+    expect(before.body.items.map((i: { type: string }) => i.type)).not.toContain('BidSubmitted');
+    const journeys = app.documents.collection<Journey>(INNOVATIONS);
+    const journey = await journeys.get(innovationId);
+    await journeys.upsert(innovationId, { ...(journey?.data as Journey), bidIds: ['bid-1'] });
+    const after = await timeline().expect(200);
+    expect(after.body.items.map((i: { type: string }) => i.type)).toContain('BidSubmitted');
   });
 
   it('still refuses those outside the innovation', async () => {
