@@ -94,7 +94,8 @@ for role in $roles; do
   # positive_data_acceptance is left out: well-formed requests about ids that do not exist, or
   # that the role may not touch, are refused by design (404, 403, 409, 422).
   set +e
-  "$VENV/bin/schemathesis" run "$url/docs-json" --url "$url" \
+  "$VENV/bin/schemathesis" --config-file scripts/fuzz.schemathesis.toml \
+    run "$url/docs-json" --url "$url" \
     --checks all --exclude-checks positive_data_acceptance \
     --header "Authorization: Bearer $token" \
     --seed "$seed" --max-examples "$examples" --phases "$phases" --workers "$workers" \
