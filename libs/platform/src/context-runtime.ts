@@ -174,7 +174,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
       this.readiness.register({
         name: 'kafkaConsumers',
         check: async () => {
-          const waiting = this.kafkaSources.filter((k) => !k.source.joined).map((k) => k.name);
+          const waiting = this.consumersNotJoined();
           if (waiting.length > 0)
             throw new Error(`consumers not yet in their groups: ${waiting.join(', ')}`);
         },
@@ -200,11 +200,15 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
+  private consumersNotJoined(): string[] {
+    return this.kafkaSources.filter((k) => !k.source.joined).map((k) => k.name);
+  }
+
   /** Resolves once every Kafka consumer has joined its group (at once in embedded mode). */
   async consumersJoined(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const waiting = this.kafkaSources.filter((k) => !k.source.joined).map((k) => k.name);
+      const waiting = this.consumersNotJoined();
       if (waiting.length === 0) return;
       if (Date.now() > deadline)
         throw new Error(`consumers did not join their groups: ${waiting.join(', ')}`);

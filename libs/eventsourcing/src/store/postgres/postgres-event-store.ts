@@ -117,7 +117,7 @@ class GroupSettled {
   constructor(readonly outcomes: GroupOutcome[]) {}
 }
 
-/** An id of the batch that the stream already holds, where begin_append found it. */
+/** An id of the batch that the stream already holds, where begin_append_group found it. */
 interface RepeatedId {
   id: string;
   revision: string;
