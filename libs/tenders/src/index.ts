@@ -9,4 +9,5 @@ export { DeadlineScheduler } from './application/deadline-scheduler';
 export { SEALED_BID_ACTOR, DEADLINE_ACTOR } from './application/tender-commands';
 export { tendersProjection } from './read-models/tenders.projection';
 export { ConsultationsEventsConsumer } from './integration/known-consultations';
+export { tendersTranslator } from './integration/tenders-translator';
 export type { TenderView } from './read-models/tender-view';

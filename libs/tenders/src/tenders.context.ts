@@ -1,5 +1,6 @@
 import type { BoundedContext } from '@pcp/platform';
 import { ConsultationsEventsConsumer } from './integration/known-consultations';
+import { tendersTranslator } from './integration/tenders-translator';
 import { bidsProjection } from './read-models/bids.projection';
 import { tendersProjection } from './read-models/tenders.projection';
 import { TendersModule, type TendersOptions } from './tenders.module';
@@ -11,6 +12,7 @@ export function tendersContextWith(options: TendersOptions = {}): BoundedContext
     module: TendersModule.forRoot(options),
     projections: [tendersProjection, bidsProjection],
     consumers: [ConsultationsEventsConsumer],
+    translator: tendersTranslator,
   };
 }
 

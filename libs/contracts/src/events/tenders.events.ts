@@ -188,6 +188,8 @@ export interface TenderAmended {
   changedFields: string[];
   submissionDeadline: string;
   reason: string;
+  /** PCP only: the number of phases in force after the amendment. */
+  phaseCount?: number;
 }
 
 export const TenderAmendedEvent = defineIntegrationEvent<TenderAmended>({
@@ -208,15 +210,22 @@ export const TenderAmendedEvent = defineIntegrationEvent<TenderAmended>({
       }),
       submissionDeadline: isoTime('Bid deadline after the amendment.'),
       reason: reason(),
+      phaseCount: {
+        type: 'integer',
+        minimum: 2,
+        maximum: 5,
+        description: 'PCP only: the number of phases in force after the amendment.',
+      },
     },
     ['tenderId', 'org', 'changedFields', 'submissionDeadline', 'reason'],
   ),
   example: {
     tenderId: 'tender-91b0',
     org: 'org-sergas',
-    changedFields: ['submissionDeadline'],
+    changedFields: ['submissionDeadline', 'phases'],
     submissionDeadline: '2025-10-14T14:00:00+02:00',
-    reason: 'Deadline extended after clarification requests',
+    reason: 'Deadline extended and the field-test phase merged into the prototype phase',
+    phaseCount: 2,
   },
 });
 

@@ -105,6 +105,15 @@ const downSelected = (revision: bigint, toPhase: number, continued: string[], dr
     reason: 'Best value',
     justification: null,
   });
+const amended = (revision: bigint, changes: { phaseCount?: number }) =>
+  message('TenderAmended', revision, {
+    tenderId: 't1',
+    org: 'org-sergas',
+    changedFields: ['phases'],
+    submissionDeadline: '2026-01-01T00:00:00Z',
+    reason: 'Field testing merged into the prototype phase',
+    ...changes,
+  });
 const cancelled = (revision: bigint) =>
   message('TenderCancelled', revision, {
     tenderId: 't1',
@@ -157,6 +166,37 @@ describe('what pilots learns of contracts from the tenders events', () => {
       procurerOrg: 'org-sergas',
       innovationId: 'inno-a',
     });
+  });
+
+  it('a PCP call amended from 3 phases to 2 makes phase 2 the last', async () => {
+    const { known, deliver } = setup();
+    await deliver(drafted('PCP', 3));
+    await deliver(amended(1n, { phaseCount: 2 }));
+    await deliver(awarded(2n, 'PCP', 1, ['a', 'b']));
+    expect(await known.contract('a')).toMatchObject({ phase: 1, isLastPhase: false });
+    await deliver(completed(3n, 1, [['a', true, 7]]));
+    await deliver(downSelected(4n, 2, ['a'], ['b']));
+    expect(await known.contract('a-p2')).toMatchObject({
+      phase: 2,
+      isLastPhase: true,
+      status: 'ACTIVE',
+    });
+  });
+
+  it('an amendment recomputes the last phase of contracts already known; one without a phase count keeps it', async () => {
+    const { known, deliver } = setup();
+    await deliver(drafted('PCP', 3));
+    await deliver(awarded(1n, 'PCP', 1, ['a']));
+    await deliver(completed(2n, 1, [['a', true, 6]]));
+    await deliver(downSelected(3n, 2, ['a'], []));
+    expect(await known.contract('a-p2')).toMatchObject({ phase: 2, isLastPhase: false });
+    await deliver(amended(4n, {}));
+    expect(await known.contract('a-p2')).toMatchObject({ isLastPhase: false });
+    await deliver(amended(5n, { phaseCount: 2 }));
+    expect(await known.contract('a-p2')).toMatchObject({ phase: 2, isLastPhase: true });
+    // A redelivered older amendment changes nothing.
+    await deliver(amended(4n, { phaseCount: 3 }));
+    expect(await known.contract('a-p2')).toMatchObject({ isLastPhase: true });
   });
 
   it('a failed evaluation terminates the contract; a passed one completes it', async () => {

@@ -3,6 +3,7 @@ import {
   PhaseCompletedEvent,
   PhaseContractsAwardedEvent,
   SuppliersDownSelectedEvent,
+  TenderAmendedEvent,
   TenderCancelledEvent,
   TenderDraftedEvent,
   type Procedure,
@@ -28,7 +29,7 @@ type KnownTender = {
   id: string;
   org: string;
   procedure: Procedure;
-  /** Phases of the call as drafted (1 for PPI): tells the last PCP phase. */
+  /** Phases of the call in force (1 for PPI), as drafted or amended: tells the last PCP phase. */
   phaseCount: number;
 };
 
@@ -67,6 +68,24 @@ export class TendersEventsConsumer implements IntegrationConsumer {
           procedure: d.procedure,
           phaseCount: d.procedure === 'PPI' ? 1 : Math.max(1, d.phases.length),
         }));
+      }),
+      on(TenderAmendedEvent, async (m) => {
+        const d = m.data;
+        // Only an amendment of a PCP call carries its phase count; others change nothing here.
+        if (d.phaseCount === undefined) return;
+        const phaseCount = d.phaseCount;
+        await viewOf(this.documents, m).update<KnownTender>(KNOWN_TENDERS, d.tenderId, (known) =>
+          known && known.procedure === 'PCP' ? { ...known, phaseCount } : undefined,
+        );
+        const tender = await this.tender(d.tenderId);
+        if (tender === null) return;
+        await this.eachContractOf(d.tenderId, {}, (doc) =>
+          this.contract(m, doc.id, (known) =>
+            known
+              ? { ...known, isLastPhase: isLastPhase(known.procedure, known.phase, tender) }
+              : undefined,
+          ),
+        );
       }),
       on(PhaseContractsAwardedEvent, async (m) => {
         const d = m.data;
@@ -130,23 +149,29 @@ export class TendersEventsConsumer implements IntegrationConsumer {
         }
       }),
       on(TenderCancelledEvent, async (m) => {
-        const contracts = this.documents.collection<KnownContract>(KNOWN_CONTRACTS);
-        let cursor: string | null = null;
-        do {
-          const page = await contracts.find({
-            filter: { tenderId: m.data.tenderId, status: 'ACTIVE' },
-            limit: 500,
-            cursor,
-          });
-          for (const doc of page.items) await this.setStatus(m, doc.id, 'TERMINATED');
-          cursor = page.nextCursor;
-        } while (cursor !== null);
+        await this.eachContractOf(m.data.tenderId, { status: 'ACTIVE' }, (doc) =>
+          this.setStatus(m, doc.id, 'TERMINATED'),
+        );
       }),
     ];
   }
 
   private async tender(id: string): Promise<KnownTender | null> {
     return (await this.documents.collection<KnownTender>(KNOWN_TENDERS).get(id))?.data ?? null;
+  }
+
+  private async eachContractOf(
+    tenderId: string,
+    filter: Partial<Pick<KnownContract, 'status'>>,
+    visit: (doc: { id: string }) => Promise<void>,
+  ): Promise<void> {
+    const contracts = this.documents.collection<KnownContract>(KNOWN_CONTRACTS);
+    let cursor: string | null = null;
+    do {
+      const page = await contracts.find({ filter: { tenderId, ...filter }, limit: 500, cursor });
+      for (const doc of page.items) await visit(doc);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
   }
 
   private async known(id: string): Promise<KnownContract | null> {
@@ -170,7 +195,7 @@ export class TendersEventsConsumer implements IntegrationConsumer {
 }
 
 /**
- * A PPI contract, or one of the last phase of the call as drafted. A tender not heard of
+ * A PPI contract, or one of the last phase of the call in force (as drafted or amended). A tender not heard of
  * counts as not last: the plan is then refused rather than let through on a guess.
  */
 function isLastPhase(procedure: Procedure, phase: number, tender: KnownTender | null): boolean {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { integrationEvents } from '@pcp/contracts';
 import type { EventEnvelope } from '@pcp/eventsourcing';
-import { integrationTranslator } from '@pcp/messaging';
-import { pcpCompleted, ppiStory } from './__fixtures__/tender-story';
+import { tendersTranslator } from '../integration/tenders-translator';
+import { at, draftPcp, pcpCompleted, ppiStory, procurer, story } from './__fixtures__/tender-story';
 import type { TenderEvent } from './tender';
 
 // What the tenders context stores must publish as its declared integration events: the
 // platform's translator keeps what each schema declares, at every depth, and the relay
 // refuses anything else. A stored shape that drifted from its schema would be parked.
-const translator = integrationTranslator('tenders');
+const translator = tendersTranslator;
 
 function envelope(event: TenderEvent, revision: number): EventEnvelope {
   return {
@@ -77,4 +77,50 @@ describe('tenders published language', () => {
       expect(JSON.stringify(published.map((t) => t.data))).not.toContain('priceEur');
     });
   }
+
+  it('publishes the number of phases in force with an amendment of a PCP call, never for PPI', () => {
+    const amended = story([
+      draftPcp,
+      {
+        type: 'AmendTender',
+        actorOrg: procurer,
+        changes: { phases: (draftPcp.phases as unknown[]).slice(0, 2) },
+        reason: 'Field testing merged into the prototype phase',
+        now: at.drafting,
+      },
+    ]);
+    const published = translator.translate(envelope(amended[1], 1));
+    expect(published?.data).toEqual({
+      tenderId: 'tender-91b0',
+      org: 'org-sergas',
+      changedFields: ['phases'],
+      submissionDeadline: '2025-09-30T14:00:00+02:00',
+      reason: 'Field testing merged into the prototype phase',
+      phaseCount: 2,
+    });
+    expect(published && integrationEvents.check(published.definition, published.data)).toEqual({
+      valid: true,
+    });
+    // Terms, bids to reconfirm and the materiality flag stay inside the context.
+    expect(Object.keys(published?.data ?? {})).not.toContain('terms');
+
+    const ppi = ppiStory();
+    const ppiAmended = story(
+      [
+        {
+          type: 'AmendTender',
+          actorOrg: procurer,
+          changes: { title: 'PPI: remote monitoring of chronic heart failure' },
+          reason: 'Clearer title',
+          now: at.drafting,
+        },
+      ],
+      ppi.slice(0, 1),
+    );
+    const ppiPublished = translator.translate(envelope(ppiAmended[1], 1));
+    expect(ppiPublished?.data).not.toHaveProperty('phaseCount');
+    expect(
+      ppiPublished && integrationEvents.check(ppiPublished.definition, ppiPublished.data),
+    ).toEqual({ valid: true });
+  });
 });
