@@ -70,30 +70,45 @@ describe('forming a buyers group', () => {
       .then([formedAlone]);
   });
 
-  it('may start with needs of several organisations and regions', () => {
+  it('may start with several needs of its own organisation', () => {
     given([])
-      .when(form(['need-gal', 'need-nav', 'need-gal-2'], [navarra, galicia, galicia2]))
+      .when(form(['need-gal', 'need-gal-2'], [galicia, galicia2]))
       .then([
         {
           type: 'BuyersGroupFormed',
-          data: {
-            ...formedAlone.data,
-            memberOrgs: ['org-sergas', 'org-navarrabiomed'],
-            needIds: ['need-gal', 'need-nav', 'need-gal-2'],
-            regions: ['ES11', 'ES22'],
-          },
+          data: { ...formedAlone.data, needIds: ['need-gal', 'need-gal-2'] },
         },
       ]);
   });
 
-  it("needs at least one of the lead organisation's needs", () => {
+  it("refuses another organisation's need, naming it and who joins with it", () => {
     const error = given([])
+      .when(form(['need-gal', 'need-nav'], [galicia, navarra]))
+      .thenThrows(
+        NotOwnerError,
+        'A buyers group is formed with needs of your own organisation only; need-nav belongs to ' +
+          'org-navarrabiomed: that organisation joins the group with it once the group is formed',
+      );
+    expect(error.code).toBe('NOT_OWNER');
+    expect(error.details).toEqual({ needs: [{ needId: 'need-nav', org: 'org-navarrabiomed' }] });
+  });
+
+  it('refuses needs of other organisations only, listing every one', () => {
+    given([])
       .when(form(['need-nav', 'need-lom'], [navarra, lombardy]))
       .thenThrows(
-        DomainRuleError,
-        'The lead organisation org-sergas brings at least one validated need of its own into the group',
+        NotOwnerError,
+        'A buyers group is formed with needs of your own organisation only; need-nav belongs to ' +
+          'org-navarrabiomed, need-lom belongs to org-aria: each organisation joins the group ' +
+          'with its own need once the group is formed',
       );
-    expect(error.code).toBe('LEAD_NEED_REQUIRED');
+  });
+
+  it('refuses a foreign need before looking at its state', () => {
+    const foreignDraft = need('need-nav', 'org-navarrabiomed', 'ES22', { status: 'RECORDED' });
+    given([])
+      .when(form(['need-gal', 'need-nav'], [galicia, foreignDraft]))
+      .thenThrows(NotOwnerError, /need-nav belongs to org-navarrabiomed/);
   });
 
   it('needs at least one need, each listed once', () => {

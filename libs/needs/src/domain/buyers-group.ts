@@ -52,9 +52,9 @@ export interface BuyersGroupState {
 /**
  * A buyers group aggregates validated needs of several regions for joint procurement.
  *
- * Formation with the needs of a single region is allowed: a lead procurer sets the group up
- * with its own need and invites the other regions, which join with their own validated
- * needs; nobody has to file another organisation's need on its behalf. The group is
+ * The lead procurer forms the group with validated needs of its own organisation only, and
+ * the other organisations join with their own validated needs: a need goes into a group
+ * only by its own organisation's act, never locked in on its behalf. The group is
  * cross-regional, and can be consulted on as one, once it spans at least two regions
  * (`spansSeveralRegions`); the consultations context checks that before opening.
  */
@@ -139,6 +139,20 @@ function formation(
     );
   }
   const needs = needIds.map((id) => facts.get(id) as NeedFacts);
+  // Claiming a need locks it out of every other group, so only its own organisation may do it.
+  const foreign = needs.filter((n) => n.org !== command.actorOrg);
+  if (foreign.length > 0) {
+    const owners = foreign.map((n) => `${n.id} belongs to ${n.org}`).join(', ');
+    const joins =
+      foreign.length === 1
+        ? 'that organisation joins the group with it once the group is formed'
+        : 'each organisation joins the group with its own need once the group is formed';
+    throw new NotOwnerError(
+      `A buyers group is formed with needs of your own organisation only; ${owners}: ${joins}`,
+      'NOT_OWNER',
+      { needs: foreign.map((n) => ({ needId: n.id, org: n.org })) },
+    );
+  }
   const notValidated = needs.filter((n) => n.status !== 'VALIDATED');
   if (notValidated.length > 0) {
     throw new DomainRuleError(
@@ -150,18 +164,11 @@ function formation(
     );
   }
   for (const need of needs) refuseIfGrouped(need, command.buyersGroupId);
-  if (!needs.some((n) => n.org === command.actorOrg)) {
-    throw new DomainRuleError(
-      `The lead organisation ${command.actorOrg} brings at least one validated need of its own into the group`,
-      'LEAD_NEED_REQUIRED',
-      { leadOrg: command.actorOrg },
-    );
-  }
   return {
     buyersGroupId: command.buyersGroupId,
     name,
     leadOrg: command.actorOrg,
-    memberOrgs: distinct([command.actorOrg, ...needs.map((n) => n.org)]),
+    memberOrgs: [command.actorOrg],
     needIds,
     regions: distinct(needs.map((n) => n.region)),
   };

@@ -34,10 +34,12 @@ export class BuyersGroupsController {
   @Post()
   @Roles('procurer')
   @ApiOperation({
-    summary: 'Form a buyers group from validated needs',
+    summary: "Form a buyers group from validated needs of the caller's organisation",
     description:
-      "The caller's organisation leads and brings at least one validated need of its own; " +
-      'each need is in at most one group. Other regions join with their own needs.',
+      "The caller's organisation leads and brings validated needs of its own only; each need " +
+      "is in at most one group. Another organisation's need is refused with 403 and nothing " +
+      'is claimed: other organisations and regions join with their own needs ' +
+      '(POST /buyers-groups/{id}/join). A consultation on the group needs two regions or more.',
   })
   @IdempotencyKeyHeader()
   @ApiCreatedResponse({ type: BuyersGroupResponse })
@@ -90,6 +92,9 @@ export class BuyersGroupsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Join a buyers group with a validated need of your organisation',
+    description:
+      "Another organisation's need is refused with 403; a need already in a group, 409 " +
+      'when it is this one and 422 when another.',
   })
   @IfMatchHeader()
   @IdempotencyKeyHeader()

@@ -34,26 +34,38 @@ describe('buyers groups over HTTP', () => {
   const needOf = async (id: string) => (await get(`/needs/${id}`).expect(200)).body;
 
   describe('POST /buyers-groups (cannot be 404 or 409: it creates)', () => {
-    it("201: the caller's organisation leads; each need is claimed on its own stream", async () => {
+    it("201: the caller's organisation leads with its own needs, each claimed on its own stream; another organisation joins", async () => {
       const galicia = await validated('ana', 'ES11');
-      const navarra = await validated('bea', 'ES22');
+      const vigo = await validated('ana', 'ES11');
       const res = await post('/buyers-groups')
-        .send({ name: ' Atlantic sepsis buyers group ', needIds: [galicia, navarra] })
+        .send({ name: ' Atlantic sepsis buyers group ', needIds: [galicia, vigo] })
         .expect(201);
       expect(res.headers['location']).toBe(`/buyers-groups/${res.body.id}`);
       expect(res.body).toMatchObject({
         name: 'Atlantic sepsis buyers group',
         leadOrg: 'org-sergas',
-        memberOrgs: ['org-sergas', 'org-navarrabiomed'],
-        needIds: [galicia, navarra],
-        regions: ['ES11', 'ES22'],
-        crossRegional: true,
+        memberOrgs: ['org-sergas'],
+        needIds: [galicia, vigo],
+        regions: ['ES11'],
+        crossRegional: false,
         revision: 0,
       });
-      expect((await needOf(navarra)).buyersGroupId).toBe(res.body.id);
+      expect((await needOf(vigo)).buyersGroupId).toBe(res.body.id);
       const claims = await app.store.readStream(needStream(galicia));
       expect(claims.map((e) => e.type)).toEqual(['NeedRecorded', 'NeedValidated', 'NeedGrouped']);
       expect(claims[2].actor).toMatchObject({ userId: 'u-ana', org: 'org-sergas' });
+
+      const navarra = await validated('bea', 'ES22');
+      const joined = await post(`/buyers-groups/${res.body.id}/join`, 'bea')
+        .send({ needId: navarra })
+        .expect(200);
+      expect(joined.body).toMatchObject({
+        memberOrgs: ['org-sergas', 'org-navarrabiomed'],
+        needIds: [galicia, vigo, navarra],
+        regions: ['ES11', 'ES22'],
+        crossRegional: true,
+        revision: 1,
+      });
     });
 
     it('400: empty or missing needIds, a missing name, unknown fields', async () => {
@@ -72,10 +84,32 @@ describe('buyers groups over HTTP', () => {
         .expect(403);
     });
 
-    it('422: needs that are unknown, not validated, of others only, or already grouped; nothing is claimed', async () => {
+    it("403 for another organisation's need, alone or beside the caller's own; nothing is appended", async () => {
+      const own = await validated('ana', 'ES11');
+      const foreign = await validated('bea', 'ES22');
+      const before = await app.store.headPosition();
+      for (const needIds of [[own, foreign], [foreign]]) {
+        const res = await post('/buyers-groups')
+          .send({ name: 'Atlantic sepsis buyers group', needIds })
+          .expect(403);
+        expect(res.body.message).toBe(
+          `A buyers group is formed with needs of your own organisation only; ${foreign} belongs ` +
+            'to org-navarrabiomed: that organisation joins the group with it once the group is formed',
+        );
+      }
+      expect(await app.store.headPosition()).toBe(before);
+      for (const id of [own, foreign]) {
+        expect((await app.store.readStream(needStream(id))).map((e) => e.type)).toEqual([
+          'NeedRecorded',
+          'NeedValidated',
+        ]);
+      }
+      expect((await needOf(foreign)).buyersGroupId).toBeNull();
+    });
+
+    it('422: needs that are unknown, not validated, or already grouped; nothing is claimed', async () => {
       const own = await validated();
       const unvalidated = await recorded('ana', 'ES11');
-      const foreign = await validated('bea', 'ES22');
       const unknown = randomUUID();
       const refused = async (needIds: string[], message: RegExp) => {
         const res = await post('/buyers-groups').send({ name: 'Group', needIds }).expect(422);
@@ -83,9 +117,9 @@ describe('buyers groups over HTTP', () => {
       };
       await refused([own, unknown], new RegExp(`No need is known with the id ${unknown}`));
       await refused([own, unvalidated], /Only validated needs go into a buyers group/);
-      await refused([foreign], /lead organisation org-sergas brings at least one validated need/);
-      const group = await form([foreign], 'bea');
-      await refused([own, foreign], new RegExp(`already belongs to buyers group ${group.id}`));
+      const vigo = await validated('ana', 'ES11');
+      const group = await form([vigo]);
+      await refused([own, vigo], new RegExp(`already belongs to buyers group ${group.id}`));
       expect((await app.store.readStream(needStream(own))).map((e) => e.type)).toEqual([
         'NeedRecorded',
         'NeedValidated',
@@ -108,12 +142,12 @@ describe('buyers groups over HTTP', () => {
     });
 
     it('one of two groups racing for the same need gets it; the other claims nothing', async () => {
-      const contested = await validated('bea', 'ES22');
+      const contested = await validated('ana', 'ES11');
       const mine = await validated('ana', 'ES11');
-      const theirs = await validated('cai', 'ITC4');
+      const theirs = await validated('ana', 'ES11');
       const [a, b] = await Promise.all([
         post('/buyers-groups', 'ana').send({ name: 'A', needIds: [mine, contested] }),
-        post('/buyers-groups', 'cai').send({ name: 'B', needIds: [theirs, contested] }),
+        post('/buyers-groups', 'ana').send({ name: 'B', needIds: [theirs, contested] }),
       ]);
       expect([a.status, b.status].sort()).toEqual([201, 422]);
       const winner = a.status === 201 ? a.body : b.body;
@@ -284,6 +318,16 @@ describe('buyers groups over HTTP', () => {
       });
       expect((await get('/buyers-groups?region=ES43').expect(200)).body.items).toHaveLength(3);
       await get('/buyers-groups?limit=0').expect(400);
+    });
+
+    it('list: 401 without a token or with a forged one', async () => {
+      const res = await app.http().get('/buyers-groups').expect(401);
+      expect(res.body.items).toBeUndefined();
+      await app
+        .http()
+        .get('/buyers-groups?region=ES43')
+        .auth('not-a-token', { type: 'bearer' })
+        .expect(401);
     });
   });
 });

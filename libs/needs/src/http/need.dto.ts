@@ -189,7 +189,9 @@ export class FormBuyersGroupDto {
 
   @ApiProperty({
     type: [String],
-    description: "Validated needs; at least one belongs to the caller's organisation, which leads.",
+    description:
+      "Validated needs of the caller's organisation, which leads; each is in at most one group. " +
+      "Another organisation's need is refused with 403: that organisation joins the group with it.",
     example: ['6f1c2a4e-8d0b-4b8e-9a43-0f6d1f4b2c11'],
   })
   @IsArray()
