@@ -1,4 +1,4 @@
-import { ClientKafka } from '@nestjs/microservices';
+import { ClientKafka, type KafkaOptions } from '@nestjs/microservices';
 import { type Kafka, Partitioners } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { OutgoingRecord } from '../integration-message';
@@ -16,10 +16,34 @@ export interface KafkaPublisherOptions extends KafkaConnectionOptions {
 }
 
 /**
- * Publishes through @nestjs/microservices' ClientKafka (kafkajs underneath), as an
- * idempotent producer: acks from all in-sync replicas, one request in flight, so a retry can
- * neither duplicate nor reorder within a partition. It connects on first use; after a
- * failure the client is discarded and a fresh one connects on the next attempt.
+ * The publisher's ClientKafka settings: an idempotent producer (the broker drops a retried
+ * batch it already wrote) with one request in flight and acks from all in-sync replicas, so a
+ * retry can neither duplicate nor reorder within a partition.
+ */
+export function publisherClientOptions(
+  options: KafkaPublisherOptions,
+): NonNullable<KafkaOptions['options']> {
+  return {
+    client: kafkaConfig(options),
+    postfixId: '',
+    producerOnlyMode: true,
+    producer: {
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as the Java client: every producer puts a key on the same partition
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Bounded: a broker outage surfaces to the relay, which backs off and retries.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    },
+    send: { acks: -1 },
+  };
+}
+
+/**
+ * Publishes through @nestjs/microservices' ClientKafka (kafkajs underneath) with the
+ * settings of publisherClientOptions. It connects on first use; after a failure the client
+ * is discarded and a fresh one connects on the next attempt.
  */
 export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher {
   private readonly kafka: Kafka;
@@ -75,21 +99,7 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
 
   private connected(): Promise<ClientKafka> {
     if (!this.producer) {
-      const client = new ClientKafka({
-        client: kafkaConfig(this.options),
-        postfixId: '',
-        producerOnlyMode: true,
-        producer: {
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          // murmur2 on the key, as the Java client: every producer puts a key on the same partition
-          createPartitioner: Partitioners.DefaultPartitioner,
-          // Bounded: a broker outage surfaces to the relay, which backs off and retries.
-          retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
-        },
-        send: { acks: -1 },
-      });
+      const client = new ClientKafka(publisherClientOptions(this.options));
       this.producer = client.connect().then(() => client);
       this.producer.catch(() => {
         this.producer = null;

@@ -9,7 +9,14 @@ export interface TopicRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  /** The producer id of the record's batch: -1 unless an idempotent producer wrote it. */
+  producerId: string;
+  /** The batch's first sequence number, which the broker checks for an idempotent producer. */
+  batchSequence: number;
 }
+
+// kafkajs decodes each record's batch header but leaves it out of its types.
+type WithBatch = { batchContext?: { producerId?: string; firstSequence?: number } };
 
 function text(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -80,6 +87,8 @@ export class KafkaTestKit {
               key: message.key?.toString() ?? null,
               value: message.value?.toString() ?? null,
               headers: text(message.headers),
+              producerId: (message as WithBatch).batchContext?.producerId ?? '-1',
+              batchSequence: (message as WithBatch).batchContext?.firstSequence ?? -1,
             });
             if (records.length >= count) {
               clearTimeout(timer);
