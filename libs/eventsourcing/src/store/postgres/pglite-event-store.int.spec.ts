@@ -7,11 +7,6 @@ import { PostgresEventStore } from './postgres-event-store';
 const dataDir = mkdtempSync(join(tmpdir(), 'pcp-pglite-contract-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-// PGlite runs every statement on one WASM connection, so the ordering test uses fewer events.
-eventStoreContract(
-  'PostgreSQL adapter on PGlite (files on disk)',
-  () => PostgresEventStore.embedded(dataDir),
-  {
-    concurrentEvents: 4_000,
-  },
+eventStoreContract('PostgreSQL adapter on PGlite (files on disk)', () =>
+  PostgresEventStore.embedded(dataDir),
 );
