@@ -59,6 +59,8 @@ export interface BidView {
   contact: SealedPersonalData | DisclosedPersonalData | null;
   status: 'SEALED' | 'WITHDRAWN' | 'OPENED' | 'REJECTED';
   rejection?: string | null;
+  /** Placed before a material amendment of the call and not replaced since. */
+  reconfirmationPending: boolean;
 }
 
 const SEALED_TYPES = new Set<string>(WITHHELD_ACTOR_EVENTS);
@@ -132,7 +134,7 @@ export class TenderQueries {
 
   /**
    * The tender's events. Before opening, a bid event shows its content (id, digest, count)
-   * only to the bidder; evaluators see other evaluators' declarations and scores only once
+   * only to the bidder, and an amendment lists only the viewer's own bids to reconfirm; evaluators see other evaluators' declarations and scores only once
    * the evaluation is complete; suppliers never see them.
    */
   async history(id: string, viewer: Viewer): Promise<{ streamId: string; items: HistoryItem[] }> {
@@ -149,6 +151,12 @@ export class TenderQueries {
         const bidId = (e.data as { bidId?: string }).bidId;
         const mine = bidId !== undefined && ownBidIds.has(bidId);
         return toHistoryItem(e, mine ? undefined : () => ({ tenderId: id, sealed: true }));
+      }
+      if (e.type === 'TenderAmended' && !opened) {
+        // Which bids an amendment flags is each bidder's own business until the opening.
+        const data = e.data as { bidsToReconfirm?: string[] };
+        const own = (data.bidsToReconfirm ?? []).filter((bidId) => ownBidIds.has(bidId));
+        return toHistoryItem(e, () => ({ ...data, bidsToReconfirm: own }));
       }
       if (SCORE_TYPES.has(e.type) && !full) {
         const { evaluatorId } = e.data as { evaluatorId: string };
@@ -174,7 +182,7 @@ export class TenderQueries {
       for (const b of state.openedBids) {
         const sealed = await this.sealed(b.bidId);
         items.push({
-          ...bidViewOf(sealed, id),
+          ...bidViewOf(sealed, id, b.reconfirmationPending ?? false),
           status: b.rejection === null ? 'OPENED' : 'REJECTED',
           rejection: b.rejection,
         });
@@ -189,8 +197,13 @@ export class TenderQueries {
       const items: BidView[] = [];
       for (const bidId of own) {
         const sealed = await this.sealed(bidId);
-        const view = bidViewOf(sealed, id);
         const openedBid = state.openedBids.find((b) => b.bidId === bidId);
+        // A withdrawn bid is no longer standing: nothing to reconfirm.
+        const pending =
+          openedBid?.reconfirmationPending ??
+          state.sealedBids.find((b) => b.bidId === bidId)?.reconfirmationPending ??
+          false;
+        const view = bidViewOf(sealed, id, pending);
         items.push(
           openedBid
             ? {
@@ -358,7 +371,11 @@ function fold(events: readonly EventEnvelope[]): TenderState {
   );
 }
 
-function bidViewOf(sealed: SealedBidState, tenderId: string): BidView {
+function bidViewOf(
+  sealed: SealedBidState,
+  tenderId: string,
+  reconfirmationPending: boolean,
+): BidView {
   const bid = sealed.bid;
   if (!bid || bid.tenderId !== tenderId) throw new Error(`bid of tender ${tenderId} not found`);
   return {
@@ -372,6 +389,7 @@ function bidViewOf(sealed: SealedBidState, tenderId: string): BidView {
     lotId: bid.lotId,
     contact: bid.contact ?? null,
     status: sealed.status === 'WITHDRAWN' ? 'WITHDRAWN' : 'SEALED',
+    reconfirmationPending,
   };
 }
 

@@ -150,6 +150,11 @@ export class BidResponse {
   status!: string;
   @ApiPropertyOptional({ nullable: true, type: String })
   rejection?: string | null;
+  @ApiProperty({
+    description:
+      'True when the bid was placed before a material amendment of the call and not replaced since: the bidder is asked to reconfirm it (replace it) before the deadline.',
+  })
+  reconfirmationPending!: boolean;
 }
 
 export class BidsResponse {

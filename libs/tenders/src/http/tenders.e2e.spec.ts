@@ -213,6 +213,35 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(res.body).toMatchObject({ id: bids['tom'], replaced: true });
     });
 
+    it('a material amendment asks the bidders to reconfirm: each sees its own flag, a replacement clears it', async () => {
+      await app.settle();
+      const fresh = await get(`/tenders/${tenderId}/bids`, 'sam').expect(200);
+      expect(fresh.body.items[0].reconfirmationPending).toBe(false);
+      await post(`/tenders/${tenderId}/amend`)
+        .send({ reason: 'Budget raised after market feedback', budgetEur: 3_200_000 })
+        .expect(200);
+      await app.settle();
+      for (const who of ['sam', 'tom', 'uli'] as Person[]) {
+        const own = await get(`/tenders/${tenderId}/bids`, who).expect(200);
+        expect(own.body.items).toEqual([
+          expect.objectContaining({ supplierOrg: PEOPLE[who].org, reconfirmationPending: true }),
+        ]);
+      }
+      // The procurer learns neither which bids are flagged nor whose they are.
+      expect((await get(`/tenders/${tenderId}/bids`).expect(200)).body).toEqual({ count: 3 });
+      await post(`/tenders/${tenderId}/bids`, 'tom')
+        .send(bidBody('Tom second version', 280_000))
+        .expect(200);
+      await app.settle();
+      const tom = await get(`/tenders/${tenderId}/bids`, 'tom').expect(200);
+      expect(tom.body.items[0]).toMatchObject({ bidId: bids['tom'], reconfirmationPending: false });
+      const sam = await get(`/tenders/${tenderId}/bids`, 'sam').expect(200);
+      expect(sam.body.items).toHaveLength(1);
+      expect(sam.body.items[0]).toMatchObject({ bidId: bids['sam'], reconfirmationPending: true });
+      expect(JSON.stringify(sam.body)).not.toContain('Tom second version');
+      expect(JSON.stringify(sam.body)).not.toContain(PEOPLE.tom.org);
+    });
+
     it('400 for bad bids, 403 for a procurer, 404 for an unknown tender', async () => {
       await post(`/tenders/${tenderId}/bids`, 'sam').send({ priceEur: 'cheap' }).expect(400);
       await post(`/tenders/${tenderId}/bids`, 'ana').send(bidBody('x')).expect(403);
@@ -319,6 +348,12 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(all.body.items.map((b: { supplierOrg: string }) => b.supplierOrg).sort()).toEqual(
         [PEOPLE.sam.org, PEOPLE.tom.org].sort(),
       );
+      // After opening the procurer sees which bids were never reconfirmed after the amendment.
+      const pending = (org: string) =>
+        all.body.items.find((b: { supplierOrg: string }) => b.supplierOrg === org)
+          ?.reconfirmationPending;
+      expect(pending(PEOPLE.sam.org)).toBe(true);
+      expect(pending(PEOPLE.tom.org)).toBe(false);
       await post(`/tenders/${tenderId}/open-bids`).send({}).expect(409);
     });
 
