@@ -187,7 +187,9 @@ export class DecideRouteDto {
   rationale!: string;
 
   @ApiPropertyOptional({
-    description: 'Required when the route goes against the TRL rule (below 8: PCP; 8-9: PPI).',
+    description:
+      'Required when the route goes against the TRL rule: below 8 PCP or INNOVATION_PARTNERSHIP ' +
+      'follow it; at 8 PPI; at 9 PPI, COMMERCIAL or NONE; with no TRL known, any route.',
     example: null,
   })
   @IsOptional()

@@ -295,8 +295,13 @@ export class ConsultationsController {
   @ApiOperation({
     summary: 'Decide the procurement route',
     description:
-      'TRL rule on the best declared or assessed TRL: below 8 PCP, 8-9 PPI. A route against the ' +
-      'rule needs a justification (422 without one), which is recorded.',
+      'TRL rule on the best TRL known: the highest of the declared TRLs of the live responses ' +
+      'and the assessed state of the art. Below 8: PCP, and INNOVATION_PARTNERSHIP also follows ' +
+      'the rule (it develops and buys in one procedure). TRL 8: PPI only. TRL 9: PPI, and ' +
+      'COMMERCIAL (off the shelf) or NONE also follow the rule. When no TRL is known (no ' +
+      'response and no assessed state of the art) every route follows the rule. Any other ' +
+      'route goes against the rule: it needs a justification (422 without one), which is ' +
+      'recorded in the event with againstTrlRule: true.',
   })
   @IfMatchHeader()
   @IdempotencyKeyHeader()

@@ -480,6 +480,15 @@ describe('consultations over HTTP, learning of needs from their published events
           }
         }
       }
+      // The rule's exceptions are part of the contract a client reads.
+      const routeRule = document.paths['/consultations/{id}/route']['post'] as Operation & {
+        description?: string;
+      };
+      expect(routeRule.description).toEqual(
+        expect.stringMatching(
+          /Below 8: PCP, and INNOVATION_PARTNERSHIP.*TRL 9: PPI, and COMMERCIAL.*or NONE.*no TRL is known.*every route/s,
+        ),
+      );
       const opening = document.components.schemas['OpenConsultationDto'].properties ?? {};
       expect(opening['stateOfTheArtTrl'].example).toBe(6);
       expect(opening['opensAt'].example).toBe('2025-03-01T09:00:00+01:00');

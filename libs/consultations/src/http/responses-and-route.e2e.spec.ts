@@ -120,6 +120,17 @@ describe('consultation responses, clarifications, closing and the route decision
       await get(`/consultations/${id}/responses/${randomUUID()}`).expect(404);
     });
 
+    it('reading responses: 404 for an unknown consultation, 401 without a token', async () => {
+      const unknown = randomUUID();
+      const res = await get(`/consultations/${unknown}/responses`).expect(404);
+      expect(res.body.items).toBeUndefined();
+      await get(`/consultations/${unknown}/responses`, 'sam').expect(404);
+      await app
+        .http()
+        .get(`/consultations/${await published()}/responses`)
+        .expect(401);
+    });
+
     it('400 for a TRL outside 1-9, a missing summary or unknown fields; 401', async () => {
       const id = await published();
       const res = await post(`/consultations/${id}/responses`, 'sam')
@@ -380,6 +391,36 @@ describe('consultation responses, clarifications, closing and the route decision
         bestTrl: 8,
         againstTrlRule: false,
       });
+    });
+
+    it('200 without a justification for the routes the rule also allows: a partnership below 8, off the shelf or none at 9, any with no TRL', async () => {
+      const decide = async (id: string, route: string) =>
+        (
+          await post(`/consultations/${id}/route`)
+            .send({ route, rationale: 'Chosen after the market consultation.' })
+            .expect(200)
+        ).body.routeDecision;
+      expect(await decide(await closed({ sam: 6 }, 4), 'INNOVATION_PARTNERSHIP')).toMatchObject({
+        route: 'INNOVATION_PARTNERSHIP',
+        bestTrl: 6,
+        expectedRoute: 'PCP',
+        againstTrlRule: false,
+      });
+      expect(await decide(await closed({ sam: 9 }, 4), 'COMMERCIAL')).toMatchObject({
+        bestTrl: 9,
+        expectedRoute: 'PPI',
+        againstTrlRule: false,
+      });
+      expect(await decide(await closed({ sam: 9 }, 4), 'NONE')).toMatchObject({
+        againstTrlRule: false,
+      });
+      await post(`/consultations/${await closed({ sam: 8 }, 4)}/route`)
+        .send({ route: 'COMMERCIAL', rationale: 'Buy it.' })
+        .expect(422);
+      // No response and no assessed state of the art: the rule has nothing to say.
+      const unknown = await published({ stateOfTheArtTrl: undefined });
+      await post(`/consultations/${unknown}/close`).send({ report: 'No answer.' }).expect(200);
+      expect(await decide(unknown, 'PCP')).toMatchObject({ bestTrl: null, againstTrlRule: false });
     });
 
     it('422 for a route against the TRL rule without justification; with one it is recorded', async () => {
