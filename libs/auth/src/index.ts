@@ -5,4 +5,5 @@ export * from './token/mint-token';
 export * from './nest/access-rules';
 export * from './nest/auth.guard';
 export * from './nest/current-user';
+export * from './nest/same-org';
 export * from './nest/auth.module';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Controller, Get, Param, Post, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
@@ -8,7 +8,8 @@ import { mintToken } from '../token/mint-token';
 import type { AuthenticatedUser, TokenClaims } from '../token/claims';
 import { AnyRole, Public, Roles, accessRuleOf } from './access-rules';
 import { AuthModule } from './auth.module';
-import { CurrentUser, assertSameOrg } from './current-user';
+import { CurrentUser } from './current-user';
+import { SameOrg, assertSameOrg, sameOrgRuleOf } from './same-org';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
 const ana: TokenClaims = {
@@ -61,12 +62,44 @@ class AuditController {
   }
 }
 
+/** Routes whose request names the organisation they act for. */
+@Controller('organisations')
+class OrganisationsController {
+  @Post(':org/needs/validate')
+  @Roles('procurer')
+  @SameOrg({ param: 'org' }, 'the need')
+  validate(@Param('org') org: string, @CurrentUser() user: AuthenticatedUser) {
+    return { validatedBy: user.userId, org };
+  }
+
+  @Get('report')
+  @AnyRole()
+  @SameOrg({ query: 'org' }, 'the report')
+  report(@Query('org') org: string) {
+    return { report: org };
+  }
+
+  @Post('drafts')
+  @Roles('procurer', 'admin')
+  @SameOrg({ body: 'org' }, 'the draft')
+  draft(@Body() body: { org: string }) {
+    return { draftFor: body.org };
+  }
+
+  @Get('open/:org')
+  @Public()
+  @SameOrg({ param: 'org' })
+  open(@Param('org') org: string) {
+    return { org };
+  }
+}
+
 async function appWith(
   options: Parameters<typeof AuthModule.forRoot>[0],
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [AuthModule.forRoot(options)],
-    controllers: [NeedsController, AuditController],
+    controllers: [NeedsController, AuditController, OrganisationsController],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
@@ -195,6 +228,117 @@ describe('AuthGuard over HTTP (HS256)', () => {
       .auth(admin, { type: 'bearer' })
       .expect(403);
     expect(res.body.message).toBe('This route declares no access rule');
+  });
+
+  describe('@SameOrg', () => {
+    const server = () => request(app.getHttpServer());
+
+    it('lets a member of the organisation named in the route param through', async () => {
+      const res = await server()
+        .post('/organisations/org-a/needs/validate')
+        .auth(await token(), { type: 'bearer' })
+        .expect(201);
+      expect(res.body).toEqual({ validatedBy: 'u-ana', org: 'org-a' });
+    });
+
+    it('403 for another organisation in a param, a query or a body field', async () => {
+      const bearer = await token();
+      const param = await server()
+        .post('/organisations/org-b/needs/validate')
+        .auth(bearer, { type: 'bearer' })
+        .expect(403);
+      expect(param.body).toMatchObject({
+        statusCode: 403,
+        message: 'Only members of the organisation that owns the need may do this',
+      });
+      const query = await server()
+        .get('/organisations/report?org=org-b')
+        .auth(bearer, { type: 'bearer' })
+        .expect(403);
+      expect(query.body.message).toBe(
+        'Only members of the organisation that owns the report may do this',
+      );
+      const body = await server()
+        .post('/organisations/drafts')
+        .auth(bearer, { type: 'bearer' })
+        .send({ org: 'org-b' })
+        .expect(403);
+      expect(body.body.message).toMatch(/owns the draft/);
+    });
+
+    it("200 (201 for POST) when the query or body names the caller's organisation", async () => {
+      const bearer = await token();
+      await server()
+        .get('/organisations/report?org=org-a')
+        .auth(bearer, { type: 'bearer' })
+        .expect(200, { report: 'org-a' });
+      await server()
+        .post('/organisations/drafts')
+        .auth(bearer, { type: 'bearer' })
+        .send({ org: 'org-a' })
+        .expect(201, { draftFor: 'org-a' });
+    });
+
+    it('400 naming the field when the organisation is missing or not one id', async () => {
+      const bearer = await token();
+      const missing = await server()
+        .get('/organisations/report')
+        .auth(bearer, { type: 'bearer' })
+        .expect(400);
+      expect(missing.body.details).toEqual([
+        {
+          field: 'org',
+          constraints: { isOrganisation: 'org (query) names the organisation and is required' },
+        },
+      ]);
+      const repeated = await server()
+        .get('/organisations/report?org=org-a&org=org-b')
+        .auth(bearer, { type: 'bearer' })
+        .expect(400);
+      expect(repeated.body.message).toBe(
+        'Invalid request: org (query) must be one organisation id',
+      );
+      const number = await server()
+        .post('/organisations/drafts')
+        .auth(bearer, { type: 'bearer' })
+        .send({ org: 7 })
+        .expect(400);
+      expect(number.body.details[0].field).toBe('org');
+      await server()
+        .post('/organisations/drafts')
+        .auth(bearer, { type: 'bearer' })
+        .send({})
+        .expect(400);
+    });
+
+    it('checks the role first (403) and the token before anything (401)', async () => {
+      await server().post('/organisations/org-a/needs/validate').expect(401);
+      await server().get('/organisations/report').expect(401);
+      const supplier = await token({ ...ana, roles: ['supplier'] });
+      const res = await server()
+        .post('/organisations/drafts')
+        .auth(supplier, { type: 'bearer' })
+        .send({})
+        .expect(403);
+      expect(res.body.message).toBe('This action requires the role procurer or admin');
+    });
+
+    it('has no effect on a public route', async () => {
+      await server().get('/organisations/open/org-z').expect(200, { org: 'org-z' });
+    });
+
+    it('is readable beside the role rule for an authorisation matrix', () => {
+      const proto = OrganisationsController.prototype as unknown as Record<string, object>;
+      expect(sameOrgRuleOf(proto['validate'], OrganisationsController)).toEqual({
+        source: { param: 'org' },
+        what: 'the need',
+      });
+      expect(sameOrgRuleOf(proto['draft'], OrganisationsController)?.source).toEqual({
+        body: 'org',
+      });
+      const needs = NeedsController.prototype as unknown as Record<string, object>;
+      expect(sameOrgRuleOf(needs['validate'], NeedsController)).toBeUndefined();
+    });
   });
 
   it('exposes each route rule for an authorisation matrix', () => {

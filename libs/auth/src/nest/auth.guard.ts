@@ -9,12 +9,16 @@ import {
 import { InvalidTokenError, type AuthenticatedUser } from '../token/claims';
 import { TokenVerifier } from '../token/token-verifier';
 import { accessRuleOf } from './access-rules';
+import { assertSameOrg, organisationInRequest, sameOrgRuleOf } from './same-org';
 
 /** Where the guard leaves the verified user on the request. */
 export const USER_KEY = 'user';
 
 interface HttpRequest {
   headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
   [USER_KEY]?: AuthenticatedUser;
 }
 interface HttpResponse {
@@ -23,7 +27,9 @@ interface HttpResponse {
 
 /**
  * Global guard: authenticates every HTTP request (401) and applies the route's declared
- * rule (403). Fails closed: an authenticated route that declares no rule is refused.
+ * rule (403), then its organisation rule (`@SameOrg`: 400 without the field, 403 for
+ * another organisation). Fails closed: an authenticated route that declares no rule is
+ * refused.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -54,13 +60,17 @@ export class AuthGuard implements CanActivate {
 
     switch (rule.kind) {
       case 'any-role':
-        return true;
+        break;
       case 'roles':
-        if (user.roles.some((role) => rule.roles.includes(role))) return true;
+        if (user.roles.some((role) => rule.roles.includes(role))) break;
         throw new ForbiddenException(`This action requires the role ${rule.roles.join(' or ')}`);
       case 'undeclared':
         throw new ForbiddenException('This route declares no access rule');
     }
+
+    const sameOrg = sameOrgRuleOf(context.getHandler(), context.getClass());
+    if (sameOrg) assertSameOrg(user, organisationInRequest(request, sameOrg.source), sameOrg.what);
+    return true;
   }
 
   private unauthorized(response: HttpResponse, message: string): UnauthorizedException {

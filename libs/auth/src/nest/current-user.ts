@@ -1,4 +1,4 @@
-import { ExecutionContext, ForbiddenException, createParamDecorator } from '@nestjs/common';
+import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { AuthenticatedUser } from '../token/claims';
 import { USER_KEY } from './auth.guard';
 
@@ -11,14 +11,3 @@ export const CurrentUser = createParamDecorator(
     context.switchToHttp().getRequest<Record<string, unknown>>()[USER_KEY] as
       AuthenticatedUser | undefined,
 );
-
-/** Refuses (403) a user acting for another organisation than the one that owns the target. */
-export function assertSameOrg(
-  user: Pick<AuthenticatedUser, 'org'>,
-  org: string,
-  what = 'this resource',
-): void {
-  if (user.org !== org) {
-    throw new ForbiddenException(`Only members of the organisation that owns ${what} may do this`);
-  }
-}
