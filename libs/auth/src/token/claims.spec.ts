@@ -1,4 +1,5 @@
-import { InvalidTokenError, hasRole, userFromClaims } from './claims';
+import { ORGANISATION_TYPES } from '@pcp/contracts';
+import { InvalidTokenError, ORG_TYPES, hasRole, userFromClaims } from './claims';
 import { expiresAt, mintToken } from './mint-token';
 import { TokenVerifier } from './token-verifier';
 
@@ -39,6 +40,16 @@ describe('userFromClaims', () => {
   ])('refuses %j', (claims, message) => {
     expect(() => userFromClaims(claims as Record<string, unknown>)).toThrow(InvalidTokenError);
     expect(() => userFromClaims(claims as Record<string, unknown>)).toThrow(message);
+  });
+
+  it('takes exactly the organisation types of the reference data as orgType', () => {
+    expect(ORG_TYPES).toEqual(ORGANISATION_TYPES);
+    for (const orgType of ORGANISATION_TYPES) {
+      expect(userFromClaims({ ...base, orgType }).orgType).toBe(orgType);
+    }
+    expect(() => userFromClaims({ ...base, orgType: 'ministry' })).toThrow(
+      `Token claim "orgType" must be one of ${ORGANISATION_TYPES.join(', ')}`,
+    );
   });
 
   it('checks roles', () => {

@@ -1,21 +1,15 @@
+import { ORGANISATION_TYPES, type OrganisationType } from '@pcp/contracts';
+
 /** The platform's roles (API.md "Common rules"). */
 export const ROLES = ['procurer', 'supplier', 'evaluator', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Organisation types (DOMAIN.md "Users"). */
-export const ORG_TYPES = [
-  'public_authority',
-  'hospital',
-  'rto',
-  'university',
-  'sme',
-  'large_company',
-  'cluster',
-  'living_lab',
-  'payer',
-  'patient_organisation',
-] as const;
-export type OrgType = (typeof ORG_TYPES)[number];
+/**
+ * Organisation types (DOMAIN.md "Users"): the published language's list, so that a token's
+ * `orgType` and the reference data never disagree.
+ */
+export const ORG_TYPES = ORGANISATION_TYPES;
+export type OrgType = OrganisationType;
 
 /** The person behind a request, as the token describes them. */
 export interface AuthenticatedUser {
