@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@pcp/auth';
+import { aggregateStreamId } from '@pcp/eventsourcing';
 import { buildApps, startService, type RunningService } from '@pcp/testing';
 import { call, consultationFor, galicianNeed, type Client } from './scenario';
 
@@ -109,13 +110,21 @@ describe('sealed bids do not leak through any GET endpoint before opening', () =
     ).id;
     await ok(ana, 'POST', `/tenders/${tenderId}/publish`, {});
     const bid = { priceEur: 180_000, technicalProposal: 'First draft', declaredTrl: 4 };
-    const bidId = (await ok(bidder, 'POST', `/tenders/${tenderId}/bids`, bid)).id;
+    const submitted = await ok(bidder, 'POST', `/tenders/${tenderId}/bids`, bid);
+    const bidId: string = submitted.id;
+    const bidderInnovationId: string = submitted.innovationId;
     // Replaced with the secret text, so both a submission and a replacement stand in the log.
     await ok(bidder, 'POST', `/tenders/${tenderId}/bids`, {
       ...bid,
       technicalProposal: SECRET_PROPOSAL,
     });
-    await ok(rival, 'POST', `/tenders/${tenderId}/bids`, { ...bid, technicalProposal: 'Rival' });
+    const rivalBid = await ok(rival, 'POST', `/tenders/${tenderId}/bids`, {
+      ...bid,
+      technicalProposal: 'Rival',
+    });
+    const rivalInnovationId: string = rivalBid.innovationId;
+    expect(rivalInnovationId).toBe(response.innovationId);
+    expect(bidderInnovationId).toEqual(expect.any(String));
     // Refused attempts must not leak either.
     expect((await call(client, bidder, 'POST', `/tenders/${tenderId}/open-bids`, {})).status).toBe(
       403,
@@ -146,6 +155,10 @@ describe('sealed bids do not leak through any GET endpoint before opening', () =
         '/tenders/{id}/ranking',
         '/tenders/{id}/ocds',
         '/me/participations',
+        '/innovations/{id}',
+        '/innovations/{id}/timeline',
+        '/innovations/{id}/audit-bundle',
+        '/audit/events',
       ]),
     );
     const idOf: Record<string, string> = {
@@ -153,21 +166,42 @@ describe('sealed bids do not leak through any GET endpoint before opening', () =
       consultations: consultationId,
       tenders: tenderId,
     };
-    const fill = (path: string) =>
+    const fill = (path: string, id: string | undefined) =>
       path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
-        if (name === 'id') return idOf[path.split('/')[1]] ?? 'unknown-id';
+        if (name === 'id') return id ?? 'unknown-id';
         if (name === 'bidId') return bidId;
         if (name === 'responseId') return response.id;
         return 'unknown-id';
       });
+    // An innovation is read as the sealed bidder's (the id its bid carries) and as the rival's.
+    const idsOf = (route: string): Array<string | undefined> =>
+      route.split('/')[1] === 'innovations'
+        ? [bidderInnovationId, rivalInnovationId]
+        : [idOf[route.split('/')[1]]];
     const paths = routes.flatMap((route) => {
-      const path = fill(route);
+      if (route.includes('{')) return idsOf(route).map((id) => fill(route, id));
       // Lists also filtered by the bidder, as a reader might try.
-      return route.includes('{') ? [path] : [path, `${path}?org=${BIDDER.org}`];
+      return [route, `${route}?org=${BIDDER.org}`];
     });
     paths.push(`/tenders/${tenderId}?asOf=${encodeURIComponent(new Date().toISOString())}`);
+    // The audit of the tender's stream and of the sealed bid's own stream.
+    for (const streamId of [
+      aggregateStreamId('tenders', 'tender', tenderId),
+      aggregateStreamId('tenders', 'bid', bidId),
+    ]) {
+      paths.push(`/audit/events?streamId=${encodeURIComponent(streamId)}`);
+      paths.push(`/audit/verify?streamId=${encodeURIComponent(streamId)}`);
+    }
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        `/innovations/${bidderInnovationId}`,
+        `/innovations/${rivalInnovationId}/timeline`,
+        `/innovations/${bidderInnovationId}/audit-bundle`,
+      ]),
+    );
 
     let calls = 0;
+    const auditorStatus = new Map<string, number>();
     for (const [role, token] of Object.entries(readers)) {
       for (const path of paths) {
         const res = await fetch(`${platform.url}${path}`, {
@@ -175,6 +209,7 @@ describe('sealed bids do not leak through any GET endpoint before opening', () =
         });
         const text = `${res.status} ${[...res.headers.entries()].join(' ')} ${await res.text()}`;
         calls += 1;
+        if (role === 'auditor') auditorStatus.set(path, res.status);
         for (const needle of FORBIDDEN) {
           expect({ role, path, leaks: text.includes(needle) ? needle : null }).toEqual({
             role,
@@ -185,6 +220,13 @@ describe('sealed bids do not leak through any GET endpoint before opening', () =
       }
     }
     expect(calls).toBeGreaterThanOrEqual(paths.length * 8);
+    // The searches above read real answers: the rival's innovation and the tender's audit trail.
+    const tenderAudit = `/audit/events?streamId=${encodeURIComponent(aggregateStreamId('tenders', 'tender', tenderId))}`;
+    expect({
+      innovation: auditorStatus.get(`/innovations/${rivalInnovationId}`),
+      timeline: auditorStatus.get(`/innovations/${rivalInnovationId}/timeline`),
+      audit: auditorStatus.get(tenderAudit),
+    }).toEqual({ innovation: 200, timeline: 200, audit: 200 });
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     const lines = platform.logs.join('').split('\n');
