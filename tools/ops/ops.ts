@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { mintToken } from '@pcp/auth';
 import { consultationsContext } from '@pcp/consultations';
 import { MongooseDocumentStore, type Projection } from '@pcp/documents';
-import { stringifyWithBigInts } from '@pcp/eventsourcing';
+import { anchorNow, stringifyWithBigInts } from '@pcp/eventsourcing';
 import { needsContext } from '@pcp/needs';
 import { pilotsContext } from '@pcp/pilots';
 import { tendersContext } from '@pcp/tenders';
@@ -27,6 +27,8 @@ export const USAGE = `usage: npm run ops -- <command> [options]
 commands:
   verify [--data-dir D | --database-url U [--schema S] | --eventstoredb-url U] [--json]
       checks every stream's hash chain and the latest anchor; exit 1 on any break
+  anchor [event store options as for verify] [--json]
+      records an anchor now (a Merkle root over every stream head) and prints it
   rebuild (--projection <name> ... | --all) [event store options as for verify] [--mongo-url U]
       drops the read models and replays the log into them (READ_MODELS=mongo with MONGO_URL)
   export-ocds [--url http://127.0.0.1:3000] --out <dir> [--token T | --secret S] [--page-size N]
@@ -68,6 +70,28 @@ async function verify(args: string[], io: OpsIo): Promise<number> {
       values.json ? `${stringifyWithBigInts(report, 2)}\n` : describeReport(report, log.where),
     );
     return report.ok ? 0 : 1;
+  } finally {
+    await log.store.close();
+  }
+}
+
+/** Records an anchor at once, as the services' schedule does; `verify` then checks against it. */
+async function anchor(args: string[], io: OpsIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { ...EVENT_LOG_OPTIONS, json: { type: 'boolean' } },
+  });
+  const log = await openEventLog(values, io.env);
+  try {
+    const recorded = await anchorNow(log.store, log.anchors);
+    io.stdout.write(
+      values.json
+        ? `${stringifyWithBigInts(recorded, 2)}\n`
+        : `anchor ${recorded.id} recorded at ${recorded.createdAt} in ${log.where}: ` +
+            `root ${recorded.root} over ${recorded.streamCount} streams, ${recorded.eventCount} events\n`,
+    );
+    return 0;
   } finally {
     await log.store.close();
   }
@@ -179,6 +203,7 @@ async function demo(args: string[], io: OpsIo): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[], io: OpsIo) => Promise<number>> = {
   verify,
+  anchor,
   rebuild,
   'export-ocds': exportCommand,
   demo,
