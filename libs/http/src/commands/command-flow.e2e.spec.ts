@@ -278,6 +278,42 @@ describe('commands over HTTP on the embedded event store (PGlite)', () => {
     expect(withdrawn.reason).toBe('covered by another need');
   });
 
+  it('writes actor, reason, correlation and causation ids from the request into the envelope', async () => {
+    const { id } = await record();
+    const res = await post(`/needs/${id}/withdraw`)
+      .set('X-Correlation-Id', 'corr-withdraw-7')
+      .set('X-Causation-Id', 'evt-consultation-closed-3')
+      .send({ reason: 'merged into a regional need' })
+      .expect(200);
+    expect(res.headers['x-correlation-id']).toBe('corr-withdraw-7');
+
+    const logged = (await store.readAll(0n, 10_000)).filter(
+      (event) => event.streamId === streamOf(id) && event.type === 'NeedWithdrawn',
+    );
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({
+      revision: 1n,
+      actor: { userId: 'u-ana', org: 'org-a', roles: ['procurer'] },
+      reason: 'merged into a regional need',
+      correlationId: 'corr-withdraw-7',
+      causationId: 'evt-consultation-closed-3',
+    });
+    // The request that recorded the need named no cause and no correlation: none is invented
+    // for the cause, and the correlation id is a fresh one, echoed to the caller.
+    const [recorded] = await store.readStream(streamOf(id));
+    expect(recorded.causationId).toBeNull();
+    expect(recorded.reason).toBeNull();
+    expect(recorded.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const { id: other } = await record();
+    await post(`/needs/${other}/withdraw`)
+      .set('X-Causation-Id', 'not an id; DROP')
+      .send({ reason: 'duplicate' })
+      .expect(200);
+    const [, withdrawn] = await store.readStream(streamOf(other));
+    expect(withdrawn).toMatchObject({ reason: 'duplicate', causationId: null });
+  });
+
   it('400 for invalid fields before anything is decided', async () => {
     const { id } = await record();
     const res = await post(`/needs/${id}/prioritise`).send({ score: 101, extra: true }).expect(400);
