@@ -35,6 +35,23 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: undefined, b: [undefined, 1], c: () => 1 })).toBe('{"b":[null,1]}');
   });
 
+  it('writes array holes as null, like JSON.stringify', () => {
+    const holes: unknown[] = [1];
+    holes[3] = 2;
+    expect(canonicalJson(holes)).toBe('[1,null,null,2]');
+    expect(toStoredJson(holes)).toEqual([1, null, null, 2]);
+  });
+
+  it('escapes keys as JSON.stringify does', () => {
+    const keys = ['a"b', 'back\\slash', 'tab\t', '\u007f', '\u2028', 'é', '\ud800', '~ !#[]'];
+    const value = Object.fromEntries(keys.map((key, n) => [key, n]));
+    const expected = [...keys]
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${keys.indexOf(key)}`)
+      .join(',');
+    expect(canonicalJson(value)).toBe(`{${expected}}`);
+  });
+
   it('uses toJSON (dates become ISO strings)', () => {
     expect(canonicalJson({ at: new Date('2024-01-02T03:04:05.006Z') })).toBe(
       '{"at":"2024-01-02T03:04:05.006Z"}',

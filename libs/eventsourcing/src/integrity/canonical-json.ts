@@ -13,13 +13,27 @@ export class CanonicalJsonError extends Error {
 }
 
 export function canonicalJson(value: unknown): string {
-  const out = write(value, new Set());
+  const out = write(value, []);
   if (out === undefined)
     throw new CanonicalJsonError('A top-level value must be JSON-serialisable');
   return out;
 }
 
-function write(value: unknown, path: Set<object>): string | undefined {
+/** The JSON value a store keeps: what `canonicalJson` describes, as plain data. */
+export function toStoredJson<T>(value: T): T {
+  return JSON.parse(canonicalJson(value)) as T;
+}
+
+// A key JSON.stringify writes unchanged between quotes (printable ASCII but " and \): most
+// keys, written without a call.
+const PLAIN_KEY = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * Every stored event is written here, so this is built for speed: one string built in place
+ * rather than arrays of parts joined. `path` holds the objects being written (a cycle would
+ * recurse forever); values are seldom deep, so a list is enough.
+ */
+function write(value: unknown, path: object[]): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -27,39 +41,44 @@ function write(value: unknown, path: Set<object>): string | undefined {
       if (!Number.isFinite(value)) throw new CanonicalJsonError(`Number ${value} has no JSON form`);
       return JSON.stringify(value);
     case 'bigint':
-      return JSON.stringify(value.toString());
+      return `"${value.toString()}"`;
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
     case 'object':
       break;
+    default:
+      // undefined, functions and symbols have no JSON form.
+      return undefined;
   }
   if (value === null) return 'null';
   const object = value as object;
   const withToJson = object as { toJSON?: () => unknown };
   // Dates and similar values define their own JSON form.
   if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON(), path);
-  if (path.has(object)) throw new CanonicalJsonError('Cyclic value has no JSON form');
-  path.add(object);
-  try {
-    if (Array.isArray(object)) {
-      return `[${object.map((item) => write(item, path) ?? 'null').join(',')}]`;
+  if (path.includes(object)) throw new CanonicalJsonError('Cyclic value has no JSON form');
+  // Not restored when a member throws: the error ends the whole call.
+  path.push(object);
+  let out: string;
+  if (Array.isArray(object)) {
+    out = '[';
+    for (let index = 0; index < object.length; index += 1) {
+      if (index > 0) out += ',';
+      // Holes and members without a JSON form are null, as JSON.stringify writes them.
+      out += write(object[index], path) ?? 'null';
     }
-    const members: string[] = [];
-    for (const key of Object.keys(object).sort()) {
+    out += ']';
+  } else {
+    const keys = Object.keys(object);
+    if (keys.length > 1) keys.sort();
+    out = '{';
+    for (const key of keys) {
       const member = write((object as Record<string, unknown>)[key], path);
-      if (member !== undefined) members.push(`${JSON.stringify(key)}:${member}`);
+      if (member === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${PLAIN_KEY.test(key) ? `"${key}"` : JSON.stringify(key)}:${member}`;
     }
-    return `{${members.join(',')}}`;
-  } finally {
-    path.delete(object);
+    out += '}';
   }
-}
-
-/** The JSON value a store keeps: what `canonicalJson` describes, as plain data. */
-export function toStoredJson<T>(value: T): T {
-  return JSON.parse(canonicalJson(value)) as T;
+  path.pop();
+  return out;
 }

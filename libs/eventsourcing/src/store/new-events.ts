@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { toStoredJson } from '../integrity/canonical-json';
+import { canonicalJson } from '../integrity/canonical-json';
 import { eventHash } from '../integrity/hash-chain';
 import { type EventEnvelope, InvalidAppendError, type NewEvent } from './event-store';
 
@@ -11,8 +11,31 @@ export type PreparedEvent = Omit<
   'streamId' | 'revision' | 'globalPosition' | 'recordedAt' | 'prevHash' | 'hash'
 >;
 
-function isoInstant(streamId: string, value: string | undefined, field: string): string {
-  if (value === undefined) return new Date().toISOString();
+/** The canonical JSON of a prepared event's data and actor, as it was written to prepare them. */
+export interface PreparedJson {
+  data: string;
+  actor: string;
+}
+
+// Beside the events rather than on them: a prepared event is spread into its envelope.
+const preparedJson = new WeakMap<PreparedEvent, PreparedJson>();
+
+/**
+ * The canonical JSON that `prepareEvents` wrote `event`'s data and actor from (the stored
+ * values are parsed from it), so that a store hashes and writes them without writing them
+ * again; undefined for an event prepared elsewhere.
+ */
+export function preparedJsonOf(event: PreparedEvent): PreparedJson | undefined {
+  return preparedJson.get(event);
+}
+
+function isoInstant(
+  streamId: string,
+  value: string | undefined,
+  field: string,
+  now: () => string,
+): string {
+  if (value === undefined) return now();
   const time = new Date(value);
   if (typeof value !== 'string' || Number.isNaN(time.getTime())) {
     throw new InvalidAppendError(
@@ -35,6 +58,9 @@ export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEve
     throw new InvalidAppendError(streamId, 'an append needs at least one event');
   }
   const seen = new Set<string>();
+  // Events of one append without their own occurredAt happen at the same instant.
+  let instant: string | undefined;
+  const now = () => (instant ??= new Date().toISOString());
   return events.map((event, index) => {
     const id = (event.id ?? randomUUID()).toLowerCase();
     if (!UUID.test(id))
@@ -68,30 +94,34 @@ export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEve
     if (typeof event.correlationId !== 'string' || event.correlationId.length === 0) {
       throw new InvalidAppendError(streamId, `event ${index}: correlationId is required`);
     }
-    let data: unknown;
+    let data: string;
     try {
-      data = toStoredJson(event.data === undefined ? null : event.data);
+      data = canonicalJson(event.data === undefined ? null : event.data);
     } catch (error) {
       throw new InvalidAppendError(
         streamId,
         `event ${index}: data has no JSON form (${(error as Error).message})`,
       );
     }
-    return {
+    const actor = canonicalJson({
+      userId: event.actor.userId,
+      org: event.actor.org ?? null,
+      roles: event.actor.roles,
+    });
+    const prepared: PreparedEvent = {
       id,
       type: event.type,
       schemaVersion,
-      occurredAt: isoInstant(streamId, event.occurredAt, 'occurredAt'),
-      actor: toStoredJson({
-        userId: event.actor.userId,
-        org: event.actor.org ?? null,
-        roles: event.actor.roles,
-      }),
+      occurredAt: isoInstant(streamId, event.occurredAt, 'occurredAt', now),
+      // The stored values: plain JSON data that writes to the same canonical JSON again.
+      actor: JSON.parse(actor) as PreparedEvent['actor'],
       reason: event.reason ?? null,
       correlationId: event.correlationId,
       causationId: event.causationId ?? null,
-      data,
+      data: JSON.parse(data) as unknown,
     };
+    preparedJson.set(prepared, { data, actor });
+    return prepared;
   });
 }
 

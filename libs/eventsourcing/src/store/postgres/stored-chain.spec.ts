@@ -64,6 +64,9 @@ describe('chainForStorage', () => {
           h: event.hash,
         })),
       );
+      // Events prepared elsewhere (no JSON kept beside them) are written the same.
+      const copies = prepared.map((event) => ({ ...event }));
+      expect(chainForStorage('stream-ü', copies, head, at, 100n)).toEqual(chained);
     }
   });
 });

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import { canonicalJson } from '../../integrity/canonical-json';
 import type { EventEnvelope } from '../event-store';
-import type { PreparedEvent } from '../new-events';
+import { type PreparedEvent, preparedJsonOf } from '../new-events';
 
 // An object key that JavaScript orders before the others whatever the insertion order (an
 // array index), written by JSON.stringify; matches inside strings are only false alarms.
@@ -46,8 +46,10 @@ export function chainForStorage(
   prepared.forEach((event, index) => {
     const revision = head.revision + 1n + BigInt(index);
     const globalPosition = firstPosition + BigInt(index);
-    const actor = storedJsonText(event.actor);
-    const data = storedJsonText(event.data);
+    // The text prepareEvents wrote the stored values from: the same canonical JSON.
+    const written = preparedJsonOf(event);
+    const actor = written?.actor ?? storedJsonText(event.actor);
+    const data = written?.data ?? storedJsonText(event.data);
     const id = JSON.stringify(event.id);
     const type = JSON.stringify(event.type);
     const occurredAt = JSON.stringify(event.occurredAt);
@@ -59,7 +61,7 @@ export function chainForStorage(
       `"data":${data},"id":${id},"occurredAt":${occurredAt},"prevHash":${prev},` +
       `"reason":${reason},"recordedAt":${recorded},"revision":"${revision}",` +
       `"schemaVersion":${JSON.stringify(event.schemaVersion)},"streamId":${stream},"type":${type}}`;
-    const hash = createHash('sha256').update(prevHash, 'utf8').update(hashed, 'utf8').digest('hex');
+    const hash = digestOf('sha256', prevHash + hashed, 'hex');
     rows.push(
       `{"p":"${globalPosition}","s":${stream},"r":"${revision}","id":${id},"type":${type},` +
         `"v":${event.schemaVersion},"o":${occurredAt},"actor":${actor},"reason":${reason},` +
