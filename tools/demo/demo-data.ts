@@ -19,6 +19,21 @@ export interface DemoNeed {
   priority?: { score: number; criteria: Record<string, number> };
 }
 
+/**
+ * Budget estimates taken from figures of the seed reports (seed 003, "Key Area 4"
+ * conference), so that the demo states no invented amount.
+ */
+export const SEED_BUDGETS_EUR = {
+  /** PCP call HORIZON-HLTH-2022-CARE-08-02: indicative proposal size (seed 003 L613-614). */
+  pcpProposal: 5_000_000,
+  /** PPI call HORIZON-HLTH-2022-CARE-08-03: indicative proposal size (seed 003 L629-630). */
+  ppiProposal: 5_000_000,
+  /** MedeA, Extremadura's PPI for genomics-based prescription support (seed 003 L1551). */
+  medeaPpi: 5_300_000,
+  /** Initial investment in Galicia's public CAR-T manufacturing centre (seed 003 L1257-1258). */
+  carTCentre: 3_000_000,
+} as const;
+
 export const PROCURERS: Record<
   string,
   { sub: string; name: string; orgType: string; country: string }
@@ -99,13 +114,13 @@ export const NEEDS: DemoNeed[] = [
     org: 'org-sergas',
     title: 'Early detection of sepsis in emergency departments',
     description:
-      'Sepsis is recognised too late in two out of five emergency admissions. Clinicians need an early warning ' +
+      'Sepsis is often recognised too late in emergency admissions. Clinicians need an early warning ' +
       'computed from routine vital signs and laboratory values, integrated in the emergency workflow.',
     region: 'ES11',
     diseaseField: 'infectious',
     scope: ['early_detection', 'decision_support'],
     patientPopulation: 12000,
-    budgetEstimateEur: 2_500_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.pcpProposal,
     barriers: ['data_fragmentation', 'ai_uncertainty', 'competence_gaps'],
     evidence: [
       { title: 'Regional sepsis audit 2024' },
@@ -125,7 +140,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'rare',
     scope: ['diagnosis', 'decision_support'],
     patientPopulation: 3500,
-    budgetEstimateEur: 5_000_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.ppiProposal,
     barriers: ['data_governance', 'data_consent', 'reimbursement_misalignment', 'coordination'],
     evidence: [{ title: 'Regional rare disease registry report' }],
     outcome: 'validate',
@@ -142,7 +157,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'rare',
     scope: ['diagnosis'],
     patientPopulation: 900,
-    budgetEstimateEur: 3_200_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.ppiProposal,
     barriers: ['data_fragmentation', 'reimbursement_misalignment', 'infrastructure'],
     evidence: [{ title: 'Neonatal intensive care outcomes 2023' }],
     outcome: 'validate',
@@ -158,7 +173,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'genetic',
     scope: ['decision_support'],
     patientPopulation: 5000,
-    budgetEstimateEur: 1_800_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.medeaPpi,
     barriers: ['data_legal_interpretation', 'coordination'],
     evidence: [{ title: 'Genetics centre workload survey' }],
     outcome: 'validate',
@@ -174,7 +189,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'cancer',
     scope: ['treatment'],
     patientPopulation: 250,
-    budgetEstimateEur: 4_500_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.carTCentre,
     barriers: ['atmp_complexity', 'hospital_exemption', 'development_costs', 'atmp_scalability'],
     evidence: [{ title: 'Regional ATMP strategy' }],
     outcome: 'validate',
@@ -191,7 +206,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'cardiovascular',
     scope: ['monitoring', 'rehabilitation'],
     patientPopulation: 8000,
-    budgetEstimateEur: 1_200_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.ppiProposal,
     barriers: ['reimbursement_misalignment', 'patient_awareness'],
     evidence: [{ title: 'Readmission statistics 2024' }],
     outcome: 'keep',
@@ -207,7 +222,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'cancer',
     scope: ['diagnosis', 'decision_support'],
     patientPopulation: 1500,
-    budgetEstimateEur: 2_000_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.pcpProposal,
     barriers: ['regional_inequities', 'reimbursement_misalignment'],
     evidence: [{ title: 'Regional cancer plan' }],
     outcome: 'validate',
@@ -223,7 +238,7 @@ export const NEEDS: DemoNeed[] = [
     diseaseField: 'other',
     scope: ['monitoring'],
     patientPopulation: 20000,
-    budgetEstimateEur: 900_000,
+    budgetEstimateEur: SEED_BUDGETS_EUR.ppiProposal,
     barriers: ['infrastructure', 'regional_inequities'],
     evidence: [{ title: 'Island health access study' }],
     outcome: 'reject',

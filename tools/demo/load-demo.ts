@@ -32,9 +32,12 @@ class DemoLoader {
     country?: string;
   }): Promise<string> {
     const key = `${claims.sub}:${claims.roles.join(',')}`;
-    if (!this.tokens.has(key))
-      this.tokens.set(key, mintToken(claims, { secret: this.secret, ttl: '1h' }));
-    return this.tokens.get(key)!;
+    let token = this.tokens.get(key);
+    if (!token) {
+      token = mintToken(claims, { secret: this.secret, ttl: '1h' });
+      this.tokens.set(key, token);
+    }
+    return token;
   }
 
   procurer(org: string) {
@@ -117,7 +120,8 @@ class DemoLoader {
       org: string;
       body: Record<string, unknown>;
       trls: number[];
-      close?: { report: string; route: string; rationale: string };
+      /** Closing: the report opens with what the responses sent here declare, then `findings`. */
+      close?: { findings: string; route: string; rationale: string };
     }[] = [
       {
         key: 'sepsis',
@@ -134,9 +138,8 @@ class DemoLoader {
         },
         trls: [6, 5, 4],
         close: {
-          report:
-            'Five suppliers answered; 85% of the feedback was positive about feasibility. No solution is on the market; ' +
-            'the best declared TRL is 6, so R&D is still needed.',
+          findings:
+            'No declared solution is on the market (TRL 8 or more), so R&D is still needed.',
           route: 'PCP',
           rationale:
             'Best available solution below TRL 8: pre-commercial procurement in three phases',
@@ -214,7 +217,9 @@ class DemoLoader {
         }
       }
       if (c.close) {
-        await this.send(procurer, 'POST', `/consultations/${id}/close`, { report: c.close.report });
+        await this.send(procurer, 'POST', `/consultations/${id}/close`, {
+          report: `${reportOfResponses(c.trls)} ${c.close.findings}`,
+        });
         await this.send(procurer, 'POST', `/consultations/${id}/route`, {
           route: c.close.route,
           rationale: c.close.rationale,
@@ -222,6 +227,15 @@ class DemoLoader {
       }
     }
   }
+}
+
+/** The opening of a closing report, from the responses actually sent (never a stated count). */
+export function reportOfResponses(trls: readonly number[]): string {
+  if (trls.length === 0) return 'No supplier answered.';
+  const listed =
+    trls.length === 1 ? `${trls[0]}` : `${trls.slice(0, -1).join(', ')} and ${trls.at(-1)}`;
+  const who = trls.length === 1 ? '1 supplier answered' : `${trls.length} suppliers answered`;
+  return `${who}, declaring TRL ${listed}; the best declared TRL is ${Math.max(...trls)}.`;
 }
 
 export type DemoCounts = DemoLoader['counts'];

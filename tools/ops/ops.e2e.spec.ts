@@ -120,8 +120,56 @@ describe('ops against a running platform', () => {
       .get('/needs?limit=500')
       .auth(procurer, { type: 'bearer' })
       .expect(200);
-    expect(needs.body.items.length).toBeGreaterThanOrEqual(
-      Number(/: (\d+) needs/.exec(run.stdout())?.[1]),
+    const loaded =
+      /: (\d+) needs, (\d+) buyers group, (\d+) consultations, (\d+) responses, (\d+) clarifications/.exec(
+        run.stdout(),
+      );
+    expect(loaded).not.toBeNull();
+    const [needCount, groupCount, consultationCount, responseCount] = (loaded ?? [])
+      .slice(1, 5)
+      .map(Number);
+    expect(needs.body.items.length).toBeGreaterThanOrEqual(needCount);
+
+    // The demo runs first in this file: every consultation and group listed is the demo's.
+    const auditor = await app.token({
+      sub: 'u-aud',
+      org: 'org-court-of-audit',
+      roles: ['auditor'],
+    });
+    const read = async (path: string) =>
+      (await request(app.url).get(path).auth(auditor, { type: 'bearer' }).expect(200)).body;
+    const groups = (await read('/buyers-groups?limit=500')).items as {
+      memberOrgs: string[];
+      regions: string[];
+    }[];
+    expect(groups).toHaveLength(groupCount);
+    expect(groups[0].memberOrgs).toHaveLength(3);
+    expect(groups[0].regions.length).toBeGreaterThanOrEqual(2);
+
+    type Listed = {
+      id: string;
+      title: string;
+      status: string;
+      responseCount: number;
+      report: string | null;
+      routeDecision: { route: string; bestTrl: number | null } | null;
+    };
+    const consultations = (await read('/consultations?limit=500')).items as Listed[];
+    expect(consultations.length).toBeGreaterThan(0);
+    expect(consultations).toHaveLength(consultationCount);
+    expect(consultations.reduce((sum, c) => sum + c.responseCount, 0)).toBe(responseCount);
+    for (const c of consultations) {
+      expect((await read(`/consultations/${c.id}/responses`)).items).toHaveLength(c.responseCount);
+    }
+    // The closing report states what was really answered.
+    const sepsis = consultations.find((c) => /sepsis/.test(c.title));
+    expect(sepsis).toMatchObject({
+      status: 'ROUTE_DECIDED',
+      responseCount: 3,
+      routeDecision: { route: 'PCP', bestTrl: 6 },
+    });
+    expect(sepsis?.report).toMatch(
+      /^3 suppliers answered, declaring TRL 6, 5 and 4; the best declared TRL is 6\./,
     );
   });
 
