@@ -5,6 +5,7 @@ import type {
   PhaseCompleted,
   PhaseContractsAwarded,
   SuppliersDownSelected,
+  TenderAmended,
   TenderCancelled,
   TenderDrafted,
 } from '@pcp/contracts';
@@ -161,6 +162,19 @@ export class PublishedTender {
     };
     await this.append('SuppliersDownSelected', selected, selected.reason);
     return continued.map((c) => ({ ...c, bidId: `bid-${randomUUID()}` }));
+  }
+
+  /** An amendment of a PCP call that leaves `phaseCount` phases in force. */
+  async amendPhases(phaseCount: number): Promise<void> {
+    const amended: TenderAmended = {
+      tenderId: this.tenderId,
+      org: this.by.org,
+      changedFields: ['phases'],
+      submissionDeadline: '2026-09-30T14:00:00+02:00',
+      reason: 'Field testing merged into the prototype phase',
+      phaseCount,
+    };
+    await this.append('TenderAmended', amended, amended.reason);
   }
 
   async cancel(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { AwardedContract } from '@pcp/contracts';
 import { createTestApp, type TestApp } from '@pcp/platform';
 import { pilotsContextWith } from '../pilots.context';
 import {
@@ -218,6 +219,17 @@ describe('testbeds and pilot planning over HTTP, with contracts learned from ten
         .send(pilotBody((phase1 as { contractId: string }).contractId, testbedId))
         .expect(422);
       expect(res.body.details).toMatchObject({ code: 'NOT_LAST_PHASE' });
+    });
+
+    it('201: a phase-2 contract of a PCP call amended from 3 phases to 2 (its last phase now)', async () => {
+      const testbedId = await testbed();
+      const tender = await PublishedTender.drafted(app, ANA, 'PCP', 3);
+      await tender.amendPhases(2);
+      const [phase1] = (await tender.award(1, [sam])) as [AwardedContract];
+      await tender.completePhase(1, [{ contract: phase1, passed: true, assessedTrl: 6 }]);
+      const [phase2] = (await tender.downSelect(2, [phase1])) as [AwardedContract];
+      const res = await post('/pilots').send(pilotBody(phase2.contractId, testbedId)).expect(201);
+      expect(res.body).toMatchObject({ procedure: 'PCP', phase: 2, contractId: phase2.contractId });
     });
 
     it('422: a contract of a cancelled tender', async () => {
