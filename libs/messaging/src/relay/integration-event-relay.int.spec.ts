@@ -2,11 +2,11 @@
  * The relay on real engines: the PostgreSQL event store on the test server, the Kafka broker,
  * FerretDB for the consumer's processed ids and effects.
  *
- * "Kafka down" without stopping the shared broker: the relay reaches the broker only through
- * a TCP link on 127.0.0.1 that the test cuts and restores. Its client routes every broker
- * address (including the one the broker advertises in metadata) through that link, so while
- * the link is cut the relay sees refused connections and reset sockets, as with a dead broker,
- * while the consumer and everyone else keep using the broker directly.
+ * "Kafka down" without stopping the shared broker: the relay and the consumer reach the broker
+ * only through a TCP link on 127.0.0.1 that the test cuts and restores. Their clients route
+ * every broker address (including the one the broker advertises in metadata) through that
+ * link, so while the link is cut both see refused connections and reset sockets, as with a
+ * dead broker, while the test itself and everyone else keep using the broker directly.
  */
 import { randomUUID } from 'node:crypto';
 import { NeedPrioritisedEvent, NeedRecordedEvent, NeedValidatedEvent } from '@pcp/contracts';
@@ -17,12 +17,14 @@ import { DocumentDeadLetterSink } from '../consumer/dead-letters';
 import { on } from '../consumer/integration-consumer';
 import { MessageProcessor, type ProcessOutcome } from '../consumer/message-processor';
 import { DocumentProcessedEvents } from '../consumer/processed-events';
+import { integrationMessageOf, toRecord } from '../integration-message';
 import { KafkaIntegrationEventPublisher } from '../kafka/kafka-publisher';
 import { KafkaIntegrationSource } from '../kafka/kafka-integration-source';
 import { CuttableTcpLink } from '../kafka/testing/cuttable-tcp-link';
 import { allEffects, recordEffect, totalCount } from '../kafka/testing/effects';
 import { KafkaTestKit, eventually } from '../kafka/testing/kafka-test-kit';
 import type { IntegrationEventPublisher } from '../publisher';
+import { storedEvent } from '../test-support/envelopes';
 import { IntegrationEventRelay } from './integration-event-relay';
 
 jest.setTimeout(120_000);
@@ -49,6 +51,12 @@ beforeAll(async () => {
   await link.open();
 });
 
+// What a test started, stopped even when it fails, so the failure is reported instead of hanging.
+const running: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of running.splice(0).reverse()) await stop().catch(() => undefined);
+});
+
 afterAll(async () => {
   await link?.cut();
   await log?.close();
@@ -58,18 +66,18 @@ afterAll(async () => {
 });
 
 describe('relay from the event log to Kafka', () => {
-  it('keeps commands working while Kafka is unreachable; afterwards every event arrives and takes effect once', async () => {
+  it('keeps commands working while Kafka is unreachable for relay and consumer; afterwards every event arrives and takes effect once', async () => {
     const topic = kit.topicName('needs');
     await kit.createTopics([topic]);
-    await link.cut();
-
-    const relayErrors: unknown[] = [];
-    const publisher = new KafkaIntegrationEventPublisher({
+    const throughLink = (clientId: string) => ({
       brokers: [`127.0.0.1:${link.port}`],
-      clientId: `relay-${kit.runId}`,
+      clientId,
       connectionTimeout: 500,
       route: () => ({ host: '127.0.0.1', port: link.port }),
     });
+
+    const relayErrors: unknown[] = [];
+    const publisher = new KafkaIntegrationEventPublisher(throughLink(`relay-${kit.runId}`));
     const relay = new IntegrationEventRelay({
       context: 'needs',
       store: log,
@@ -99,7 +107,7 @@ describe('relay from the event log to Kafka', () => {
       onOutcome: (o) => outcomes.push(o),
     });
     const consumer = new KafkaIntegrationSource({
-      connection: { brokers: kit.brokers, clientId: `consumer-${kit.runId}` },
+      connection: throughLink(`consumer-${kit.runId}`),
       processor,
       topics: [topic],
       partitionsConsumedConcurrently: 3,
@@ -107,8 +115,16 @@ describe('relay from the event log to Kafka', () => {
       heartbeatInterval: 500,
     });
 
-    relay.start();
+    running.push(
+      () => publisher.close(),
+      () => relay.stop(),
+      () => consumer.stop(),
+    );
+    // The consumer joins its group while the broker is reachable, then the broker goes away.
     await consumer.start();
+    await eventually(() => consumer.joined, 30_000, 'the consumer to join its group');
+    await link.cut();
+    relay.start();
 
     /** Three commands' events on one need: recorded, validated, prioritised. */
     const appendNeed = async (i: number) => {
@@ -154,6 +170,26 @@ describe('relay from the event log to Kafka', () => {
     expect(await kit.countMessages(topic)).toBe(0);
     expect(await log.readCheckpoint(relay.subscriptionName)).toBeNull();
 
+    // The consumer is cut off too: a record put on the topic directly stays unread meanwhile.
+    const directId = `need-${kit.runId}-direct`;
+    const directData = { ...NeedRecordedEvent.example, needId: directId, org: 'org-sergas' };
+    const direct = new KafkaIntegrationEventPublisher({
+      brokers: kit.brokers,
+      clientId: `direct-${kit.runId}`,
+    });
+    const directEvent = storedEvent('NeedRecorded', directData, {
+      streamId: `need-${directId}`,
+      revision: 0n,
+    });
+    await direct.publish([
+      toRecord(integrationMessageOf(directEvent, NeedRecordedEvent, directData), topic),
+    ]);
+    await direct.close();
+    expect(await kit.countMessages(topic)).toBe(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(totalCount(await allEffects(documents, effects))).toBe(0);
+    expect(outcomes).toEqual([]);
+
     // Back: the backlog flows. Cut again in the middle of it, append more while cut, restore.
     await link.open();
     await eventually(
@@ -168,7 +204,7 @@ describe('relay from the event log to Kafka', () => {
 
     const expected = 15 * 3;
     await eventually(
-      async () => totalCount(await allEffects(documents, effects)) >= expected,
+      async () => totalCount(await allEffects(documents, effects)) >= expected + 1,
       60_000,
       'all effects',
     );
@@ -177,7 +213,9 @@ describe('relay from the event log to Kafka', () => {
     await new Promise((r) => setTimeout(r, 1000));
 
     const all = await allEffects(documents, effects);
-    expect(all.size).toBe(15);
+    expect(all.size).toBe(15 + 1);
+    expect(all.get(directId)).toMatchObject({ count: 1, eventIds: [directEvent.id] });
+    all.delete(directId);
     for (const [key, effect] of all) {
       expect(effect.count).toBe(3);
       expect(new Set(effect.eventIds).size).toBe(3);
@@ -187,12 +225,12 @@ describe('relay from the event log to Kafka', () => {
       expect(effect.eventIds).toEqual(stream.map((e) => e.id));
     }
     expect(totalCount(all)).toBe(expected);
-    expect(outcomes.filter((o) => o.kind === 'handled')).toHaveLength(expected);
+    expect(outcomes.filter((o) => o.kind === 'handled')).toHaveLength(expected + 1);
     expect(outcomes.filter((o) => o.kind === 'dead-lettered')).toEqual([]);
 
     // What went over the wire: keyed by need id, CloudEvents headers, private fields left out.
     const onTopic = await kit.read(topic, await kit.countMessages(topic));
-    expect(onTopic.length).toBeGreaterThanOrEqual(expected);
+    expect(onTopic.length).toBeGreaterThanOrEqual(expected + 1);
     const prioritised = onTopic.find((r) => r.headers['ce_type'] === 'NeedPrioritised');
     expect(prioritised?.key).toMatch(/^need-/);
     expect(prioritised?.headers).toMatchObject({
