@@ -161,6 +161,31 @@ function groupBehaviour(name: string, open: () => Promise<PostgresEventStore>): 
       expect(await store.readStream(stream('bad'))).toEqual([]);
       expect(await store.readStream(stream('good'))).toHaveLength(1);
     });
+
+    it('keeps data and actors holding the separator of their texts (U+001E) intact', async () => {
+      const odd = {
+        text: 'record\u001eseparator',
+        '\u001ekey': ['\u001e', { deep: 'a\u001e\u001eb' }],
+      };
+      const oddActor = { userId: 'u\u001e1', org: 'o\u001e', roles: ['r\u001e'] };
+      const settled = await inOneGroup(store, [
+        () =>
+          store.append(
+            stream('odd'),
+            [event(odd), { ...event('plain'), actor: oddActor }, event(odd)],
+            NO_STREAM,
+          ),
+        () => store.append(stream('plain'), [event(), event({ last: '\u001e' })], NO_STREAM),
+      ]);
+      const written = settled.map((outcome) => fulfilled(outcome).appended);
+      for (const [index, suffix] of ['odd', 'plain'].entries()) {
+        const read = await store.readStream(stream(suffix));
+        expect(read).toEqual(written[index]);
+        expect(findChainBreak(stream(suffix), read)).toBeNull();
+      }
+      expect(written[0].map((envelope) => envelope.data)).toEqual([odd, 'plain', odd]);
+      expect(written[0][1].actor).toEqual(oddActor);
+    });
   });
 }
 

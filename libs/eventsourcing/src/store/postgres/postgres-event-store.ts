@@ -311,7 +311,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
 
   /**
    * Two round trips inside the transaction: begin_append_group (stream locks, positions, heads,
-   * repeated ids), then finish_append_group (every written event and head; see schema.ts).
+   * repeated ids), then finish_append_rows (every written event and head; see schema.ts).
    */
   private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
     const s = this.schema;
@@ -341,6 +341,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     let next = BigInt(begun[0].first_position);
     const outcomes: GroupOutcome[] = [];
     const rows: string[] = [];
+    const data: string[] = [];
+    const actors: string[] = [];
     const heads: { stream_id: string; revision: string; hash: string }[] = [];
     group.forEach((append, index) => {
       const head = begun[index];
@@ -364,6 +366,8 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         const appended = chained.envelopes;
         next += BigInt(appended.length);
         rows.push(...chained.rows);
+        data.push(...chained.data);
+        actors.push(...chained.actors);
         const last = appended[appended.length - 1];
         heads.push({
           stream_id: append.streamId,
@@ -378,8 +382,11 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     });
     // Nothing to write: roll back.
     if (rows.length === 0) throw new GroupSettled(outcomes);
-    await tx.query(`SELECT ${s}.finish_append_group($1::jsonb, $2, $3::jsonb, $4)`, [
+    // JSON text never holds U+001E unescaped: it separates the texts (see finish_append_rows).
+    await tx.query(`SELECT ${s}.finish_append_rows($1::json, $2, $3, $4, $5::jsonb, $6)`, [
       `[${rows.join(',')}]`,
+      data.join('\x1e'),
+      actors.join('\x1e'),
       recordedAt,
       JSON.stringify(heads),
       this.notify ? appendedChannel(s) : null,

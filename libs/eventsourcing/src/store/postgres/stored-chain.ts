@@ -20,8 +20,12 @@ export function storedJsonText(value: unknown): string {
 /** Events placed after their stream's head, hashed, with the JSON the store writes them from. */
 export interface ChainedEvents {
   envelopes: EventEnvelope[];
-  /** One JSON object per event, in the shape finish_append_many reads. */
+  /** One JSON object per event without its data and actor, in the shape finish_append_rows reads. */
   rows: string[];
+  /** Each event's data as canonical JSON, in the order of `rows`. */
+  data: string[];
+  /** Each event's actor as canonical JSON, in the order of `rows`. */
+  actors: string[];
 }
 
 /**
@@ -39,6 +43,8 @@ export function chainForStorage(
 ): ChainedEvents {
   const envelopes: EventEnvelope[] = [];
   const rows: string[] = [];
+  const dataTexts: string[] = [];
+  const actorTexts: string[] = [];
   const stream = JSON.stringify(streamId);
   const recorded = JSON.stringify(recordedAt);
   let prevHash = head.hash;
@@ -64,9 +70,11 @@ export function chainForStorage(
     const hash = digestOf('sha256', prevHash + hashed, 'hex');
     rows.push(
       `{"p":"${globalPosition}","s":${stream},"r":"${revision}","id":${id},"type":${type},` +
-        `"v":${event.schemaVersion},"o":${occurredAt},"actor":${actor},"reason":${reason},` +
-        `"c":${correlationId},"k":${causationId},"data":${data},"ph":${prev},"h":"${hash}"}`,
+        `"v":${event.schemaVersion},"o":${occurredAt},"reason":${reason},` +
+        `"c":${correlationId},"k":${causationId},"ph":${prev},"h":"${hash}"}`,
     );
+    dataTexts.push(data);
+    actorTexts.push(actor);
     envelopes.push({
       ...event,
       streamId,
@@ -79,5 +87,5 @@ export function chainForStorage(
     prevHash = hash;
     prev = `"${hash}"`;
   });
-  return { envelopes, rows };
+  return { envelopes, rows, data: dataTexts, actors: actorTexts };
 }
