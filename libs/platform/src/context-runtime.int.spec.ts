@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Server, type Socket, connect, createServer } from 'node:net';
 import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '@nestjs/common';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { NeedValidatedEvent } from '@pcp/contracts';
@@ -10,7 +11,7 @@ import {
   type AnchorStore,
   type EventStore,
 } from '@pcp/eventsourcing';
-import { on, type IntegrationConsumer } from '@pcp/messaging';
+import { createKafka, on, parseBrokers, type IntegrationConsumer } from '@pcp/messaging';
 import { requireEngine, uniqueName } from '@pcp/testing';
 import { IsString } from 'class-validator';
 import type { BoundedContext } from './bounded-context';
@@ -228,19 +229,21 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
   });
 });
 
+// A distributed service: its own topics and read-model database on the shared engines.
+const kafkaEnv = (brokers: string) => {
+  const mongo = new URL(requireEngine('mongo'));
+  mongo.pathname = `/${uniqueName('ready').replace(/-/g, '_')}`;
+  return {
+    INTEGRATION: 'kafka',
+    KAFKA_BROKERS: brokers,
+    KAFKA_TOPIC_PREFIX: `${uniqueName('ready')}.`,
+    READ_MODELS: 'mongo',
+    MONGO_URL: mongo.toString(),
+  };
+};
+
 describe('platform runtime readiness (distributed: consumers in Kafka groups)', () => {
   // Nothing is published to these topics, so the read-model database stays empty.
-  const kafkaEnv = (brokers: string) => {
-    const mongo = new URL(requireEngine('mongo'));
-    mongo.pathname = `/${uniqueName('ready').replace(/-/g, '_')}`;
-    return {
-      INTEGRATION: 'kafka',
-      KAFKA_BROKERS: brokers,
-      KAFKA_TOPIC_PREFIX: `${uniqueName('ready')}.`,
-      READ_MODELS: 'mongo',
-      MONGO_URL: mongo.toString(),
-    };
-  };
 
   it('is ready once its consumers have joined their groups', async () => {
     const app = await createTestApp({
@@ -273,6 +276,109 @@ describe('platform runtime readiness (distributed: consumers in Kafka groups)', 
       expect(res.body.details.eventStore).toEqual({ status: 'up' });
     } finally {
       await app.close();
+    }
+  });
+});
+
+/** A loopback port with nothing listening on it (a stopped broker's address). */
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Kafka started again at that address: the port now forwards to the real broker. */
+async function forward(port: number, target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(target);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('platform runtime while Kafka is stopped (distributed)', () => {
+  it('takes a command without waiting for Kafka, and publishes its event once Kafka is back', async () => {
+    const port = await unusedPort();
+    const env = kafkaEnv(`127.0.0.1:${port}`);
+    const app = await createTestApp({ contexts: [needs], env });
+    let kafkaBack: Awaited<ReturnType<typeof forward>> | null = null;
+    const kafka = createKafka({
+      brokers: parseBrokers(requireEngine('kafka')),
+      clientId: uniqueName('reader'),
+    });
+    const reader = kafka.consumer({ groupId: uniqueName('reader') });
+    try {
+      const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+      const started = Date.now();
+      const created = await app
+        .http()
+        .post('/test-needs')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ region: 'ES11' });
+      expect(created.status).toBe(201);
+      // answered from the log alone: no wait on a broker timeout
+      expect(Date.now() - started).toBeLessThan(3000);
+      const stored = await app.store.readStream(`needs-need-${created.body.id}`);
+      expect(stored.map((e) => e.type)).toEqual(['NeedValidated']);
+      expect((await app.http().get('/health/ready')).status).toBe(200);
+
+      const topic = `${env.KAFKA_TOPIC_PREFIX}pcp.needs.events`;
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        // the relay keeps trying meanwhile; nothing reaches the broker
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(await admin.listTopics()).not.toContain(topic);
+
+        const [host, brokerPort] = parseBrokers(requireEngine('kafka'))[0].split(':');
+        kafkaBack = await forward(port, { host, port: Number(brokerPort) });
+        const deadline = Date.now() + 45_000;
+        const published = async () =>
+          (await admin.listTopics()).includes(topic) &&
+          (await admin.fetchTopicOffsets(topic)).some((p) => Number(p.high) > 0);
+        while (!(await published())) {
+          if (Date.now() > deadline) throw new Error(`nothing was published to ${topic}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      await reader.connect();
+      await reader.subscribe({ topics: [topic], fromBeginning: true });
+      const received = await new Promise<{ key: string; type: string }>((resolve) => {
+        void reader.run({
+          eachMessage: async ({ message }) =>
+            resolve({
+              key: message.key?.toString() ?? '',
+              type: message.headers?.['ce_type']?.toString() ?? '',
+            }),
+        });
+      });
+      expect(received).toEqual({ key: created.body.id, type: 'NeedValidated' });
+    } finally {
+      await reader.disconnect();
+      await app.close();
+      await kafkaBack?.close();
     }
   });
 });
