@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ENGINE_VARIABLES, EVENTSTOREDB_VARIABLE } from './engine-variables';
 import globalSetup from './global-setup';
 
-describe('global setup under CI with no engine anywhere', () => {
+describe('global setup with no engine configured and no Docker', () => {
   const saved = { ...process.env };
   let dir: string;
   let file: string;
@@ -56,5 +56,31 @@ describe('global setup under CI with no engine anywhere', () => {
     delete process.env.CI;
     await expect(globalSetup()).resolves.toBeUndefined();
     expect(process.env.PCP_TEST_KAFKA_BROKERS).toBeUndefined();
+  });
+
+  it('says readably when starting the engines failed', async () => {
+    delete process.env.PCP_SKIP_ENGINES;
+    delete process.env.CI;
+    // bash reads BASH_ENV before the script: engines.sh fails before it touches anything
+    const failFirst = join(dir, 'fail-first.sh');
+    writeFileSync(failFirst, 'exit 3\n');
+    process.env.BASH_ENV = failFirst;
+    const written: string[] = [];
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await globalSetup();
+    } finally {
+      stderr.mockRestore();
+    }
+    const text = written.join('');
+    expect(text).toContain(
+      'Engines missing (PostgreSQL, Kafka, MongoDB (FerretDB)): running `bash scripts/engines.sh up`',
+    );
+    expect(text).toContain(
+      '`bash scripts/engines.sh up` exited with status 3; its output is above.',
+    );
   });
 });
