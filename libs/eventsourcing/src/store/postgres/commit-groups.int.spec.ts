@@ -162,7 +162,7 @@ function groupBehaviour(name: string, open: () => Promise<PostgresEventStore>): 
       expect(await store.readStream(stream('good'))).toHaveLength(1);
     });
 
-    it('keeps data and actors holding the separator of their texts (U+001E) intact', async () => {
+    it('keeps texts that mean something to the stored form intact (U+001E, quotes, braces, NULL)', async () => {
       const odd = {
         text: 'record\u001eseparator',
         '\u001ekey': ['\u001e', { deep: 'a\u001e\u001eb' }],
@@ -176,9 +176,29 @@ function groupBehaviour(name: string, open: () => Promise<PostgresEventStore>): 
             NO_STREAM,
           ),
         () => store.append(stream('plain'), [event(), event({ last: '\u001e' })], NO_STREAM),
+        // Texts that mean something in an array literal: quotes, backslashes, braces, NULL.
+        () =>
+          store.append(
+            stream('q"{\\,} NULL'),
+            [
+              {
+                ...event(),
+                type: 'Type "quoted" \\ {x,y}',
+                reason: 'NULL',
+                correlationId: '{"a":1}',
+                causationId: '\\',
+              },
+              { ...event(), reason: '', causationId: ' , ' },
+            ],
+            NO_STREAM,
+          ),
       ]);
       const written = settled.map((outcome) => fulfilled(outcome).appended);
-      for (const [index, suffix] of ['odd', 'plain'].entries()) {
+      expect(written[2].map((envelope) => [envelope.reason, envelope.causationId])).toEqual([
+        ['NULL', '\\'],
+        ['', ' , '],
+      ]);
+      for (const [index, suffix] of ['odd', 'plain', 'q"{\\,} NULL'].entries()) {
         const read = await store.readStream(stream(suffix));
         expect(read).toEqual(written[index]);
         expect(findChainBreak(stream(suffix), read)).toBeNull();

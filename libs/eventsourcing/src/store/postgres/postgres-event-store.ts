@@ -24,7 +24,7 @@ import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-g
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
 import { PgliteSqlClient } from './pglite-sql-client';
-import { chainForStorage } from './stored-chain';
+import { chainForStorage, StoredColumns } from './stored-chain';
 import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
 import {
   type SqlClient,
@@ -311,7 +311,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
 
   /**
    * Two round trips inside the transaction: begin_append_group (stream locks, positions, heads,
-   * repeated ids), then finish_append_rows (every written event and head; see schema.ts).
+   * repeated ids), then finish_append_columns (every written event and head; see schema.ts).
    */
   private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
     const s = this.schema;
@@ -340,9 +340,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     const recordedAt = iso(begun[0].group_recorded_at);
     let next = BigInt(begun[0].first_position);
     const outcomes: GroupOutcome[] = [];
-    const rows: string[] = [];
-    const data: string[] = [];
-    const actors: string[] = [];
+    const columns = new StoredColumns();
     const heads: { stream_id: string; revision: string; hash: string }[] = [];
     group.forEach((append, index) => {
       const head = begun[index];
@@ -365,9 +363,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         );
         const appended = chained.envelopes;
         next += BigInt(appended.length);
-        rows.push(...chained.rows);
-        data.push(...chained.data);
-        actors.push(...chained.actors);
+        columns.add(chained);
         const last = appended[appended.length - 1];
         heads.push({
           stream_id: append.streamId,
@@ -381,16 +377,17 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       outcomes.push(outcome);
     });
     // Nothing to write: roll back.
-    if (rows.length === 0) throw new GroupSettled(outcomes);
-    // JSON text never holds U+001E unescaped: it separates the texts (see finish_append_rows).
-    await tx.query(`SELECT ${s}.finish_append_rows($1::json, $2, $3, $4, $5::jsonb, $6)`, [
-      `[${rows.join(',')}]`,
-      data.join('\x1e'),
-      actors.join('\x1e'),
-      recordedAt,
-      JSON.stringify(heads),
-      this.notify ? appendedChannel(s) : null,
-    ]);
+    if (columns.length === 0) throw new GroupSettled(outcomes);
+    await tx.query(
+      `SELECT ${s}.finish_append_columns($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+        $14, $15, $16::jsonb, $17)`,
+      [
+        ...columns.parameters(),
+        recordedAt,
+        JSON.stringify(heads),
+        this.notify ? appendedChannel(s) : null,
+      ],
+    );
     return outcomes;
   }
 

@@ -20,11 +20,9 @@ export function storedJsonText(value: unknown): string {
 /** Events placed after their stream's head, hashed, with the JSON the store writes them from. */
 export interface ChainedEvents {
   envelopes: EventEnvelope[];
-  /** One JSON object per event without its data and actor, in the shape finish_append_rows reads. */
-  rows: string[];
-  /** Each event's data as canonical JSON, in the order of `rows`. */
+  /** Each event's data as canonical JSON, in the order of `envelopes`. */
   data: string[];
-  /** Each event's actor as canonical JSON, in the order of `rows`. */
+  /** Each event's actor as canonical JSON, in the order of `envelopes`. */
   actors: string[];
 }
 
@@ -42,37 +40,26 @@ export function chainForStorage(
   firstPosition: bigint,
 ): ChainedEvents {
   const envelopes: EventEnvelope[] = [];
-  const rows: string[] = [];
   const dataTexts: string[] = [];
   const actorTexts: string[] = [];
   const stream = JSON.stringify(streamId);
   const recorded = JSON.stringify(recordedAt);
   let prevHash = head.hash;
-  let prev = JSON.stringify(prevHash);
   prepared.forEach((event, index) => {
     const revision = head.revision + 1n + BigInt(index);
-    const globalPosition = firstPosition + BigInt(index);
     // The text prepareEvents wrote the stored values from: the same canonical JSON.
     const written = preparedJsonOf(event);
     const actor = written?.actor ?? storedJsonText(event.actor);
     const data = written?.data ?? storedJsonText(event.data);
-    const id = JSON.stringify(event.id);
-    const type = JSON.stringify(event.type);
-    const occurredAt = JSON.stringify(event.occurredAt);
-    const reason = JSON.stringify(event.reason);
-    const correlationId = JSON.stringify(event.correlationId);
-    const causationId = JSON.stringify(event.causationId);
     const hashed =
-      `{"actor":${actor},"causationId":${causationId},"correlationId":${correlationId},` +
-      `"data":${data},"id":${id},"occurredAt":${occurredAt},"prevHash":${prev},` +
-      `"reason":${reason},"recordedAt":${recorded},"revision":"${revision}",` +
-      `"schemaVersion":${JSON.stringify(event.schemaVersion)},"streamId":${stream},"type":${type}}`;
+      `{"actor":${actor},"causationId":${JSON.stringify(event.causationId)},` +
+      `"correlationId":${JSON.stringify(event.correlationId)},"data":${data},` +
+      `"id":${JSON.stringify(event.id)},"occurredAt":${JSON.stringify(event.occurredAt)},` +
+      `"prevHash":${JSON.stringify(prevHash)},"reason":${JSON.stringify(event.reason)},` +
+      `"recordedAt":${recorded},"revision":"${revision}",` +
+      `"schemaVersion":${JSON.stringify(event.schemaVersion)},"streamId":${stream},` +
+      `"type":${JSON.stringify(event.type)}}`;
     const hash = digestOf('sha256', prevHash + hashed, 'hex');
-    rows.push(
-      `{"p":"${globalPosition}","s":${stream},"r":"${revision}","id":${id},"type":${type},` +
-        `"v":${event.schemaVersion},"o":${occurredAt},"reason":${reason},` +
-        `"c":${correlationId},"k":${causationId},"ph":${prev},"h":"${hash}"}`,
-    );
     dataTexts.push(data);
     actorTexts.push(actor);
     envelopes.push({
@@ -81,11 +68,66 @@ export function chainForStorage(
       revision,
       recordedAt,
       prevHash,
-      globalPosition,
+      globalPosition: firstPosition + BigInt(index),
       hash,
     });
     prevHash = hash;
-    prev = `"${hash}"`;
   });
-  return { envelopes, rows, data: dataTexts, actors: actorTexts };
+  return { envelopes, data: dataTexts, actors: actorTexts };
+}
+
+const ARRAY_ESCAPED = /[\\"]/;
+const ARRAY_ESCAPED_ALL = /[\\"]/g;
+
+/** A member of a PostgreSQL array literal holding `text` as it is (quoted), or NULL. */
+export function arrayMember(text: string | null): string {
+  if (text === null) return 'NULL';
+  return `"${ARRAY_ESCAPED.test(text) ? text.replace(ARRAY_ESCAPED_ALL, '\\$&') : text}"`;
+}
+
+/**
+ * A group's events as the parameters of finish_append_columns, in its order: one array
+ * literal per column, then the data and actors as canonical JSON joined by U+001E, which
+ * JSON text never holds unescaped.
+ */
+export class StoredColumns {
+  private readonly columns: string[][] = Array.from({ length: 12 }, () => []);
+  private readonly data: string[] = [];
+  private readonly actors: string[] = [];
+
+  get length(): number {
+    return this.data.length;
+  }
+
+  add(chained: ChainedEvents): void {
+    const [positions, streams, revisions, ids, types, versions, occurred] = this.columns;
+    const [reasons, correlations, causations, prevHashes, hashes] = this.columns.slice(7);
+    let stream = '';
+    chained.envelopes.forEach((event, index) => {
+      // Digits, hex and UUIDs need no quotes; the other texts are quoted.
+      positions.push(event.globalPosition.toString());
+      if (index === 0) stream = arrayMember(event.streamId);
+      streams.push(stream);
+      revisions.push(event.revision.toString());
+      ids.push(event.id);
+      types.push(arrayMember(event.type));
+      versions.push(String(event.schemaVersion));
+      occurred.push(`"${event.occurredAt}"`);
+      reasons.push(arrayMember(event.reason));
+      correlations.push(arrayMember(event.correlationId));
+      causations.push(arrayMember(event.causationId));
+      prevHashes.push(event.prevHash);
+      hashes.push(event.hash);
+      this.data.push(chained.data[index]);
+      this.actors.push(chained.actors[index]);
+    });
+  }
+
+  parameters(): string[] {
+    return [
+      ...this.columns.map((column) => `{${column.join(',')}}`),
+      this.data.join('\x1e'),
+      this.actors.join('\x1e'),
+    ];
+  }
 }
