@@ -42,13 +42,17 @@ export interface PostgresEventStoreOptions {
   /** Close the client with the store; default true. */
   ownsClient?: boolean;
   /**
-   * Commit groups written at the same time, each in its own transaction; default 2 (a second
-   * one only while at least 100 events wait).
+   * Commit groups written at the same time, each in its own transaction; a second one only
+   * while at least 100 events wait. Default 4 on a server, 2 embedded (PGlite runs one
+   * transaction at a time).
    */
   groupsInFlight?: number;
   /** Most appends in one commit group; default 256. */
   groupAppends?: number;
-  /** Most events in one commit group (a larger append goes alone); default 1,000. */
+  /**
+   * Most events in one commit group (a larger append goes alone); default 200 on a server,
+   * 1,000 embedded.
+   */
   groupEvents?: number;
 }
 
@@ -192,10 +196,15 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     this.notify = options.notify ?? true;
     this.ownsClient = options.ownsClient ?? true;
     this.streamLockSpace = streamLockSpace(this.schema);
-    this.maxGroupsInFlight = options.groupsInFlight ?? 2;
+    // A server writes groups side by side on their own connections and cores: large appends
+    // are spread over several backends rather than queued behind one (four at most, leaving
+    // most of a default pool of ten to readers). Embedded, transactions run one at a time, so
+    // the fewer and larger the groups, the fewer the flushes.
+    const serial = client instanceof PgliteSqlClient;
+    this.maxGroupsInFlight = options.groupsInFlight ?? (serial ? 2 : 4);
     this.groupLimits = {
       appends: options.groupAppends ?? 256,
-      events: options.groupEvents ?? 1_000,
+      events: options.groupEvents ?? (serial ? 1_000 : 200),
     };
   }
 
