@@ -8,6 +8,7 @@ import {
   NO_STREAM,
   PERSONAL_DATA_VAULT,
   type CommandMetadata,
+  type CommandResult,
   type EventStore,
   type PersonalDataVault,
 } from '@pcp/eventsourcing';
@@ -99,7 +100,7 @@ export class ConsultationCommands {
       metadata,
       NO_STREAM,
     );
-    return this.viewAt(consultationId, result.revision);
+    return this.viewOf(consultationId, result);
   }
 
   publish(id: string, metadata: CommandMetadata, expected?: bigint): Promise<ConsultationView> {
@@ -207,16 +208,17 @@ export class ConsultationCommands {
         }
         throw error;
       });
-    const view = await this.viewAt(id, result.revision);
+    const view = await this.viewOf(id, result);
     return { view, revision: view.revision };
   }
 
   /** The consultation right after this command, even when others have changed it since. */
-  private async viewAt(id: string, revision: bigint): Promise<ConsultationView> {
-    const view = consultationViewOf(
-      await this.store.readStream(consultationStream(id), { to: revision }),
-    );
-    if (!view) throw new Error(`consultation ${id} has no event at revision ${revision}`);
+  private async viewOf(
+    id: string,
+    result: CommandResult<ConsultationState>,
+  ): Promise<ConsultationView> {
+    const view = consultationViewOf(result.stream);
+    if (!view) throw new Error(`consultation ${id} has no event at revision ${result.revision}`);
     return this.vault.reveal(view);
   }
 }

@@ -331,6 +331,21 @@ function runtimeSuite(name: string, open: () => Promise<OpenedStore>) {
       expect((error as ConcurrencyError).actual).toBe(events[events.length - 1].revision);
     });
 
+    it('answers with the stream up to its revision, as a read of the stream would', async () => {
+      const streamId = await started();
+      const result = await run(streamId, measure(5));
+      expect(result.stream).toEqual(await store.readStream(streamId, { to: result.revision }));
+      expect(result.stream.map((e) => e.type)).toEqual([
+        'PilotPlanned',
+        'PilotStarted',
+        'MeasurementRecorded',
+      ]);
+      // a command that records nothing answers with the stream as it found it
+      const unchanged = await run(streamId, { type: 'StartPilot' });
+      expect(unchanged.events).toEqual([]);
+      expect(unchanged.stream).toEqual(await store.readStream(streamId));
+    });
+
     it('loads the state as it was at an earlier time', async () => {
       const streamId = await started();
       await new Promise((resolve) => setTimeout(resolve, 30));
@@ -338,13 +353,19 @@ function runtimeSuite(name: string, open: () => Promise<OpenedStore>) {
       await new Promise((resolve) => setTimeout(resolve, 30));
       await run(streamId, measure(5));
       expect((await loadAggregate(store, streamId, pilotDecider)).state.measurements).toBe(1);
-      expect(await loadAggregate(store, streamId, pilotDecider, { asOf: between })).toEqual({
+      const then = await loadAggregate(store, streamId, pilotDecider, { asOf: between });
+      expect({ ...then, events: then.events.map((e) => [e.type, e.revision]) }).toEqual({
         state: { status: 'RUNNING', kpis: ['readmissions'], measurements: 0 },
         revision: 1n,
+        events: [
+          ['PilotPlanned', 0n],
+          ['PilotStarted', 1n],
+        ],
       });
       expect(await loadAggregate(store, newStream(), pilotDecider)).toEqual({
         state: pilotDecider.initialState(),
         revision: null,
+        events: [],
       });
     });
 

@@ -47,12 +47,19 @@ export interface CommandResult<State> {
   revision: bigint;
   /** The envelopes this command appended (none when the decider had nothing to record). */
   events: EventEnvelope[];
+  /**
+   * The stream up to `revision`: the events the command decided on, then those it appended.
+   * What a read of the stream up to `revision` returns, without reading it again.
+   */
+  stream: EventEnvelope[];
 }
 
 export interface LoadedAggregate<State> {
   state: State;
   /** Revision of the last event folded in; null when the stream has no events. */
   revision: bigint | null;
+  /** The envelopes folded in, in order. */
+  events: EventEnvelope[];
 }
 
 export const DEFAULT_MAX_RETRIES = 5;
@@ -84,7 +91,7 @@ export async function loadAggregate<State, Event extends DomainEvent>(
   let state = decider.initialState();
   for (const envelope of envelopes) state = decider.evolve(state, toEvent(envelope) as Event);
   const last = envelopes[envelopes.length - 1];
-  return { state, revision: last ? last.revision : null };
+  return { state, revision: last ? last.revision : null, events: envelopes };
 }
 
 /**
@@ -124,7 +131,12 @@ async function attemptCommand<Command, State, Event extends DomainEvent>(
 
   const decided = decider.decide(command, loaded.state);
   if (decided.length === 0) {
-    return { state: loaded.state, revision: loaded.revision ?? NO_REVISION, events: [] };
+    return {
+      state: loaded.state,
+      revision: loaded.revision ?? NO_REVISION,
+      events: [],
+      stream: loaded.events,
+    };
   }
 
   const occurredAt = (options.now ?? (() => new Date()))().toISOString();
@@ -143,7 +155,12 @@ async function attemptCommand<Command, State, Event extends DomainEvent>(
   const result = await store.append(streamId, newEvents, loaded.revision ?? NO_STREAM);
   let state = loaded.state;
   for (const event of decided) state = decider.evolve(state, event);
-  return { state, revision: result.lastRevision, events: result.appended };
+  return {
+    state,
+    revision: result.lastRevision,
+    events: result.appended,
+    stream: [...loaded.events, ...result.appended],
+  };
 }
 
 // Per store instance and stream: the tail of the queue of commands waiting for their turn.

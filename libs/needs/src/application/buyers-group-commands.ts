@@ -7,6 +7,7 @@ import {
   NO_STREAM,
   NotFoundError,
   type CommandMetadata,
+  type CommandResult,
   type EventStore,
 } from '@pcp/eventsourcing';
 import {
@@ -70,7 +71,7 @@ export class BuyersGroupCommands {
     const result = await this.withClaims(buyersGroupId, [...new Set(needIds)], metadata, () =>
       this.groups.handle(buyersGroupStream(buyersGroupId), command, metadata, NO_STREAM),
     );
-    return this.viewAt(buyersGroupId, result.revision);
+    return this.viewOf(buyersGroupId, result);
   }
 
   async join(
@@ -99,7 +100,7 @@ export class BuyersGroupCommands {
     const result = await this.withClaims(buyersGroupId, [needId], metadata, () =>
       this.groups.handle(stream, command, metadata, expected),
     );
-    return this.viewAt(buyersGroupId, result.revision);
+    return this.viewOf(buyersGroupId, result);
   }
 
   /** Claims the needs for the group, runs the group's append, and releases the claims if anything fails. */
@@ -161,11 +162,11 @@ export class BuyersGroupCommands {
     return facts;
   }
 
-  private async viewAt(buyersGroupId: string, revision: bigint): Promise<BuyersGroupView> {
-    const events = await this.store.readStream(buyersGroupStream(buyersGroupId), { to: revision });
-    const view = buyersGroupViewOf(events);
+  /** The group right after this command, even when others have changed it since. */
+  private viewOf(buyersGroupId: string, result: CommandResult<BuyersGroupState>): BuyersGroupView {
+    const view = buyersGroupViewOf(result.stream);
     if (!view)
-      throw new Error(`buyers group ${buyersGroupId} has no event at revision ${revision}`);
+      throw new Error(`buyers group ${buyersGroupId} has no event at revision ${result.revision}`);
     return view;
   }
 }

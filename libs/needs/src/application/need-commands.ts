@@ -6,6 +6,7 @@ import {
   EVENT_STORE,
   NotFoundError,
   type CommandMetadata,
+  type CommandResult,
   type EventStore,
   type ExpectedRevision,
 } from '@pcp/eventsourcing';
@@ -60,7 +61,7 @@ export class NeedCommands {
       },
       metadata,
     );
-    return this.viewAt(needId, result.revision);
+    return this.viewOf(needId, result);
   }
 
   async change(
@@ -73,14 +74,14 @@ export class NeedCommands {
     const result = await this.needs
       .handle(needStream(needId), command, metadata, expected)
       .catch(unknownUnderIfMatch(`There is no need with the id ${needId}`));
-    return this.viewAt(needId, result.revision);
+    return this.viewOf(needId, result);
   }
 
   /** The need right after this command, even when others have changed it since. */
-  private async viewAt(needId: string, revision: bigint): Promise<NeedView> {
-    const events = await this.store.readStream(needStream(needId), { to: revision });
-    const view = needViewOf(events);
-    if (!view) throw new Error(`need ${needId} has no recorded event at revision ${revision}`);
+  private viewOf(needId: string, result: CommandResult<NeedState>): NeedView {
+    const view = needViewOf(result.stream);
+    if (!view)
+      throw new Error(`need ${needId} has no recorded event at revision ${result.revision}`);
     return view;
   }
 }

@@ -9,6 +9,7 @@ import {
   NO_STREAM,
   NotFoundError,
   type CommandMetadata,
+  type CommandResult,
   type EventStore,
 } from '@pcp/eventsourcing';
 import {
@@ -162,7 +163,7 @@ export class PilotCommands {
       metadata,
       NO_STREAM,
     );
-    return this.viewAt(pilotId, result.revision);
+    return this.viewOf(pilotId, result);
   }
 
   assignEvaluators(
@@ -335,7 +336,7 @@ export class PilotCommands {
         throw error;
       });
     if (result.revision < 0n) throw notFound(id);
-    const view = await this.viewAt(id, result.revision);
+    const view = this.viewOf(id, result);
     return { view, revision: view.revision };
   }
 
@@ -363,9 +364,9 @@ export class PilotCommands {
   }
 
   /** The pilot right after this command, even when others have changed it since. */
-  private async viewAt(id: string, revision: bigint): Promise<PilotView> {
-    const view = pilotViewOf(await this.store.readStream(pilotStream(id), { to: revision }));
-    if (!view) throw new Error(`pilot ${id} has no event at revision ${revision}`);
+  private viewOf(id: string, result: CommandResult<PilotState>): PilotView {
+    const view = pilotViewOf(result.stream);
+    if (!view) throw new Error(`pilot ${id} has no event at revision ${result.revision}`);
     return view;
   }
 }
