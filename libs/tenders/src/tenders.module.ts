@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PLATFORM_CONFIG, resolveBidSealingKey, type PlatformConfig } from '@pcp/http';
 import { DeadlineScheduler } from './application/deadline-scheduler';
 import {
+  BID_SEALING_KEY,
   CLOCK,
   TENDER_SETTINGS,
   consistencyWaitFrom,
@@ -43,6 +45,13 @@ export class TendersModule {
             consistencyPollMs: 100,
             deadlineCheckMs: options.deadlineCheckMs ?? deadlineCheckFrom(),
           }),
+        },
+        {
+          provide: BID_SEALING_KEY,
+          // BID_SEALING_KEY, else the key generated once into DATA_DIR.
+          useFactory: (config: PlatformConfig): Buffer =>
+            resolveBidSealingKey(config.DATA_DIR, config.BID_SEALING_KEY),
+          inject: [PLATFORM_CONFIG],
         },
         TenderCommands,
         TenderQueries,
