@@ -12,7 +12,8 @@ import { BrokenSealError } from './bid-sealing';
 import { SEALED_BID_ACTOR, SealedBidStore } from './sealed-bid-store';
 import { bidStream } from './streams';
 
-const bidder: Actor = { userId: 'user-heron-7', org: 'org-heron-41', roles: ['supplier'] };
+const ORG = 'org-heron-41';
+const bidder: Actor = { userId: 'user-heron-7', org: ORG, roles: ['supplier'] };
 const PROPOSAL = 'Heron bedside sepsis watch';
 
 describe('bid streams sealed at rest on PostgreSQL', () => {
@@ -39,7 +40,7 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
         type: 'SealBid',
         bidId,
         tenderId,
-        actorOrg: bidder.org as string,
+        actorOrg: ORG,
         sme: true,
         sealNonce: randomBytes(24).toString('base64url'),
         freshInnovationId: randomUUID(),
@@ -53,7 +54,7 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
     );
     await bids.handle(
       bidStream(bidId),
-      { type: 'WithdrawSealedBid', actorOrg: bidder.org as string, reason: 'Heron reconsiders' },
+      { type: 'WithdrawSealedBid', actorOrg: ORG, reason: 'Heron reconsiders' },
       { actor: bidder, correlationId: randomUUID(), reason: 'Heron reconsiders' },
     );
     return bidId;
@@ -67,7 +68,7 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
     ]);
     expect(rows).toHaveLength(2);
     const stored = JSON.stringify(rows);
-    for (const needle of [PROPOSAL, 'Heron', '731337', bidder.org, bidder.userId, 'supplier'])
+    for (const needle of [PROPOSAL, 'Heron', '731337', ORG, bidder.userId, 'supplier'])
       expect({ needle, found: stored.includes(needle) }).toEqual({ needle, found: false });
     expect(stored).toContain(tenderId);
 
@@ -79,7 +80,7 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
     expect(asStored[0].data).toEqual({
       tenderId,
       bidId,
-      bidderKey: sealed.bidderKey(bidder.org as string),
+      bidderKey: sealed.bidderKey(ORG),
       sealed: {
         iv: expect.any(String),
         ciphertext: expect.any(String),
@@ -108,12 +109,12 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
   it('tells its bidder from the clear part without opening, and another key opens nothing', async () => {
     const tenderId = randomUUID();
     const bidId = await submitted(tenderId);
-    expect(await sealed.isBidOf(bidStream(bidId), bidder.org as string)).toBe(true);
+    expect(await sealed.isBidOf(bidStream(bidId), ORG)).toBe(true);
     expect(await sealed.isBidOf(bidStream(bidId), 'org-other')).toBe(false);
     expect(await sealed.tenderOf(bidStream(bidId))).toBe(tenderId);
     const stranger = new SealedBidStore(raw, randomBytes(32));
     await expect(stranger.readStream(bidStream(bidId))).rejects.toThrow(BrokenSealError);
-    expect(await stranger.isBidOf(bidStream(bidId), bidder.org as string)).toBe(false);
+    expect(await stranger.isBidOf(bidStream(bidId), ORG)).toBe(false);
   });
 
   it('reads a bid stored plain before sealing at rest (schema version 1) as it was', async () => {
@@ -143,7 +144,7 @@ describe('bid streams sealed at rest on PostgreSQL', () => {
       status: 'SEALED',
       bid: { technicalProposal: 'An old plain bid', supplierOrg: bidder.org, sme: null },
     });
-    expect(await sealed.isBidOf(bidStream(bidId), bidder.org as string)).toBe(true);
+    expect(await sealed.isBidOf(bidStream(bidId), ORG)).toBe(true);
     expect(await sealed.isBidOf(bidStream(bidId), 'org-other')).toBe(false);
   });
 });
