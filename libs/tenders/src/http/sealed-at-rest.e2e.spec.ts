@@ -121,7 +121,9 @@ describe('sealed bids at rest, read straight from PostgreSQL and MongoDB', () =>
   async function bidDocuments(): Promise<unknown[]> {
     const connection = await mongoose.createConnection(mongoUrl).asPromise();
     try {
-      return await connection.db!.collection(BIDS_COLLECTION).find({}).toArray();
+      const db = connection.db;
+      if (!db) throw new Error('no MongoDB database');
+      return await db.collection(BIDS_COLLECTION).find({}).toArray();
     } finally {
       await connection.close();
     }
