@@ -11,6 +11,7 @@ import {
   type Clock,
   type TenderSettings,
 } from './application/settings';
+import { SealedBidsAudit } from './application/sealed-bids-audit';
 import { TenderCommands } from './application/tender-commands';
 import { TenderQueries } from './application/tender-queries';
 import { ParticipationsController, TendersController } from './http/tenders.controller';
@@ -53,6 +54,7 @@ export class TendersModule {
             resolveBidSealingKey(config.DATA_DIR, config.BID_SEALING_KEY),
           inject: [PLATFORM_CONFIG],
         },
+        SealedBidsAudit,
         TenderCommands,
         TenderQueries,
         DeadlineScheduler,

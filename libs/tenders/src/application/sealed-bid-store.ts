@@ -113,7 +113,7 @@ export class SealedBidStore implements EventStore {
   };
 
   /** A sealed event as the bidder made it; a plain one (schema version 1) as it is. */
-  private readonly opened = (envelope: EventEnvelope): EventEnvelope => {
+  readonly opened = (envelope: EventEnvelope): EventEnvelope => {
     if (envelope.schemaVersion < SEALED_BID_SCHEMA_VERSION || !isSealedBidData(envelope.data)) {
       return envelope;
     }
