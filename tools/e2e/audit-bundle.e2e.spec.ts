@@ -27,6 +27,7 @@ type Bundle = {
   proofs: { streamId: string; source: string }[];
   withheld: string[];
   missing: string[];
+  openedBids: { streamId: string; events: { revision: string; type: string; data: unknown }[] }[];
 };
 
 // Issue point 3: an auditor downloads an innovation's audit record as one JSON document over
@@ -143,7 +144,21 @@ describe('an innovation’s audit bundle, embedded (npm start)', () => {
     expect(ids).toContain(`tenders-bid-${story.bidId}`);
     // The competitor's bid is not this innovation's record.
     expect(ids).not.toContain(`tenders-bid-${story.rivalBidId}`);
-    expect(text).toContain(SEALED_PROPOSAL);
+    // The bid is stored sealed (what the proofs cover); the tenders context opens it beside.
+    const stored = bundle.streams.find((s) => s.streamId === `tenders-bid-${story.bidId}`);
+    expect(JSON.stringify(stored)).not.toContain(SEALED_PROPOSAL);
+    expect(bundle.openedBids).toEqual([
+      {
+        streamId: `tenders-bid-${story.bidId}`,
+        events: [
+          expect.objectContaining({
+            revision: '0',
+            type: 'SealedBidSubmitted',
+            data: expect.objectContaining({ technicalProposal: SEALED_PROPOSAL }),
+          }),
+        ],
+      },
+    ]);
     expect(bundle.proofs).toHaveLength(bundle.streams.length);
     expect(verifyOffline(text)).toMatchObject({ code: 0 });
 

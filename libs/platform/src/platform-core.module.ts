@@ -14,6 +14,7 @@ import {
   InMemoryIdempotencyStore,
   LoggingModule,
   MetricsModule,
+  PLATFORM_CONFIG,
   PostgresIdempotencyStore,
   ReadinessRegistry,
   auditServicesOf,
@@ -45,6 +46,19 @@ class EventStoreReadiness implements OnModuleInit {
   }
 }
 
+/** The validated configuration, open to every module of the service. */
+@Module({})
+class PlatformConfigModule {
+  static of(config: PlatformConfig): DynamicModule {
+    return {
+      module: PlatformConfigModule,
+      global: true,
+      providers: [{ provide: PLATFORM_CONFIG, useValue: config }],
+      exports: [PLATFORM_CONFIG],
+    };
+  }
+}
+
 export interface PlatformCoreOptions {
   config: PlatformConfig;
   /** Log and metrics label, Kafka client id: `platform` or the context's name. */
@@ -66,6 +80,7 @@ export class PlatformCoreModule {
     return {
       module: PlatformCoreModule,
       imports: [
+        PlatformConfigModule.of(config),
         LoggingModule.forRoot({ level: config.LOG_LEVEL, service: options.service }),
         AuthModule.forRoot(
           config.AUTH_JWKS_URL

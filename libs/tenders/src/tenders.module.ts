@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PLATFORM_CONFIG, resolveBidSealingKey, type PlatformConfig } from '@pcp/http';
 import { DeadlineScheduler } from './application/deadline-scheduler';
 import {
+  BID_SEALING_KEY,
   CLOCK,
   TENDER_SETTINGS,
   consistencyWaitFrom,
@@ -9,6 +11,7 @@ import {
   type Clock,
   type TenderSettings,
 } from './application/settings';
+import { SealedBidsAudit } from './application/sealed-bids-audit';
 import { TenderCommands } from './application/tender-commands';
 import { TenderQueries } from './application/tender-queries';
 import { ParticipationsController, TendersController } from './http/tenders.controller';
@@ -44,6 +47,14 @@ export class TendersModule {
             deadlineCheckMs: options.deadlineCheckMs ?? deadlineCheckFrom(),
           }),
         },
+        {
+          provide: BID_SEALING_KEY,
+          // BID_SEALING_KEY, else the key generated once into DATA_DIR.
+          useFactory: (config: PlatformConfig): Buffer =>
+            resolveBidSealingKey(config.DATA_DIR, config.BID_SEALING_KEY),
+          inject: [PLATFORM_CONFIG],
+        },
+        SealedBidsAudit,
         TenderCommands,
         TenderQueries,
         DeadlineScheduler,

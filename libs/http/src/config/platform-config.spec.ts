@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './platform-config';
-import { resolveJwtSecret } from './jwt-secret';
+import { resolveBidSealingKey, resolveJwtSecret } from './jwt-secret';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {
@@ -116,5 +117,45 @@ describe('resolveJwtSecret', () => {
   it('prefers the configured secret', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcp-secret-'));
     expect(resolveJwtSecret(dir, 'x'.repeat(40))).toBe('x'.repeat(40));
+  });
+});
+
+describe('BID_SEALING_KEY', () => {
+  it('accepts 32 bytes in base64 and refuses anything else without echoing it', () => {
+    const key = randomBytes(32).toString('base64');
+    expect(loadConfig({ BID_SEALING_KEY: key }).BID_SEALING_KEY).toBe(key);
+    expect(loadConfig({ BID_SEALING_KEY: '' }).BID_SEALING_KEY).toBeUndefined();
+    for (const bad of [randomBytes(16).toString('base64'), 'not a key at all!', 'x'.repeat(44)]) {
+      let error: unknown;
+      try {
+        loadConfig({ BID_SEALING_KEY: bad });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(
+        'BID_SEALING_KEY: the bid sealing key must be 32 random bytes in base64',
+      );
+      expect((error as Error).message).not.toContain(bad);
+    }
+  });
+
+  it('generates a key once into the data folder (mode 0600) and keeps it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-bid-key-'));
+    const first = resolveBidSealingKey(dir);
+    expect(first).toHaveLength(32);
+    expect(resolveBidSealingKey(dir)).toEqual(first);
+    expect(
+      Buffer.from(readFileSync(join(dir, 'bid-sealing-key'), 'utf8').trim(), 'base64'),
+    ).toEqual(first);
+    expect(statSync(join(dir, 'bid-sealing-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('prefers the configured key, and refuses a damaged key file with its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-bid-key-'));
+    const key = randomBytes(32);
+    expect(resolveBidSealingKey(dir, key.toString('base64'))).toEqual(key);
+    writeFileSync(join(dir, 'bid-sealing-key'), 'short\n');
+    expect(() => resolveBidSealingKey(dir)).toThrow(join(dir, 'bid-sealing-key'));
   });
 });

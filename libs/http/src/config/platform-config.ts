@@ -13,6 +13,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { bidSealingKeyProblem } from './jwt-secret';
 
 export const EVENT_STORES = ['pglite', 'postgres', 'eventstoredb'] as const;
 export const READ_MODEL_STORES = ['memory', 'mongo'] as const;
@@ -70,6 +71,22 @@ export class PlatformConfig {
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   AUTH_JWKS_URL?: string;
+
+  /**
+   * The tenders context's master key sealing bids at rest until opening (32 bytes, base64);
+   * generated into DATA_DIR when unset. Its value is never echoed in an error.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @ValidateBy({
+    name: 'bidSealingKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !bidSealingKeyProblem(value),
+      defaultMessage: () =>
+        'the bid sealing key must be 32 random bytes in base64 (for example `openssl rand -base64 32`)',
+    },
+  })
+  BID_SEALING_KEY?: string;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -188,12 +205,16 @@ export class PlatformConfig {
   HEADERS_TIMEOUT_MS = 10_000;
 }
 
+/** The service's validated configuration, for modules that read a setting of their own. */
+export const PLATFORM_CONFIG = Symbol('PLATFORM_CONFIG');
+
 const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'HOST',
   'PORT',
   'DATA_DIR',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
+  'BID_SEALING_KEY',
   'LOG_LEVEL',
   'EVENT_STORE',
   'EVENT_STORE_SCHEMA',

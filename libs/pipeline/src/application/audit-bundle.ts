@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '@pcp/auth';
 import { assembleAuditBundle, type SourcedAuditBundle } from '@pcp/eventsourcing';
+import type { OpenedBidStream } from '@pcp/platform';
 import { AuditTrail } from './audit';
 import { InnovationQueries } from './innovation-queries';
 
@@ -9,6 +10,11 @@ export type InnovationAuditBundle = SourcedAuditBundle & {
   missing: string[];
   /** Sealed bids left out until their tender opens bids. */
   withheld: string[];
+  /**
+   * Bids sealed at rest, opened by the tenders context beside their stored events: the
+   * proofs cover the stored (sealed) form, this is what it says.
+   */
+  openedBids: OpenedBidStream[];
 };
 
 /**
@@ -63,6 +69,7 @@ export class AuditBundles {
       ...bundle,
       missing: parts.flatMap((p) => p.missing).sort(),
       withheld: parts.flatMap((p) => p.withheld).sort(),
+      openedBids: parts.flatMap((p) => p.openedBids ?? []),
     };
   }
 }

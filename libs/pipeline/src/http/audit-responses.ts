@@ -5,6 +5,7 @@ import {
   BundleProof,
   BundleStream,
   IntegrityBreakResponse,
+  OpenedBidStreamResponse,
   StoreAnchor,
   StoreAuditEvent,
   StoreVerificationResponse,
@@ -66,4 +67,10 @@ export class AuditBundleResponse {
   missing!: string[];
   @ApiProperty({ type: [String], description: 'Sealed bids left out until their opening' })
   withheld!: string[];
+  @ApiProperty({
+    type: [OpenedBidStreamResponse],
+    description:
+      'Bids of opened tenders sealed at rest, as opened by the tenders context: the proofs cover their stored (sealed) events above',
+  })
+  openedBids!: OpenedBidStreamResponse[];
 }

@@ -103,6 +103,19 @@ export class BundleProof {
   @ApiProperty({ type: [MerkleStepResponse] }) path!: MerkleStepResponse[];
 }
 
+class OpenedBidEvent {
+  @ApiProperty() revision!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ type: StoreAuditActor }) actor!: StoreAuditActor;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty() data!: unknown;
+}
+
+export class OpenedBidStreamResponse {
+  @ApiProperty() streamId!: string;
+  @ApiProperty({ type: [OpenedBidEvent] }) events!: OpenedBidEvent[];
+}
+
 export class StoreBundlePartResponse {
   @ApiProperty() source!: string;
   @ApiProperty({ type: [BundleStream] }) streams!: BundleStream[];
@@ -112,4 +125,10 @@ export class StoreBundlePartResponse {
   missing!: string[];
   @ApiProperty({ type: [String], description: 'Sealed bids whose tender has not opened bids' })
   withheld!: string[];
+  @ApiPropertyOptional({
+    type: [OpenedBidStreamResponse],
+    description:
+      'Bids of opened tenders sealed at rest, as opened by the tenders context (the proofs cover the stored form)',
+  })
+  openedBids?: OpenedBidStreamResponse[];
 }

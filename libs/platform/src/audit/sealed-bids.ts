@@ -41,3 +41,23 @@ export class SealedBids {
     return opened;
   }
 }
+
+/**
+ * How the context that sealed a bid at rest opens one of its stored events (actor, reason and
+ * data as the bidder made them). Audit reads ask it only for bids whose tender has opened.
+ */
+export interface SealedEventOpener {
+  open(envelope: EventEnvelope): EventEnvelope;
+}
+
+/** A bid's events as opened beside the stored (sealed) ones; the hashes cover the stored form. */
+export interface OpenedBidStream {
+  streamId: string;
+  events: {
+    revision: string;
+    type: string;
+    actor: EventEnvelope['actor'];
+    reason: string | null;
+    data: unknown;
+  }[];
+}

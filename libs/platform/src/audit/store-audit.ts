@@ -15,7 +15,12 @@ import {
   type EventSearch,
   type EventStore,
 } from '@pcp/eventsourcing';
-import { SealedBids } from './sealed-bids';
+import {
+  SealedBids,
+  isBidStream,
+  type OpenedBidStream,
+  type SealedEventOpener,
+} from './sealed-bids';
 
 /** The name this service's store goes by in an aggregated audit: the service's name. */
 export const AUDIT_SOURCE_NAME = Symbol('AUDIT_SOURCE_NAME');
@@ -99,6 +104,11 @@ export interface StoreBundlePart extends AuditBundlePart {
   missing: string[];
   /** Sealed bids whose tender has not opened bids. */
   withheld: string[];
+  /**
+   * Bids of opened tenders sealed at rest, opened by the tenders context beside their stored
+   * events (which the proofs cover); absent from stores that hold no such bid.
+   */
+  openedBids?: OpenedBidStream[];
 }
 
 const DECIMAL = /^[0-9]{1,19}$/;
@@ -122,6 +132,13 @@ function anchorJson(anchor: Anchor): AnchorJson {
   };
 }
 
+function shownBy(event: AuditEvent, filters: AuditEventFilters): boolean {
+  return (
+    (filters.actor === undefined || event.actor?.userId === filters.actor) &&
+    (filters.org === undefined || event.actor?.org === filters.org)
+  );
+}
+
 function timeOf(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   const t = new Date(value);
@@ -138,6 +155,7 @@ function timeOf(value: string | undefined, field: string): Date | undefined {
 @Injectable()
 export class StoreAudit {
   private readonly stored: EventStore;
+  private opener: SealedEventOpener | null = null;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -147,6 +165,11 @@ export class StoreAudit {
   ) {
     // Hashes cover the stored form, so read beneath any upcasting.
     this.stored = store instanceof UpcastingEventStore ? store.stored : store;
+  }
+
+  /** The context that seals bids at rest lets the audit open those of opened tenders. */
+  openSealedBidsWith(opener: SealedEventOpener): void {
+    this.opener = opener;
   }
 
   async events(
@@ -161,12 +184,15 @@ export class StoreAudit {
     const sealed = new SealedBids(this.stored);
     const items: AuditEvent[] = [];
     let after = page.cursor !== undefined ? BigInt(page.cursor) : undefined;
+    // Bids sealed at rest are stored under the system: who made them is known only once opened,
+    // so a store that holds such bids matches people on what it shows, not in the query.
+    const byShownActor = this.opener !== null && (filters.actor ?? filters.org) !== undefined;
     for (;;) {
       const batch = await this.search.search({
         type: filters.type,
         streamId: filters.streamId,
-        actor: filters.actor,
-        org: filters.org,
+        actor: byShownActor ? undefined : filters.actor,
+        org: byShownActor ? undefined : filters.org,
         from,
         to,
         after,
@@ -177,6 +203,7 @@ export class StoreAudit {
         const event = await this.shown(envelope, sealed);
         // Filters apply to what is shown: a sealed bid's withheld actor never matches.
         if (event.sealed && (filters.actor !== undefined || filters.org !== undefined)) continue;
+        if (byShownActor && !shownBy(event, filters)) continue;
         items.push(event);
         if (items.length === limit) return { items, nextCursor: after.toString() };
       }
@@ -246,13 +273,43 @@ export class StoreAudit {
     const streams: { streamId: string; events: EventEnvelope[] }[] = [];
     const missing: string[] = [];
     const withheld: string[] = [];
+    const openedBids: OpenedBidStream[] = [];
     for (const streamId of unique) {
       const events = await this.stored.readStream(streamId);
       if (events.length === 0) missing.push(streamId);
       else if (await sealed.streamSealed(events)) withheld.push(streamId);
-      else streams.push({ streamId, events });
+      else {
+        streams.push({ streamId, events });
+        const opened = isBidStream(streamId) ? events.map((e) => this.opened(e)) : [];
+        if (opened.some((e, i) => e !== events[i]))
+          openedBids.push({
+            streamId,
+            events: opened.map((e) => ({
+              revision: e.revision.toString(),
+              type: e.type,
+              actor: e.actor,
+              reason: e.reason,
+              data: e.data,
+            })),
+          });
+      }
     }
-    return { ...buildAuditBundlePart({ source: this.source, streams, anchor }), missing, withheld };
+    return {
+      ...buildAuditBundlePart({ source: this.source, streams, anchor }),
+      missing,
+      withheld,
+      ...(openedBids.length > 0 ? { openedBids } : {}),
+    };
+  }
+
+  /** An opened tender's bid event as its bidder made it; as stored when it cannot be opened. */
+  private opened(envelope: EventEnvelope): EventEnvelope {
+    if (!this.opener || !isBidStream(envelope.streamId)) return envelope;
+    try {
+      return this.opener.open(envelope);
+    } catch {
+      return envelope;
+    }
   }
 
   /** The event as an auditor may see it: a sealed bid's data and actor are withheld before opening. */
@@ -275,7 +332,13 @@ export class StoreAudit {
       data: envelope.data,
       sealed: false,
     };
-    if (!(await sealed.sealed(envelope))) return event;
-    return { ...event, actor: null, reason: null, data: null, sealed: true };
+    if (await sealed.sealed(envelope)) {
+      return { ...event, actor: null, reason: null, data: null, sealed: true };
+    }
+    // After opening, a bid sealed at rest shows its bidder and content (the hash covers the stored form).
+    const opened = this.opened(envelope);
+    return opened === envelope
+      ? event
+      : { ...event, actor: opened.actor, reason: opened.reason, data: opened.data };
   }
 }

@@ -61,7 +61,14 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [PlatformCoreModule.forRoot({ config, service: 'test', contexts: options.contexts })],
+    imports: [
+      PlatformCoreModule.forRoot({
+        config,
+        service: 'test',
+        contexts: options.contexts,
+        eventStoreSchema: config.EVENT_STORE_SCHEMA,
+      }),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   hardenHttp(app, config);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { InMemoryDocumentStore, ProjectionView } from '@pcp/documents';
 import {
   CommandHandler,
@@ -16,6 +16,8 @@ import type { Clock, TenderSettings } from './settings';
 import { TenderCommands } from './tender-commands';
 import { TenderQueries } from './tender-queries';
 import { tenderStream } from './streams';
+
+const sealingKey = randomBytes(32);
 
 const settings: TenderSettings = {
   consistencyWaitMs: 0,
@@ -54,12 +56,13 @@ describe('the deadline scheduler on PostgreSQL', () => {
   });
 
   const instance = (store: EventStore) => {
-    const queries = new TenderQueries(store, documents, vault);
+    const queries = new TenderQueries(store, documents, vault, sealingKey);
     const commands = new TenderCommands(
       store,
       clock,
       new KnownConsultations(documents, settings),
       vault,
+      sealingKey,
     );
     return new DeadlineScheduler(commands, queries, clock, settings);
   };
@@ -141,8 +144,14 @@ describe('the deadline scheduler on PostgreSQL', () => {
     const id = await publishedTender(500);
     clock.offsetMs += 1_000;
     const restarted = new DeadlineScheduler(
-      new TenderCommands(second, clock, new KnownConsultations(documents, settings), vault),
-      new TenderQueries(second, documents, vault),
+      new TenderCommands(
+        second,
+        clock,
+        new KnownConsultations(documents, settings),
+        vault,
+        sealingKey,
+      ),
+      new TenderQueries(second, documents, vault, sealingKey),
       clock,
       { ...settings, deadlineCheckMs: 60_000 },
     );

@@ -7,6 +7,8 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export const CLOCK = Symbol('TENDERS_CLOCK');
 export const TENDER_SETTINGS = Symbol('TENDER_SETTINGS');
+/** The master key sealing bids at rest (32 bytes). */
+export const BID_SEALING_KEY = Symbol('BID_SEALING_KEY');
 
 export interface TenderSettings {
   /**

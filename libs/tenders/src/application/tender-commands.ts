@@ -29,11 +29,12 @@ import {
   type TenderState,
 } from '../domain';
 import { KnownConsultations } from '../integration/known-consultations';
-import { CLOCK, type Clock } from './settings';
+import { SEALED_BID_ACTOR, SealedBidStore } from './sealed-bid-store';
+import { BID_SEALING_KEY, CLOCK, type Clock } from './settings';
 import { bidStream, tenderStream } from './streams';
 
-/** Bid events of the tender stream are recorded under this actor: the bidder stays in the sealed bid. */
-export const SEALED_BID_ACTOR = systemActor('sealed-bid');
+/** Bid events of the tender stream are recorded under this actor too: the bidder stays in the sealed bid. */
+export { SEALED_BID_ACTOR };
 /** Timer-driven transitions (the submission deadline passing). */
 export const DEADLINE_ACTOR = systemActor('tender-deadline');
 
@@ -59,6 +60,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export class TenderCommands {
   private readonly tenders: CommandHandler<TenderCommand, TenderState, TenderEvent>;
   private readonly bids: CommandHandler<SealedBidCommand, SealedBidState, SealedBidEvent>;
+  /** Bid streams, sealed at rest with the context's key. */
+  private readonly bidLog: SealedBidStore;
   /** Bid moves on one tender take turns, so that two bids of one organisation cannot both stand. */
   private readonly bidTurns = new Map<string, Promise<unknown>>();
 
@@ -67,10 +70,12 @@ export class TenderCommands {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly consultations: KnownConsultations,
     @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
+    @Inject(BID_SEALING_KEY) sealingKey: Buffer,
   ) {
     const now = () => clock.now();
     this.tenders = new CommandHandler(store, tenderDecider, { now });
-    this.bids = new CommandHandler(store, sealedBidDecider, { now });
+    this.bidLog = new SealedBidStore(store, sealingKey);
+    this.bids = new CommandHandler(this.bidLog, sealedBidDecider, { now });
   }
 
   /** Drafts a call on a consultation that tenders has heard was routed to its procedure. */
@@ -235,11 +240,11 @@ export class TenderCommands {
   ): Promise<{ bidId: string; revision: number }> {
     const org = orgOf(metadata);
     const tender = await this.existing(id, expected);
-    const sealed = (await this.bids.load(bidStream(bidId))).state;
-    if (sealed.bid === null || sealed.bid.tenderId !== id) {
+    // Placed and owned are told from the clear part: another organisation's bid is never opened.
+    if ((await this.bidLog.tenderOf(bidStream(bidId))) !== id) {
       throw new NotFoundError(`This tender has no bid ${bidId}`, 'BID_NOT_FOUND');
     }
-    if (sealed.bid.supplierOrg !== org) {
+    if (!(await this.bidLog.isBidOf(bidStream(bidId), org))) {
       throw new NotOwnerError(
         'Only the organisation that submitted this bid can replace or withdraw it',
         'NOT_BID_OWNER',
@@ -530,6 +535,7 @@ export class TenderCommands {
   ): Promise<Array<{ bidId: string; lotId: string | null }>> {
     const own: Array<{ bidId: string; lotId: string | null }> = [];
     for (const sealed of state.sealedBids) {
+      if (!(await this.bidLog.isBidOf(bidStream(sealed.bidId), org))) continue;
       const bid = (await this.bids.load(bidStream(sealed.bidId))).state.bid;
       if (bid?.supplierOrg === org) own.push({ bidId: bid.bidId, lotId: bid.lotId });
     }

@@ -35,6 +35,8 @@ import { ocdsReleasePackage, withContactPoints, type OcdsReleasePackage } from '
 import { BIDS_COLLECTION, type BidDocument } from '../read-models/bids.projection';
 import { seesEverything, tenderViewFor, type TenderView } from '../read-models/tender-view';
 import { TENDERS_COLLECTION, type TenderDocument } from '../read-models/tenders.projection';
+import { SealedBidStore } from './sealed-bid-store';
+import { BID_SEALING_KEY } from './settings';
 import { bidStream, tenderStream } from './streams';
 
 export interface TenderListQuery {
@@ -69,11 +71,17 @@ const SCORE_TYPES = new Set(['BidScored', 'ConflictDeclared']);
 /** Reads tenders as the caller may see them: single ones from the stream, lists from the read model. */
 @Injectable()
 export class TenderQueries {
+  /** Bid streams, opened with the context's key only where the caller may read the bid. */
+  private readonly bidLog: SealedBidStore;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
     @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
-  ) {}
+    @Inject(BID_SEALING_KEY) sealingKey: Buffer,
+  ) {
+    this.bidLog = new SealedBidStore(store, sealingKey);
+  }
 
   async tender(id: string, viewer: Viewer, asOf?: Date): Promise<TenderView> {
     const { state, revision } = await this.state(id, asOf, viewer);
@@ -243,16 +251,21 @@ export class TenderQueries {
   /** The caller's organisation's tenders: bids, contracts per phase, deliverables, next deadline. */
   async participations(viewer: Viewer) {
     const tenderIds = new Set<string>();
-    let cursor: string | null = null;
-    do {
-      const page = await this.documents.collection<BidDocument>(BIDS_COLLECTION).find({
-        filter: { supplierOrg: viewer.org },
-        limit: 500,
-        cursor,
-      });
-      for (const d of page.items) tenderIds.add(d.data.tenderId);
-      cursor = page.nextCursor;
-    } while (cursor !== null);
+    // Bids sealed at rest are found by the organisation's keyed digest; older ones by its id.
+    const filters: Filter[] = [{ bidderKey: this.bidLog.bidderKey(viewer.org) }];
+    if (viewer.org) filters.push({ supplierOrg: viewer.org });
+    for (const filter of filters) {
+      let cursor: string | null = null;
+      do {
+        const page = await this.documents.collection<BidDocument>(BIDS_COLLECTION).find({
+          filter,
+          limit: 500,
+          cursor,
+        });
+        for (const d of page.items) tenderIds.add(d.data.tenderId);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    }
     const items = [];
     for (const tenderId of tenderIds) {
       const { state, revision, events } = await this.state(tenderId);
@@ -321,13 +334,14 @@ export class TenderQueries {
   private async ownBidIds(state: TenderState, org: string): Promise<Set<string>> {
     const own = new Set<string>();
     for (const bidId of state.knownBidIds) {
-      if ((await this.sealed(bidId)).bid?.supplierOrg === org) own.add(bidId);
+      // Told from the clear part: someone else's bid is not opened to find out.
+      if (await this.bidLog.isBidOf(bidStream(bidId), org)) own.add(bidId);
     }
     return own;
   }
 
   private async sealed(bidId: string): Promise<SealedBidState> {
-    const events = await this.store.readStream(bidStream(bidId));
+    const events = await this.bidLog.readStream(bidStream(bidId));
     return events.reduce(
       (s, e) => sealedBidDecider.evolve(s, { type: e.type, data: e.data } as SealedBidEvent),
       sealedBidDecider.initialState(),

@@ -1,7 +1,7 @@
 /**
  * A sealed bid: its own stream, the only place where a bid's content and its bidder are
- * written down. Before opening, the application shows this stream to the bidder alone (and
- * may encrypt it at rest); the tender's stream holds only the bid id and a digest, so no
+ * written down. Before opening, the application shows this stream to the bidder alone and
+ * stores it sealed (encrypted at rest); the tender's stream holds only the bid id and a digest, so no
  * history, timeline or export built from the tender can unseal a bid. At opening the
  * tender checks each revealed bid against the digest it recorded, which proves the content
  * is what arrived before the deadline.

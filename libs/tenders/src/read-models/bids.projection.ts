@@ -1,6 +1,7 @@
 import type { Projection } from '@pcp/documents';
 import type { SealedBidEvent } from '../domain';
 import { BID_STREAM_PREFIX } from '../application/streams';
+import { isSealedBidData } from '../application/sealed-bid-store';
 
 /** Which organisation bid where: read only for that organisation's own participations. */
 export const BIDS_COLLECTION = 'tenders_bids_by_org';
@@ -8,8 +9,11 @@ export const BIDS_COLLECTION = 'tenders_bids_by_org';
 export type BidDocument = {
   bidId: string;
   tenderId: string;
-  supplierOrg: string;
-  lotId: string | null;
+  /** The bidder's keyed digest (bids sealed at rest): names no organisation without the key. */
+  bidderKey?: string;
+  /** Bids stored plain before sealing at rest: the bidder, as their events already said. */
+  supplierOrg?: string;
+  lotId?: string | null;
   status: 'SEALED' | 'WITHDRAWN';
   submittedAt: string;
 };
@@ -21,8 +25,13 @@ export const bidsProjection: Projection = {
   async apply(event, view) {
     if (!event.streamId.startsWith(BID_STREAM_PREFIX)) return;
     const id = event.streamId.slice(BID_STREAM_PREFIX.length);
-    const e = { type: event.type, data: event.data } as SealedBidEvent;
+    const submitted = event.type === 'SealedBidSubmitted';
     await view.update<BidDocument>(BIDS_COLLECTION, id, (current) => {
+      if (submitted && isSealedBidData(event.data)) {
+        const { bidId, tenderId, bidderKey } = event.data;
+        return { bidId, tenderId, bidderKey, status: 'SEALED', submittedAt: event.occurredAt };
+      }
+      const e = { type: event.type, data: event.data } as SealedBidEvent;
       if (e.type === 'SealedBidSubmitted') {
         return {
           bidId: e.data.bidId,
