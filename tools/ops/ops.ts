@@ -16,7 +16,7 @@ import { tendersContext } from '@pcp/tenders';
 import { loadDemo } from '../demo/load-demo';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { resolveSecret } from '../token/mint-token';
-import { EVENT_LOG_OPTIONS, openEventLog, UsageError } from './event-log';
+import { EVENT_LOG_OPTIONS, type EventLog, openEventLog, UsageError } from './event-log';
 import { exportOcds } from './export-ocds';
 import { Progress } from './progress';
 import { rebuildProjections } from './rebuild';
@@ -56,7 +56,12 @@ export interface OpsIo {
 
 const defaultUrl = (env: NodeJS.ProcessEnv) => `http://127.0.0.1:${env['PORT'] ?? 3000}`;
 
-async function verify(args: string[], io: OpsIo): Promise<number> {
+/** Parses the event-log options (and `--json`), opens that log, runs `work`, and closes it. */
+async function withEventLog(
+  args: string[],
+  io: OpsIo,
+  work: (log: EventLog, json: boolean) => Promise<number>,
+): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -64,37 +69,35 @@ async function verify(args: string[], io: OpsIo): Promise<number> {
   });
   const log = await openEventLog(values, io.env);
   try {
-    const progress = new Progress({ label: 'verify', unit: 'streams', out: io.stderr });
-    const report = await verifyWithProgress(log.store, log.anchors, progress);
-    io.stdout.write(
-      values.json ? `${stringifyWithBigInts(report, 2)}\n` : describeReport(report, log.where),
-    );
-    return report.ok ? 0 : 1;
+    return await work(log, values.json === true);
   } finally {
     await log.store.close();
   }
 }
 
-/** Records an anchor at once, as the services' schedule does; `verify` then checks against it. */
-async function anchor(args: string[], io: OpsIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: { ...EVENT_LOG_OPTIONS, json: { type: 'boolean' } },
+function verify(args: string[], io: OpsIo): Promise<number> {
+  return withEventLog(args, io, async (log, json) => {
+    const progress = new Progress({ label: 'verify', unit: 'streams', out: io.stderr });
+    const report = await verifyWithProgress(log.store, log.anchors, progress);
+    io.stdout.write(
+      json ? `${stringifyWithBigInts(report, 2)}\n` : describeReport(report, log.where),
+    );
+    return report.ok ? 0 : 1;
   });
-  const log = await openEventLog(values, io.env);
-  try {
+}
+
+/** Records an anchor at once, as the services' schedule does; `verify` then checks against it. */
+function anchor(args: string[], io: OpsIo): Promise<number> {
+  return withEventLog(args, io, async (log, json) => {
     const recorded = await anchorNow(log.store, log.anchors);
     io.stdout.write(
-      values.json
+      json
         ? `${stringifyWithBigInts(recorded, 2)}\n`
         : `anchor ${recorded.id} recorded at ${recorded.createdAt} in ${log.where}: ` +
             `root ${recorded.root} over ${recorded.streamCount} streams, ${recorded.eventCount} events\n`,
     );
     return 0;
-  } finally {
-    await log.store.close();
-  }
+  });
 }
 
 function selectProjections(names: string[] | undefined, all: boolean | undefined): Projection[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '@nestjs/common';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
 import { NeedValidatedEvent } from '@pcp/contracts';
@@ -12,7 +12,7 @@ import {
   type EventStore,
 } from '@pcp/eventsourcing';
 import { createKafka, on, parseBrokers, type IntegrationConsumer } from '@pcp/messaging';
-import { requireEngine, uniqueName } from '@pcp/testing';
+import { CuttableTcpLink, requireEngine, uniqueName } from '@pcp/testing';
 import { IsString } from 'class-validator';
 import type { BoundedContext } from './bounded-context';
 import { createTestApp, type TestApp } from './testing/test-app';
@@ -289,39 +289,12 @@ async function unusedPort(): Promise<number> {
   return port;
 }
 
-/** Kafka started again at that address: the port now forwards to the real broker. */
-async function forward(port: number, target: { host: string; port: number }) {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(target);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => socket.destroy());
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 describe('platform runtime while Kafka is stopped (distributed)', () => {
   it('takes a command without waiting for Kafka, and publishes its event once Kafka is back', async () => {
     const port = await unusedPort();
     const env = kafkaEnv(`127.0.0.1:${port}`);
     const app = await createTestApp({ contexts: [needs], env });
-    let kafkaBack: Awaited<ReturnType<typeof forward>> | null = null;
+    let kafkaBack: CuttableTcpLink | null = null;
     const kafka = createKafka({
       brokers: parseBrokers(requireEngine('kafka')),
       clientId: uniqueName('reader'),
@@ -351,7 +324,9 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
         expect(await admin.listTopics()).not.toContain(topic);
 
         const [host, brokerPort] = parseBrokers(requireEngine('kafka'))[0].split(':');
-        kafkaBack = await forward(port, { host, port: Number(brokerPort) });
+        // Kafka started again at that address: the port now forwards to the real broker
+        kafkaBack = new CuttableTcpLink({ host, port: Number(brokerPort) }, port);
+        await kafkaBack.open();
         const deadline = Date.now() + 45_000;
         const published = async () =>
           (await admin.listTopics()).includes(topic) &&
@@ -378,7 +353,7 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
     } finally {
       await reader.disconnect();
       await app.close();
-      await kafkaBack?.close();
+      await kafkaBack?.cut();
     }
   });
 });

@@ -10,3 +10,4 @@ export {
 } from './engines/engines';
 export * from './decider/decider-specification';
 export * from './processes/services';
+export * from './network/cuttable-tcp-link';

@@ -12,7 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { NeedPrioritisedEvent, NeedRecordedEvent, NeedValidatedEvent } from '@pcp/contracts';
 import { MongooseDocumentStore } from '@pcp/documents';
 import { ANY, type NewEvent, PostgresEventStore } from '@pcp/eventsourcing';
-import { type TestDatabase, createTestDatabase, requireEngine } from '@pcp/testing';
+import {
+  CuttableTcpLink,
+  type TestDatabase,
+  createTestDatabase,
+  requireEngine,
+} from '@pcp/testing';
 import { DocumentDeadLetterSink } from '../consumer/dead-letters';
 import { on } from '../consumer/integration-consumer';
 import { MessageProcessor, type ProcessOutcome } from '../consumer/message-processor';
@@ -20,7 +25,6 @@ import { DocumentProcessedEvents } from '../consumer/processed-events';
 import { integrationMessageOf, toRecord } from '../integration-message';
 import { KafkaIntegrationEventPublisher } from '../kafka/kafka-publisher';
 import { KafkaIntegrationSource } from '../kafka/kafka-integration-source';
-import { CuttableTcpLink } from '../kafka/testing/cuttable-tcp-link';
 import { allEffects, recordEffect, totalCount } from '../kafka/testing/effects';
 import { KafkaTestKit, eventually } from '../kafka/testing/kafka-test-kit';
 import type { IntegrationEventPublisher } from '../publisher';

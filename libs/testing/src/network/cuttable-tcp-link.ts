@@ -10,7 +10,13 @@ export class CuttableTcpLink {
   private readonly sockets = new Set<Socket>();
   private boundPort = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  /** `port`: where to listen (0: any free port, chosen on the first `open`). */
+  constructor(
+    private readonly target: { host: string; port: number },
+    port = 0,
+  ) {
+    this.boundPort = port;
+  }
 
   get port(): number {
     if (!this.boundPort) throw new Error('The link has not been opened yet');
