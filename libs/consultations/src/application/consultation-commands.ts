@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { DOCUMENT_STORE, type DocumentStore, type Page } from '@pcp/documents';
 import {
   CommandHandler,
   ConcurrencyError,
@@ -20,6 +21,7 @@ import {
   type SupplierFacts,
 } from '../domain';
 import { KnownSubjects } from '../integration/known-subjects';
+import { CONSULTATIONS_COLLECTION } from '../read-models/consultations.projection';
 import { consultationViewOf, type ConsultationView } from '../read-models/consultation-view';
 import { CLOCK, type Clock } from './settings';
 import { consultationStream } from './streams';
@@ -66,6 +68,7 @@ export class ConsultationCommands {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly known: KnownSubjects,
     @Inject(PERSONAL_DATA_VAULT) private readonly vault: PersonalDataVault,
+    @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
   ) {
     this.consultations = new CommandHandler(store, consultationDecider, {
       now: () => clock.now(),
@@ -137,7 +140,7 @@ export class ConsultationCommands {
         ...input,
         contact,
         responseId,
-        innovationId: randomUUID(),
+        innovationId: await this.innovationOf(id, metadata),
         now: this.clock.now(),
       },
       metadata,
@@ -213,6 +216,39 @@ export class ConsultationCommands {
   }
 
   /** The consultation right after this command, even when others have changed it since. */
+  /**
+   * An innovation is one supplier's solution to one need (or buyers group): a supplier that
+   * answered an earlier consultation on the same subject keeps that innovation's id; otherwise
+   * the id is born here. (A later response within this consultation keeps its own live one.)
+   */
+  private async innovationOf(id: string, metadata: CommandMetadata): Promise<string> {
+    const { state } = await this.consultations.load(consultationStream(id));
+    const subject: Partial<Pick<ConsultationView, 'needId' | 'buyersGroupId'>> | null =
+      state.needId !== null
+        ? { needId: state.needId }
+        : state.buyersGroupId !== null
+          ? { buyersGroupId: state.buyersGroupId }
+          : null;
+    const org = metadata.actor.org;
+    if (subject && org) {
+      const earlier = this.documents.collection<ConsultationView>(CONSULTATIONS_COLLECTION);
+      let cursor: string | null = null;
+      do {
+        const page: Page<ConsultationView> = await earlier.find({
+          filter: subject,
+          limit: 500,
+          cursor,
+        });
+        for (const { data } of page.items) {
+          const response = data.responses.find((r) => r.supplierOrg === org);
+          if (data.id !== id && response) return response.innovationId;
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    }
+    return randomUUID();
+  }
+
   private async viewOf(
     id: string,
     result: CommandResult<ConsultationState>,

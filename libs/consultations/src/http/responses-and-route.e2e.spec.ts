@@ -104,6 +104,31 @@ describe('consultation responses, clarifications, closing and the route decision
       ]);
     });
 
+    it("a supplier answering another consultation on the same need keeps that need's innovation", async () => {
+      const needId = await publishValidatedNeed(app, {
+        userId: PEOPLE.ana.sub,
+        org: PEOPLE.ana.org,
+      });
+      const consultationOn = async () => {
+        const id = (
+          await post('/consultations').send(consultationBody(clock, { needId })).expect(201)
+        ).body.id as string;
+        await post(`/consultations/${id}/publish`).send({}).expect(200);
+        return id;
+      };
+      const first = await consultationOn();
+      const sams = (await respond(first, 'sam').expect(201)).body;
+      await app.settle();
+      const second = await consultationOn();
+      const samsAgain = (await respond(second, 'sam', 7).expect(201)).body;
+      const ulis = (await respond(second, 'uli').expect(201)).body;
+      expect(samsAgain.innovationId).toBe(sams.innovationId);
+      expect(ulis.innovationId).not.toBe(sams.innovationId);
+      // another need is another innovation, even for the same supplier
+      const elsewhere = (await respond(await published(), 'sam').expect(201)).body;
+      expect(elsewhere.innovationId).not.toBe(sams.innovationId);
+    });
+
     it('each supplier reads its own response; the organisers read all', async () => {
       const id = await published();
       const sams = (await respond(id, 'sam').expect(201)).body;
