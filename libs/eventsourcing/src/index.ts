@@ -1,6 +1,7 @@
 export * from './decider';
 export * from './store/event-store';
 export * from './store/envelope-json';
+export * from './store/delegating-event-store';
 export { prepareEvents, chainEvents, type PreparedEvent } from './store/new-events';
 export * from './store/polling-subscription';
 export * from './store/postgres/sql-client';

@@ -1,16 +1,13 @@
 import {
+  DelegatingEventStore,
   systemActor,
   type Actor,
   type AppendResult,
   type EventEnvelope,
-  type EventHandler,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
   type ReadStreamOptions,
-  type StreamHead,
-  type SubscribeOptions,
-  type Subscription,
 } from '@pcp/eventsourcing';
 import { bidderKey, openBid, sealBid, type SealedBox } from './bid-sealing';
 
@@ -51,11 +48,13 @@ export function isSealedBidData(data: unknown): data is StoredSealedBidData {
  * bid's key under the sealed-bid actor, reads open them again. Only this context holds the
  * key; every other reader (audit, bundles, the integrity verifier) sees what is stored.
  */
-export class SealedBidStore implements EventStore {
+export class SealedBidStore extends DelegatingEventStore {
   constructor(
-    readonly stored: EventStore,
+    stored: EventStore,
     private readonly masterKey: Buffer,
-  ) {}
+  ) {
+    super(stored);
+  }
 
   /** The keyed digest of an organisation, as sealed bids and the bids-by-organisation view carry it. */
   bidderKey(org: string): string {
@@ -77,7 +76,7 @@ export class SealedBidStore implements EventStore {
     return typeof tenderId === 'string' ? tenderId : null;
   }
 
-  async append(
+  override async append(
     streamId: string,
     events: NewEvent[],
     expected: ExpectedRevision,
@@ -86,7 +85,10 @@ export class SealedBidStore implements EventStore {
     return { ...result, appended: result.appended.map(this.opened) };
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]> {
+  override async readStream(
+    streamId: string,
+    options?: ReadStreamOptions,
+  ): Promise<EventEnvelope[]> {
     return (await this.stored.readStream(streamId, options)).map(this.opened);
   }
 
@@ -121,32 +123,4 @@ export class SealedBidStore implements EventStore {
     const content = openBid<SealedContent>(this.masterKey, tenderId, bidId, sealed);
     return { ...envelope, data: content.data, actor: content.actor, reason: content.reason };
   };
-
-  readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]> {
-    return this.stored.readAll(after, batchSize);
-  }
-
-  subscribe(name: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
-    return this.stored.subscribe(name, handler, options);
-  }
-
-  readCheckpoint(name: string): Promise<bigint | null> {
-    return this.stored.readCheckpoint(name);
-  }
-
-  writeCheckpoint(name: string, position: bigint): Promise<void> {
-    return this.stored.writeCheckpoint(name, position);
-  }
-
-  headPosition(): Promise<bigint> {
-    return this.stored.headPosition();
-  }
-
-  streamHeads(): Promise<StreamHead[]> {
-    return this.stored.streamHeads();
-  }
-
-  close(): Promise<void> {
-    return this.stored.close();
-  }
 }
