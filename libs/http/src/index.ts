@@ -1,5 +1,5 @@
 export * from './config/platform-config';
-export * from './config/jwt-secret';
+export * from './config/data-dir-secrets';
 export * from './logging/logging.module';
 export * from './health/readiness';
 export * from './health/health.module';

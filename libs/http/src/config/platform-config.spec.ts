@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './platform-config';
-import { resolveBidSealingKey, resolveJwtSecret } from './jwt-secret';
+import { resolveBidSealingKey, resolveJwtSecret } from './data-dir-secrets';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {

@@ -13,7 +13,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { bidSealingKeyProblem } from './jwt-secret';
+import { bidSealingKeyProblem } from './data-dir-secrets';
 
 export const EVENT_STORES = ['pglite', 'postgres', 'eventstoredb'] as const;
 export const READ_MODEL_STORES = ['memory', 'mongo'] as const;
