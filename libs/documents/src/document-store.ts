@@ -89,6 +89,12 @@ export interface DocumentCollection<T extends DocumentData = DocumentData> {
   ensureIndexes(indexes: IndexSpec[]): Promise<void>;
   /** Removes every document (and the adapter's indexes). */
   drop(): Promise<void>;
+  /**
+   * A number that changes on every write to the collection, for stores that can tell it
+   * without a round trip (the in-memory one); absent elsewhere. Lets a reader reuse an answer
+   * built from the collection as long as nothing was written since.
+   */
+  writeMark?(): number;
 }
 
 export interface DocumentStore {

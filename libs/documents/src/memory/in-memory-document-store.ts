@@ -50,8 +50,14 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
   private sortedIds: string[] | null = null;
   /** By path: built at the first find or count with equality on it, kept on every write. */
   private readonly indexes = new Map<string, EqualityIndex>();
+  /** Writes so far (upserts, deletes, drops), for writeMark. */
+  private writes = 0;
 
   constructor(readonly name: string) {}
+
+  writeMark(): number {
+    return this.writes;
+  }
 
   async get(id: string): Promise<StoredDocument<T> | null> {
     const entry = this.entries.get(id);
@@ -86,6 +92,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       index.add(id, next.data);
     }
     this.entries.set(id, next);
+    this.writes++;
     return { written: true, version: next.version };
   }
 
@@ -95,6 +102,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     if (options.expectedVersion !== undefined && current.version !== options.expectedVersion)
       return false;
     this.sortedIds = null;
+    this.writes++;
     for (const index of this.indexes.values()) index.remove(id, current.data);
     return this.entries.delete(id);
   }
@@ -195,6 +203,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
   }
 
   async drop(): Promise<void> {
+    this.writes++;
     this.entries.clear();
     this.sortedIds = null;
     this.uniqueIndexes = [];

@@ -102,7 +102,13 @@ function scopeOf(user: AuthenticatedUser): Filter | null {
 export class InnovationQueries {
   private readonly lastTimelines = new Map<
     string,
-    { journey: Journey; found: Set<TimelineEntry>; answer: TimelineJson }
+    {
+      journey: Journey;
+      found: Set<TimelineEntry>;
+      /** The timeline collection's write mark when `found` was read, where it has one. */
+      mark: number | undefined;
+      answer: TimelineJson;
+    }
   >();
 
   constructor(@Inject(DOCUMENT_STORE) private readonly documents: DocumentStore) {}
@@ -182,9 +188,16 @@ export class InnovationQueries {
    */
   async timelineJson(user: AuthenticatedUser, id: string): Promise<TimelineJson> {
     const journey = await this.readableJourney(user, id);
-    const found = await this.timelineCandidates(id, journey);
     const last = this.lastTimelines.get(id);
-    if (last && last.journey === journey && sameMembers(last.found, found)) return last.answer;
+    // Nothing written to the timeline since, same journey: the same entries would be found.
+    const mark = this.documents.collection<TimelineEntry>(TIMELINE_EVENTS).writeMark?.();
+    if (last && last.journey === journey && mark !== undefined && last.mark === mark)
+      return last.answer;
+    const found = await this.timelineCandidates(id, journey);
+    if (last && last.journey === journey && sameMembers(last.found, found)) {
+      last.mark = mark;
+      return last.answer;
+    }
     const entries = inTimelineOrder(id, journey, found);
     const json = Buffer.from(`{"items":[${entries.map(timelineItemJson).join(',')}]}`, 'utf8');
     const answer = { json, digest: createHash('sha1').update(json).digest('base64url') };
@@ -194,7 +207,7 @@ export class InnovationQueries {
       [...found.values()].every(isUnchangeable);
     if (unchangeable) {
       this.lastTimelines.delete(id);
-      this.lastTimelines.set(id, { journey, found: new Set(found.values()), answer });
+      this.lastTimelines.set(id, { journey, found: new Set(found.values()), mark, answer });
       // the most recently asked timelines only
       if (this.lastTimelines.size > LAST_TIMELINES_KEPT)
         this.lastTimelines.delete(this.lastTimelines.keys().next().value as string);

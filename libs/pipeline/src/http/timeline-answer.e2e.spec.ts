@@ -103,6 +103,18 @@ describe('the timeline answer, reused while its entries stay the same', () => {
     expect(after.body.items.map((i: { type: string }) => i.type)).toContain('BidSubmitted');
   });
 
+  it('leaves out an entry removed from the timeline collection', async () => {
+    const extra = entry(5, 'NeedAmended');
+    const entries = app.documents.collection<TimelineEntry>(TIMELINE_EVENTS);
+    await entries.upsert(extra.eventId, extra);
+    const types = async () =>
+      (await timeline().expect(200)).body.items.map((i: { type: string }) => i.type);
+    expect(await types()).toContain('NeedAmended');
+    expect(await types()).toContain('NeedAmended');
+    await entries.delete(extra.eventId);
+    expect(await types()).not.toContain('NeedAmended');
+  });
+
   it('still refuses those outside the innovation', async () => {
     const stranger = await app.token({ sub: 'u-x', org: 'org-other', roles: ['supplier'] });
     await app
