@@ -65,8 +65,13 @@ export interface AppliedEvent {
 export interface WriteOptions {
   /** The version the caller read; 0 means the document must not exist yet. */
   expectedVersion?: number;
-  applied?: AppliedEvent;
+  /** The event (or, for a write that stands for several, the events) the write reflects. */
+  applied?: AppliedEvent | readonly AppliedEvent[];
 }
+
+/** The events a write reflects, as a list. */
+export const appliedEvents = (applied: WriteOptions['applied']): readonly AppliedEvent[] =>
+  applied === undefined ? [] : 'streamId' in applied ? [applied] : applied;
 
 export type WriteOutcome =
   { written: true; version: number } | { written: false; reason: 'version-conflict' };

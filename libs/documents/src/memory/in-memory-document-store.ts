@@ -18,6 +18,7 @@ import {
   encodeCursor,
   pageSize,
   revisionNumber,
+  appliedEvents,
 } from '../document-store';
 import { EqualityIndex, indexablePaths, requiredKeys } from './equality-index';
 import { compareSortValues, matches, sortValue, valuesAt } from './filter-matching';
@@ -73,11 +74,12 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     this.assertUnique(id, data);
     const copied = frozenCopy(data as DocumentData);
     let appliedNext = current?.applied ?? NOTHING_APPLIED;
-    if (applied) {
+    const events = appliedEvents(applied);
+    if (events.length > 0) {
       // without a prototype the record stays a dictionary: one shape for every stream id
       const record = Object.create(null) as Record<string, number>;
       for (const streamId in appliedNext) record[streamId] = appliedNext[streamId];
-      record[applied.streamId] = revisionNumber(applied.revision);
+      for (const event of events) record[event.streamId] = revisionNumber(event.revision);
       appliedNext = Object.freeze(record);
     }
     const next: Entry = {

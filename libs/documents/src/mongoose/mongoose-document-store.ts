@@ -19,6 +19,7 @@ import {
   encodeCursor,
   pageSize,
   revisionNumber,
+  appliedEvents,
 } from '../document-store';
 
 /**
@@ -70,18 +71,19 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
 
   async upsert(id: string, data: T, options: WriteOptions = {}): Promise<WriteOutcome> {
     const { expectedVersion, applied } = options;
-    const appliedSet = applied
-      ? { [`_applied.${encodeKey(applied.streamId)}`]: revisionNumber(applied.revision) }
-      : {};
+    const events = appliedEvents(applied);
+    const appliedSet: Record<string, number> = {};
+    for (const event of events)
+      appliedSet[`_applied.${encodeKey(event.streamId)}`] = revisionNumber(event.revision);
     try {
       if (expectedVersion === 0) {
         await this.model.collection.insertOne({
           _id: id,
           data,
           _version: 1,
-          _applied: applied
-            ? { [encodeKey(applied.streamId)]: revisionNumber(applied.revision) }
-            : {},
+          _applied: Object.fromEntries(
+            events.map((event) => [encodeKey(event.streamId), revisionNumber(event.revision)]),
+          ),
         } as never);
         return { written: true, version: 1 };
       }

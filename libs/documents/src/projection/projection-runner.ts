@@ -1,5 +1,6 @@
 import type { EventEnvelope, EventStore, LogReader } from '@pcp/eventsourcing';
-import type { DocumentStore } from '../document-store';
+import { DuplicateKeyError, type DocumentStore } from '../document-store';
+import { StagedDocuments, StagedWriteConflict } from './staged-documents';
 import { type Projection, applyToProjection } from './projection';
 
 /** Where each projection has read the log up to, kept beside its documents. */
@@ -149,11 +150,7 @@ export class ProjectionRunner {
         }
         this.signalled = false;
         const batch = await events.readAll(this.position, this.batchSize);
-        for (const event of batch) {
-          if (this.stopping) break;
-          await applyToProjection(projection, documents, toProjected(event));
-          this.advance(event.globalPosition);
-        }
+        await this.applyBatch(batch);
         if (this.position !== stored) {
           await this.checkpoints().upsert(projection.name, { position: this.position.toString() });
           stored = this.position;
@@ -174,6 +171,35 @@ export class ProjectionRunner {
         await this.pause(Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** failures++));
       }
     }
+  }
+
+  /**
+   * Applies a batch with its documents staged, each changed document written once at the
+   * end; should another writer have changed one meanwhile, applies the batch again one event
+   * at a time, straight to the store (the guard skips what the first attempt wrote).
+   */
+  private async applyBatch(batch: EventEnvelope[]): Promise<void> {
+    const { documents, projection } = this.options;
+    const staged = new StagedDocuments(documents);
+    let last: bigint | null = null;
+    try {
+      for (const event of batch) {
+        if (this.stopping) break;
+        await applyToProjection(projection, staged, toProjected(event));
+        last = event.globalPosition;
+      }
+      await staged.flush();
+    } catch (error) {
+      if (!(error instanceof StagedWriteConflict || error instanceof DuplicateKeyError))
+        throw error;
+      for (const event of batch) {
+        if (this.stopping) break;
+        await applyToProjection(projection, documents, toProjected(event));
+        this.advance(event.globalPosition);
+      }
+      return;
+    }
+    if (last !== null) this.advance(last);
   }
 
   private advance(position: bigint): void {

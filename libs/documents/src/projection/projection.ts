@@ -3,7 +3,8 @@
  * event it names the documents it changes and how; the revision guard and the optimistic
  * retry live here, so every projection gets them and none re-implements them.
  */
-import type { DocumentData, DocumentStore } from '../document-store';
+import type { DocumentData } from '../document-store';
+import type { ProjectionDocuments } from './staged-documents';
 
 /** What a projection needs of an event, whether it came from the log or from Kafka. */
 export interface ProjectedEvent<T = unknown> {
@@ -35,7 +36,7 @@ const MAX_WRITE_ATTEMPTS = 20;
 /** The document operations open to a projection while it applies one event. */
 export class ProjectionView {
   constructor(
-    private readonly documents: DocumentStore,
+    private readonly documents: ProjectionDocuments,
     private readonly event: ProjectedEvent,
   ) {}
 
@@ -82,7 +83,7 @@ export class ProjectionView {
 /** Applies one event to a projection, if it reads that type. */
 export async function applyToProjection(
   projection: Projection,
-  documents: DocumentStore,
+  documents: ProjectionDocuments,
   event: ProjectedEvent,
 ): Promise<boolean> {
   if (!projection.eventTypes.includes(event.type)) return false;
