@@ -112,12 +112,47 @@ describe('LogTail over the PGlite store', () => {
     tail.close();
   });
 
+  it('holds a reader that is ahead until the slowest has read, so every row is read once', async () => {
+    let rowsRead = 0;
+    const tail = new LogTail({
+      readAll: async (after, n) => {
+        const events = await store.readAll(after, n);
+        rowsRead += events.length;
+        return events;
+      },
+      readBatchSize: 50,
+      cacheLimit: 60,
+      pollIntervalMs: 60_000,
+      maxHoldMs: 10_000,
+    });
+    const expected = await drain((a, n) => store.readAll(a, n), BEFORE_FIRST, 100);
+    const slow = tail.reader();
+    const fast = tail.reader();
+    const slowly = async (after: bigint, n: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return slow.readAll(after, n);
+    };
+    const started = Date.now();
+    const [fastSeen, slowSeen] = await Promise.all([
+      drain(fast.readAll, BEFORE_FIRST, 50),
+      drain(slowly, BEFORE_FIRST, 10),
+    ]);
+    expect(fastSeen.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    expect(slowSeen.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    expect(rowsRead).toBe(expected.length);
+    // held only while the slow reader moved on, never until the hold ran out
+    expect(Date.now() - started).toBeLessThan(10_000);
+    tail.close();
+  });
+
   it('keeps a slow reader right when fast ones have moved past what is kept', async () => {
     const tail = new LogTail({
       readAll: (after, n) => store.readAll(after, n),
       readBatchSize: 50,
       cacheLimit: 60,
       pollIntervalMs: 60_000,
+      // the slow reader stops while the fast one drains: it holds it back this long only
+      maxHoldMs: 50,
     });
     const expected = await drain((a, n) => store.readAll(a, n), BEFORE_FIRST, 100);
     const slow = tail.reader();

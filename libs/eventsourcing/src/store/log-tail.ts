@@ -22,6 +22,13 @@ export interface LogTailOptions {
    * appends one read takes in many of them instead of one read per append; default 20 ms.
    */
   minLookIntervalMs?: number;
+  /**
+   * Longest a reader ahead of the others waits for the slowest, rather than read on and push
+   * out of the kept events what the slowest has not read yet (which it would then read from
+   * the store again); default 1,000 ms, after which a reader that is stuck or backing off
+   * after a failure no longer holds the others back.
+   */
+  maxHoldMs?: number;
 }
 
 /** What a projection or consumer reads the log through. */
@@ -70,12 +77,16 @@ export class LogTail {
   private readonly minLookIntervalMs: number;
   /** When the store was last asked for what follows the kept end. */
   private lookedAt = 0;
+  private readonly maxHoldMs: number;
+  /** Readers held back, woken whenever some reader moves on. */
+  private readonly held = new Set<() => void>();
 
   constructor(private readonly options: LogTailOptions) {
     this.readBatchSize = options.readBatchSize ?? 2_000;
     this.cacheLimit = options.cacheLimit ?? 20_000;
     this.pollIntervalMs = options.pollIntervalMs ?? (options.onAppended ? 1_000 : 100);
     this.minLookIntervalMs = options.minLookIntervalMs ?? 20;
+    this.maxHoldMs = options.maxHoldMs ?? 1_000;
     this.unsubscribe = options.onAppended?.(() => this.appended());
   }
 
@@ -101,6 +112,7 @@ export class LogTail {
       pollIntervalMs: this.pollIntervalMs,
       readAll: (after, batchSize) => {
         this.positions.set(key, after);
+        for (const wake of [...this.held]) wake();
         return this.read(after, batchSize);
       },
       onAppended: (wake) => {
@@ -109,20 +121,30 @@ export class LogTail {
       },
       close: () => {
         this.positions.delete(key);
+        for (const wake of [...this.held]) wake();
       },
     };
   }
 
   close(): void {
     this.unsubscribe?.();
+    for (const wake of [...this.held]) wake();
     this.listeners.clear();
     this.events = [];
     this.known = false;
   }
 
-  private async read(after: bigint, batchSize: number): Promise<EventEnvelope[]> {
+  private async read(
+    after: bigint,
+    batchSize: number,
+    holdUntil = Date.now() + this.maxHoldMs,
+  ): Promise<EventEnvelope[]> {
     if (this.known && after >= this.from && after < this.to) return this.slice(after, batchSize);
     if (this.known && after === this.to && this.nothingNew()) return [];
+    if (this.known && after >= this.to && this.wouldPushOutUnread() && Date.now() < holdUntil) {
+      await this.hold(holdUntil - Date.now());
+      return this.read(after, batchSize, holdUntil);
+    }
     let read = this.pending.get(after);
     if (!read && this.known && after === this.to) {
       const wait = this.lookedAt + this.minLookIntervalMs - Date.now();
@@ -150,6 +172,32 @@ export class LogTail {
     }
     const events = await read.events;
     return events.length > batchSize ? events.slice(0, batchSize) : events;
+  }
+
+  /**
+   * Reading another batch past the kept end would push out events a slower reader, still
+   * within the kept ones, has not read yet.
+   */
+  private wouldPushOutUnread(): boolean {
+    let slowest: bigint | null = null;
+    for (const position of this.positions.values())
+      if (slowest === null || position < slowest) slowest = position;
+    if (slowest === null || slowest < this.from) return false;
+    const unread = this.events.length - this.indexAfter(slowest);
+    return unread + this.readBatchSize > this.cacheLimit;
+  }
+
+  /** Until some reader moves on, or `ms` have passed. */
+  private hold(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.held.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.held.add(wake);
+    });
   }
 
   private nothingNew(): boolean {
