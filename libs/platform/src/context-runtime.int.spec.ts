@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import { createServer } from 'node:net';
 import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '@nestjs/common';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
@@ -15,6 +17,13 @@ import { createKafka, on, parseBrokers, type IntegrationConsumer } from '@pcp/me
 import { CuttableTcpLink, requireEngine, uniqueName } from '@pcp/testing';
 import { IsString } from 'class-validator';
 import type { BoundedContext } from './bounded-context';
+import { ContextRuntime } from './context-runtime';
+import {
+  loadSnapshot,
+  type ReadModelSnapshot,
+  saveSnapshot,
+  snapshotFile,
+} from './read-model-snapshot';
 import { createTestApp, type TestApp } from './testing/test-app';
 
 // A publishing context: its log holds NeedValidated events, which it publishes as they are.
@@ -354,6 +363,124 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
       await reader.disconnect();
       await app.close();
       await kafkaBack?.cut();
+    }
+  });
+});
+
+describe('read-model snapshots (embedded: saved at stop, taken back at start)', () => {
+  const snapshotOn = { READ_MODEL_SNAPSHOT: 'on' };
+  const runtimeOf = (app: TestApp) => app.app.get(ContextRuntime);
+
+  /** An app with two needs handled, and a document no event explains (found only in a snapshot). */
+  async function firstRun(): Promise<{ dataDir: string; secret: string; ids: string[] }> {
+    const app = await createTestApp({ contexts: [needs, consultations], env: snapshotOn });
+    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+    const ids: string[] = [];
+    for (const region of ['ES51', 'BE2']) {
+      const res = await app
+        .http()
+        .post('/test-needs')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ region });
+      ids.push(res.body.id);
+    }
+    await app.settle();
+    await app.documents.collection('test_needs').upsert('marker', { region: 'none' });
+    expect(runtimeOf(app).readModelsFromSnapshot).toBe(false);
+    const { dataDir, secret } = app;
+    await app.close(true);
+    return { dataDir, secret, ids };
+  }
+
+  it('takes the read models back as they were at stop, then follows the log from there', async () => {
+    const { dataDir, secret, ids } = await firstRun();
+    const file = snapshotFile(dataDir, 'test');
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const app = await createTestApp({
+      contexts: [needs, consultations],
+      dataDir,
+      secret,
+      env: snapshotOn,
+    });
+    try {
+      expect(runtimeOf(app).readModelsFromSnapshot).toBe(true);
+      // nothing in the log explains the marker: it can only come from the snapshot
+      expect((await app.documents.collection('test_needs').get('marker'))?.data).toEqual({
+        region: 'none',
+      });
+      const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+      const third = await app
+        .http()
+        .post('/test-needs')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ region: 'ITH5' });
+      await app.settle();
+      // the consumer went on after what it had handled: the earlier needs once each (version 1)
+      for (const id of ids)
+        expect((await app.documents.collection('test_known_needs').get(id))?.version).toBe(1);
+      expect((await app.documents.collection('test_known_needs').get(third.body.id))?.data).toEqual(
+        { region: 'ITH5' },
+      );
+      expect(await app.documents.collection('test_needs').count()).toBe(4);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sets aside a snapshot made by other code, or unreadable, and rebuilds from the log', async () => {
+    for (const spoil of ['other code', 'unreadable'] as const) {
+      const { dataDir, secret, ids } = await firstRun();
+      const file = snapshotFile(dataDir, 'test');
+      if (spoil === 'unreadable') writeFileSync(file, 'not a snapshot');
+      else {
+        const kept = deserialize(readFileSync(file)) as ReadModelSnapshot;
+        await saveSnapshot(file, { ...kept, fingerprint: 'f'.repeat(64) });
+      }
+      const app = await createTestApp({
+        contexts: [needs, consultations],
+        dataDir,
+        secret,
+        env: snapshotOn,
+      });
+      try {
+        expect(runtimeOf(app).readModelsFromSnapshot).toBe(false);
+        expect(existsSync(`${file}.unused`)).toBe(true);
+        await app.settle();
+        expect(await app.documents.collection('test_needs').get('marker')).toBeNull();
+        for (const id of ids)
+          expect(await app.documents.collection('test_known_needs').get(id)).not.toBeNull();
+      } finally {
+        await app.close();
+      }
+    }
+  });
+
+  it('refuses a snapshot made from another log', async () => {
+    const { dataDir, secret } = await firstRun();
+    const file = snapshotFile(dataDir, 'test');
+    const kept = deserialize(readFileSync(file)) as ReadModelSnapshot;
+    expect(kept.head).not.toBeNull();
+    const app = await createTestApp({ contexts: [needs], dataDir, secret });
+    try {
+      expect((await loadSnapshot(file, kept.fingerprint, app.store)).snapshot?.savedAt).toBe(
+        kept.savedAt,
+      );
+      await saveSnapshot(file, {
+        ...kept,
+        head: { position: kept.head?.position ?? '0', eventId: randomUUID() },
+      });
+      expect(await loadSnapshot(file, kept.fingerprint, app.store)).toEqual({
+        snapshot: null,
+        problem: 'made from another event log',
+      });
+      await saveSnapshot(file, { ...kept, head: { position: '1000000', eventId: randomUUID() } });
+      expect((await loadSnapshot(file, kept.fingerprint, app.store)).problem).toBe(
+        'made from another event log',
+      );
+    } finally {
+      await app.close();
     }
   });
 });

@@ -7,7 +7,12 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CONTEXTS, topicOf, type ContextName } from '@pcp/contracts';
-import { DOCUMENT_STORE, ProjectionRunner, type DocumentStore } from '@pcp/documents';
+import {
+  DOCUMENT_STORE,
+  InMemoryDocumentStore,
+  ProjectionRunner,
+  type DocumentStore,
+} from '@pcp/documents';
 import { BEFORE_FIRST, EVENT_STORE, type EventStore, LogTail } from '@pcp/eventsourcing';
 import { ReadinessRegistry } from '@pcp/http';
 import {
@@ -25,6 +30,7 @@ import {
   type IntegrationEventPublisher,
 } from '@pcp/messaging';
 import type { BoundedContext } from './bounded-context';
+import { loadSnapshot, saveSnapshot, setAside } from './read-model-snapshot';
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
 
@@ -37,6 +43,11 @@ export interface RuntimeOptions {
   /** Put before every topic name; default none. */
   kafkaTopicPrefix?: string;
   readModels: 'memory' | 'mongo';
+  /**
+   * In-memory read models saved here at stop and taken back at start when made by the same
+   * code (`fingerprint`) from the same log; absent: rebuilt from the log at every start.
+   */
+  readModelSnapshot?: { file: string; fingerprint: string };
 }
 
 interface Stoppable {
@@ -57,6 +68,9 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
   private readonly kafkaSources: { name: string; source: KafkaIntegrationSource }[] = [];
   private readonly running: Stoppable[] = [];
   private publisher: IntegrationEventPublisher | null = null;
+  /** Bootstrap went through: what runs reflects the log (a snapshot may be taken). */
+  private bootstrapped = false;
+  private snapshotRestored = false;
   /** One read of the log for every projection and log-fed consumer of the process. */
   private tail: LogTail | null = null;
 
@@ -79,6 +93,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     const onError = (what: string) => (error: unknown) =>
       this.logger.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
 
+    const consumerPositions = await this.restoreSnapshot();
     const tail = LogTail.of(this.store);
     this.tail = tail;
     for (const context of contexts) {
@@ -157,8 +172,13 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
           });
           // What a consumer did lives in the read models: kept in memory, it is redone from
           // the start of the log, as the projections are.
+          // (or from where the snapshot the read models were taken from had left it)
           if (this.options.readModels === 'memory') {
-            await this.store.writeCheckpoint(source.subscriptionName, BEFORE_FIRST);
+            const position = consumerPositions[source.subscriptionName];
+            await this.store.writeCheckpoint(
+              source.subscriptionName,
+              position === undefined ? BEFORE_FIRST : BigInt(position),
+            );
           }
           source.start();
           this.logSources.push(source);
@@ -167,6 +187,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
       }
     }
 
+    this.bootstrapped = true;
     if (this.kafkaSources.length > 0) {
       // Ready once every consumer has joined its group at least once: before that, a command
       // that needs another context's facts would wait for events nobody is reading yet. A
@@ -198,6 +219,11 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         retry.unref();
       },
     );
+  }
+
+  /** The read models were taken from a snapshot at start (not rebuilt from the whole log). */
+  get readModelsFromSnapshot(): boolean {
+    return this.snapshotRestored;
   }
 
   private consumersNotJoined(): string[] {
@@ -239,9 +265,67 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** Takes the read models back from the snapshot; the consumers' positions in it. */
+  private async restoreSnapshot(): Promise<Record<string, string>> {
+    const snapshot = this.options.readModelSnapshot;
+    if (!snapshot || !(this.documents instanceof InMemoryDocumentStore)) return {};
+    const started = Date.now();
+    const found = await loadSnapshot(snapshot.file, snapshot.fingerprint, this.store);
+    if (found.problem) {
+      this.logger.warn(
+        `Read-model snapshot ${snapshot.file} is ${found.problem}: set aside (.unused), read models rebuilt from the log`,
+      );
+      await setAside(snapshot.file);
+    }
+    if (!found.snapshot) return {};
+    this.documents.restore(found.snapshot.collections);
+    this.snapshotRestored = true;
+    this.logger.log(
+      `Read models taken from the snapshot of ${found.snapshot.savedAt} in ${Date.now() - started} ms; following the log from there`,
+    );
+    return found.snapshot.consumers;
+  }
+
+  /** Saves the read models with where each projection and consumer had got to. */
+  private async saveSnapshot(file: string, fingerprint: string): Promise<void> {
+    if (!(this.documents instanceof InMemoryDocumentStore)) return;
+    const started = Date.now();
+    const consumers: Record<string, string> = {};
+    let furthest = BEFORE_FIRST;
+    for (const source of this.logSources) {
+      const position = (await this.store.readCheckpoint(source.subscriptionName)) ?? BEFORE_FIRST;
+      consumers[source.subscriptionName] = position.toString();
+      if (position > furthest) furthest = position;
+    }
+    for (const runner of this.runners) {
+      const { position } = runner.status();
+      if (position > furthest) furthest = position;
+    }
+    let head: { position: string; eventId: string } | null = null;
+    if (furthest > BEFORE_FIRST) {
+      const [event] = await this.store.readAll(furthest - 1n, 1);
+      if (!event || event.globalPosition !== furthest)
+        throw new Error(`no event at position ${furthest} to tie the snapshot to`);
+      head = { position: furthest.toString(), eventId: event.id };
+    }
+    await saveSnapshot(file, {
+      fingerprint,
+      head,
+      consumers,
+      collections: this.documents.snapshot(),
+    });
+    this.logger.log(`Read models saved to ${file} in ${Date.now() - started} ms`);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled(this.running.map((r) => r.stop()));
+    const stops = await Promise.allSettled(this.running.map((r) => r.stop()));
+    const snapshot = this.options.readModelSnapshot;
+    // only from a clean stop: every runner and consumer ended between two events
+    if (snapshot && this.bootstrapped && stops.every((s) => s.status === 'fulfilled'))
+      await this.saveSnapshot(snapshot.file, snapshot.fingerprint).catch((error: unknown) =>
+        this.logger.warn(`Read models not saved: ${String(error)}`),
+      );
     this.tail?.close();
     await this.publisher?.close();
   }

@@ -23,10 +23,11 @@ import {
   type PlatformConfig,
 } from '@pcp/http';
 import type { BoundedContext } from './bounded-context';
-import { ContextRuntime, RUNTIME_OPTIONS } from './context-runtime';
+import { ContextRuntime, RUNTIME_OPTIONS, type RuntimeOptions } from './context-runtime';
 import { PeopleModule } from './personal-data/people.controller';
 import { StoreAuditModule } from './audit/audit.module';
 import { ReadModelsModule } from './read-models.module';
+import { codeFingerprint, snapshotFile } from './read-model-snapshot';
 
 /** Readiness waits on the event log: without it no command can be decided. */
 @Injectable()
@@ -129,6 +130,7 @@ export class PlatformCoreModule {
             kafkaBrokers: config.KAFKA_BROKERS,
             kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
             readModels: config.READ_MODELS,
+            readModelSnapshot: readModelSnapshotOf(config, options.service),
           },
         },
         ContextRuntime,
@@ -136,4 +138,16 @@ export class PlatformCoreModule {
       exports: [ContextRuntime],
     };
   }
+}
+
+/** Where the embedded read models are saved between runs, when they are. */
+function readModelSnapshotOf(
+  config: PlatformConfig,
+  service: string,
+): RuntimeOptions['readModelSnapshot'] {
+  if (config.READ_MODEL_SNAPSHOT !== 'on' || config.READ_MODELS !== 'memory') return undefined;
+  if (config.INTEGRATION !== 'log') return undefined;
+  const fingerprint = codeFingerprint();
+  if (!fingerprint) return undefined;
+  return { file: snapshotFile(config.DATA_DIR, service), fingerprint };
 }

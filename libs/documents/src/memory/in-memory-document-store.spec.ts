@@ -10,6 +10,40 @@ async function present<T>(read: Promise<T | null>): Promise<T> {
 }
 
 describe('InMemoryDocumentStore', () => {
+  it('hands out its collections for a snapshot and takes them back, frozen, versions kept', async () => {
+    const first = new InMemoryDocumentStore();
+    await first.collection('needs').upsert('n-1', { title: 'Falls', tags: ['a'] });
+    await first
+      .collection('needs')
+      .upsert(
+        'n-1',
+        { title: 'Falls at night', tags: ['a'] },
+        { applied: { streamId: 's-1', revision: 3 } },
+      );
+    await first.collection('orgs').upsert('o-1', { needs: 1 });
+    const snapshot = JSON.parse(JSON.stringify(first.snapshot())) as ReturnType<
+      InMemoryDocumentStore['snapshot']
+    >;
+
+    const second = new InMemoryDocumentStore();
+    await second.collection('stale').upsert('x', { left: 'over' });
+    await second.collection('needs').ensureIndexes([{ fields: ['title'], unique: true }]);
+    second.restore(snapshot);
+    const need = await second.collection('needs').get('n-1');
+    expect(need).toMatchObject({ data: { title: 'Falls at night' }, version: 2 });
+    expect({ ...need?.applied }).toEqual({ 's-1': 3 });
+    expect(() => (need?.data.tags as string[]).push('b')).toThrow(TypeError);
+    expect(await second.collection('stale').count()).toBe(0);
+    expect(
+      (await second.collection('needs').find({ filter: { title: 'Falls at night' } })).items,
+    ).toHaveLength(1);
+    // the unique index declared before the restore still holds
+    await expect(
+      second.collection('needs').upsert('n-2', { title: 'Falls at night' }),
+    ).rejects.toThrow(/same title/);
+    expect(await second.collection('orgs').get('o-1')).toMatchObject({ data: { needs: 1 } });
+  });
+
   it('moves its write mark on every write and only then', async () => {
     const c = new InMemoryDocumentStore().collection<{ n: number }>('marks');
     const mark = () => c.writeMark?.();

@@ -259,6 +259,35 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     }
   }
 
+  /** Every document as it is stored, for a snapshot of the read models. */
+  documents(): StoredDocument[] {
+    return [...this.entries].map(([id, entry]) => ({
+      id,
+      data: entry.data,
+      version: entry.version,
+      applied: entry.applied as Record<string, number>,
+    }));
+  }
+
+  /** Replaces the documents with those of a snapshot; indexes declared meanwhile are kept. */
+  load(documents: readonly StoredDocument[]): void {
+    this.entries.clear();
+    this.sortedIds = null;
+    this.indexes.clear();
+    this.writes++;
+    for (const doc of documents) {
+      const copied = frozenCopy(doc.data);
+      const applied = Object.create(null) as Record<string, number>;
+      for (const streamId in doc.applied) applied[streamId] = doc.applied[streamId];
+      this.entries.set(doc.id, {
+        data: copied.value,
+        exotic: copied.exotic,
+        version: doc.version,
+        applied: Object.freeze(applied),
+      });
+    }
+  }
+
   private toStored(id: string, entry: Entry): StoredDocument<T> {
     return {
       id,
@@ -281,6 +310,18 @@ export class InMemoryDocumentStore implements DocumentStore {
       this.collections.set(name, collection);
     }
     return collection as unknown as DocumentCollection<T>;
+  }
+
+  /** Every collection with its documents, for a snapshot of the read models. */
+  snapshot(): { name: string; documents: StoredDocument[] }[] {
+    return [...this.collections.values()].map((c) => ({ name: c.name, documents: c.documents() }));
+  }
+
+  /** Takes the collections of a snapshot; collections it does not name are left empty. */
+  restore(collections: readonly { name: string; documents: readonly StoredDocument[] }[]): void {
+    for (const collection of this.collections.values()) collection.load([]);
+    for (const { name, documents } of collections)
+      (this.collection(name) as unknown as InMemoryCollection<DocumentData>).load(documents);
   }
 
   async close(): Promise<void> {

@@ -72,6 +72,12 @@ describe('loadConfig', () => {
     ).toBe('kafka');
   });
 
+  it('saves in-memory read models between runs unless READ_MODEL_SNAPSHOT=off', () => {
+    expect(loadConfig({}).READ_MODEL_SNAPSHOT).toBe('on');
+    expect(loadConfig({ READ_MODEL_SNAPSHOT: 'off' }).READ_MODEL_SNAPSHOT).toBe('off');
+    expect(() => loadConfig({ READ_MODEL_SNAPSHOT: 'sometimes' })).toThrow(/READ_MODEL_SNAPSHOT/);
+  });
+
   it('reads the hardening settings, with generous defaults', () => {
     const defaults = loadConfig({});
     expect(defaults.CORS_ORIGINS).toBeUndefined();

@@ -140,6 +140,13 @@ export class PlatformConfig {
   @Transform(emptyToUndefined)
   MONGO_URL?: string;
 
+  /**
+   * In-memory read models are saved to DATA_DIR at stop and taken back at the next start
+   * (when the code and the log are the same), instead of being rebuilt from the whole log.
+   */
+  @IsIn(['on', 'off'])
+  READ_MODEL_SNAPSHOT: 'on' | 'off' = 'on';
+
   /** How often an integrity anchor (Merkle root over every stream head) is recorded; 0: never. */
   @Transform(toInt)
   @IsInt()
@@ -225,6 +232,7 @@ const CONFIG_KEYS: (keyof PlatformConfig)[] = [
   'KAFKA_TOPIC_PREFIX',
   'READ_MODELS',
   'MONGO_URL',
+  'READ_MODEL_SNAPSHOT',
   'SHUTDOWN_TIMEOUT_MS',
   'ANCHOR_INTERVAL_MS',
   'AUDIT_SERVICES',

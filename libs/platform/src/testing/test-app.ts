@@ -58,6 +58,8 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent',
+    // rebuilt from the log at each start unless a test asks for snapshots
+    READ_MODEL_SNAPSHOT: 'off',
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({

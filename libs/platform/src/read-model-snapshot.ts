@@ -1,0 +1,131 @@
+/**
+ * In-memory read models saved when the service stops and taken back when it starts, so that
+ * an embedded installation with a long log does not replay all of it at every start: only
+ * the events appended after the snapshot are applied.
+ *
+ * A snapshot is used only when it was made by the same code (a fingerprint of the service's
+ * compiled files) from the same log (the event at its furthest position is still there,
+ * with the same id). Anything else, or a file that cannot be read, is set aside with a
+ * warning and the read models are rebuilt from the log as without a snapshot. A crash
+ * leaves the previous snapshot, which is as consistent as when it was written.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { StoredDocument } from '@pcp/documents';
+import type { EventStore } from '@pcp/eventsourcing';
+
+const FORMAT = 1;
+
+export interface ReadModelSnapshot {
+  format: number;
+  fingerprint: string;
+  /** The furthest position any projection or consumer had reached, and that event's id. */
+  head: { position: string; eventId: string } | null;
+  /** Per log-fed consumer (subscription name), the position it had handled up to. */
+  consumers: Record<string, string>;
+  collections: { name: string; documents: StoredDocument[] }[];
+  savedAt: string;
+}
+
+export const snapshotFile = (dataDir: string, service: string): string =>
+  join(dataDir, `read-models.${service}.snapshot`);
+
+/** The snapshot at `file` when it fits this code and this log; otherwise null and why. */
+export async function loadSnapshot(
+  file: string,
+  fingerprint: string,
+  store: Pick<EventStore, 'readAll'>,
+): Promise<{ snapshot: ReadModelSnapshot | null; problem: string | null }> {
+  if (!existsSync(file)) return { snapshot: null, problem: null };
+  let snapshot: ReadModelSnapshot;
+  try {
+    snapshot = deserialize(await readFile(file)) as ReadModelSnapshot;
+  } catch (error) {
+    return { snapshot: null, problem: `unreadable (${(error as Error).message})` };
+  }
+  if (snapshot?.format !== FORMAT) return { snapshot: null, problem: 'of another format' };
+  if (snapshot.fingerprint !== fingerprint)
+    return { snapshot: null, problem: 'made by another version of the code' };
+  if (snapshot.head) {
+    const position = BigInt(snapshot.head.position);
+    const [event] = await store.readAll(position - 1n, 1);
+    if (!event || event.globalPosition !== position || event.id !== snapshot.head.eventId)
+      return { snapshot: null, problem: 'made from another event log' };
+  }
+  return { snapshot, problem: null };
+}
+
+/** Writes the snapshot beside the log: a new file, synced, then renamed over the old one. */
+export async function saveSnapshot(
+  file: string,
+  snapshot: Omit<ReadModelSnapshot, 'format' | 'savedAt'>,
+): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  const bytes = serialize({ ...snapshot, format: FORMAT, savedAt: new Date().toISOString() });
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Moves an unusable snapshot aside (kept for inspection, never read again). */
+export async function setAside(file: string): Promise<void> {
+  await rename(file, `${file}.unused`).catch(() => undefined);
+}
+
+/**
+ * A digest of the code that builds the read models: every compiled file of the build the
+ * service runs from (the dist/ folder of its entry point) or, run from source, every source
+ * file of the workspace's apps/ and libs/. Any change to a projection or a consumer makes
+ * earlier snapshots unusable. Null when neither can be found.
+ */
+export function codeFingerprint(
+  entry: string | undefined = require.main?.filename,
+  cwd = process.cwd(),
+): string | null {
+  let roots: string[] = [];
+  const parts = entry ? resolve(entry).split(sep) : [];
+  const dist = parts.lastIndexOf('dist');
+  if (dist > 0) roots = [parts.slice(0, dist + 1).join(sep)];
+  else {
+    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'libs'))) {
+        roots = ['apps', 'libs'].map((d) => join(dir, d)).filter((d) => existsSync(d));
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  if (roots.length === 0) return null;
+  const hash = createHash('sha256').update(`${FORMAT}\n`);
+  for (const root of roots) {
+    for (const file of codeFiles(root)) {
+      hash.update(file.slice(root.length)).update('\0').update(readFileSync(file)).update('\0');
+    }
+  }
+  return hash.digest('hex');
+}
+
+function codeFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...codeFiles(path));
+    else if (/\.(js|ts|json)$/.test(name) && !/\.(spec|d)\.ts$|\.map$/.test(name)) out.push(path);
+  }
+  return out;
+}
