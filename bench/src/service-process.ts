@@ -27,7 +27,8 @@ export interface ServiceProcess {
   rss(): number;
   /** Peak resident set size so far, in bytes. */
   peakRss(): number;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 15 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -104,11 +105,11 @@ export async function startService(
     readyAfterMs,
     rss: () => statusField(pid, 'VmRSS'),
     peakRss: () => statusField(pid, 'VmHWM'),
-    stop: async () => {
+    stop: async (graceMs = 15_000) => {
       if (exited) return;
       const gone = new Promise<void>((done) => child.once('exit', () => done()));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await gone;
       clearTimeout(timer);
     },
