@@ -130,7 +130,7 @@ export class ValidateNeedDto {
   rationale?: string;
 }
 
-export class ReasonDto {
+export class NeedReasonDto {
   @ApiProperty({ example: 'Already covered by the regional sepsis programme', maxLength: 2000 })
   @IsString()
   @IsNotBlank()

@@ -23,7 +23,7 @@ import type { NeedView } from '../read-models/need-view';
 import {
   NeedListQueryDto,
   PrioritiseNeedDto,
-  ReasonDto,
+  NeedReasonDto,
   RecordNeedDto,
   ValidateNeedDto,
 } from './need.dto';
@@ -137,7 +137,7 @@ export class NeedsController {
   @ApiErrors(400, 401, 403, 404, 409, 422)
   reject(
     @Param('id') id: string,
-    @Body() body: ReasonDto,
+    @Body() body: NeedReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
   ): Promise<NeedView> {
@@ -157,7 +157,7 @@ export class NeedsController {
   @ApiErrors(400, 401, 403, 404, 409, 422)
   withdraw(
     @Param('id') id: string,
-    @Body() body: ReasonDto,
+    @Body() body: NeedReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
   ): Promise<NeedView> {

@@ -247,7 +247,7 @@ export class TrlAssessmentDto {
   reason!: string;
 }
 
-export class ReasonDto {
+export class PilotReasonDto {
   @ApiProperty({ example: 'Pilot period ended; all KPI measurements are in.' })
   @IsString()
   @IsNotBlank()
@@ -255,7 +255,7 @@ export class ReasonDto {
   reason!: string;
 }
 
-export class DeploymentDecisionDto extends ReasonDto {
+export class DeploymentDecisionDto extends PilotReasonDto {
   @ApiProperty({ example: true })
   @IsBoolean()
   deploy!: boolean;

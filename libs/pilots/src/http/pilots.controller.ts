@@ -27,7 +27,7 @@ import {
   MeasurementDto,
   PilotListQueryDto,
   PlanPilotDto,
-  ReasonDto,
+  PilotReasonDto,
   RolloutDto,
   TrlAssessmentDto,
 } from './pilot.dto';
@@ -262,7 +262,7 @@ export class PilotsController {
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async complete(
     @Param('id') id: string,
-    @Body() body: ReasonDto,
+    @Body() body: PilotReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
   ): Promise<PilotResource> {

@@ -229,7 +229,7 @@ export class AmendTenderDto extends CallFieldsDto {
   reason!: string;
 }
 
-export class ReasonDto {
+export class TenderReasonDto {
   @ApiProperty({ example: 'The need was withdrawn by the clinical board' })
   @IsString()
   @IsNotBlank()

@@ -46,7 +46,7 @@ import {
   DownSelectDto,
   EvaluatorsDto,
   OptionalReasonDto,
-  ReasonDto,
+  TenderReasonDto,
   ScoresDto,
   SubmitBidDto,
   TenderListQueryDto,
@@ -199,7 +199,7 @@ export class TendersController {
   @ApiErrors(400, 401, 403, 404, 409)
   async cancel(
     @Param('id') id: string,
-    @Body() body: ReasonDto,
+    @Body() body: TenderReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
     @CurrentUser() user: AuthenticatedUser,
@@ -220,7 +220,7 @@ export class TendersController {
   @ApiErrors(400, 401, 403, 404, 409, 422)
   async unsuccessful(
     @Param('id') id: string,
-    @Body() body: ReasonDto,
+    @Body() body: TenderReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
     @CurrentUser() user: AuthenticatedUser,
@@ -327,7 +327,7 @@ export class TendersController {
   async rejectBid(
     @Param('id') id: string,
     @Param('bidId') bidId: string,
-    @Body() body: ReasonDto,
+    @Body() body: TenderReasonDto,
     @IfMatch() expected: bigint | undefined,
     @CommandContext() meta: CommandMetadata,
     @CurrentUser() user: AuthenticatedUser,
