@@ -67,3 +67,28 @@ function copyInto(value: unknown, state: { exotic: boolean }): unknown {
   }
   return out ? Object.freeze(out) : value;
 }
+
+/**
+ * Freezes data that nobody else holds (just deserialised from a snapshot) where it is,
+ * without the copy `frozenCopy` makes: half the memory while a large snapshot is taken in.
+ */
+export function frozenInPlace<T>(value: T): FrozenCopy<T> {
+  const state = { exotic: false };
+  freezeInto(value, state);
+  return { value, exotic: state.exotic };
+}
+
+function freezeInto(value: unknown, state: { exotic: boolean }): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  if (Array.isArray(value)) {
+    for (const element of value) freezeInto(element, state);
+  } else if (!isPlainObject(value)) {
+    // dates, maps, buffers: freezing cannot protect them, reads hand out copies
+    state.exotic = true;
+    return;
+  } else {
+    for (const key of Object.keys(value))
+      freezeInto((value as Record<string, unknown>)[key], state);
+  }
+  Object.freeze(value);
+}

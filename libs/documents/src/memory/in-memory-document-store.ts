@@ -22,7 +22,7 @@ import {
 } from '../document-store';
 import { EqualityIndex, indexablePaths, requiredKeys } from './equality-index';
 import { compareSortValues, matches, sortValue, valuesAt } from './filter-matching';
-import { frozenCopy } from './frozen-data';
+import { frozenCopy, frozenInPlace } from './frozen-data';
 
 interface Entry {
   /** Deeply frozen: handed out as it is. */
@@ -269,14 +269,17 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     }));
   }
 
-  /** Replaces the documents with those of a snapshot; indexes declared meanwhile are kept. */
+  /**
+   * Replaces the documents with those of a snapshot, which are taken as they are (frozen,
+   * not copied: the caller hands them over); indexes declared meanwhile are kept.
+   */
   load(documents: readonly StoredDocument[]): void {
     this.entries.clear();
     this.sortedIds = null;
     this.indexes.clear();
     this.writes++;
     for (const doc of documents) {
-      const copied = frozenCopy(doc.data);
+      const copied = frozenInPlace(doc.data);
       const applied = Object.create(null) as Record<string, number>;
       for (const streamId in doc.applied) applied[streamId] = doc.applied[streamId];
       this.entries.set(doc.id, {
@@ -317,7 +320,10 @@ export class InMemoryDocumentStore implements DocumentStore {
     return [...this.collections.values()].map((c) => ({ name: c.name, documents: c.documents() }));
   }
 
-  /** Takes the collections of a snapshot; collections it does not name are left empty. */
+  /**
+   * Takes the collections of a snapshot, handed over (frozen where they are, not copied);
+   * collections it does not name are left empty.
+   */
   restore(collections: readonly { name: string; documents: readonly StoredDocument[] }[]): void {
     for (const collection of this.collections.values()) collection.load([]);
     for (const { name, documents } of collections)
