@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { deserialize } from 'node:v8';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { Body, Controller, Get, Inject, Injectable, Module, Param, Post } from '@nestjs/common';
 import { AnyRole, CurrentUser, Roles, type AuthenticatedUser } from '@pcp/auth';
@@ -21,6 +22,7 @@ import { ContextRuntime } from './context-runtime';
 import {
   loadSnapshot,
   type ReadModelSnapshot,
+  readSnapshotFile,
   saveSnapshot,
   snapshotFile,
 } from './read-model-snapshot';
@@ -370,6 +372,11 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
 describe('read-model snapshots (embedded: saved at stop, taken back at start)', () => {
   const snapshotOn = { READ_MODEL_SNAPSHOT: 'on' };
   const runtimeOf = (app: TestApp) => app.app.get(ContextRuntime);
+  const keptSnapshot = async (file: string): Promise<ReadModelSnapshot> => {
+    const { snapshot, problem } = await readSnapshotFile(file);
+    if (!snapshot) throw new Error(`the snapshot is ${problem}`);
+    return snapshot;
+  };
 
   /** An app with two needs handled, and a document no event explains (found only in a snapshot). */
   async function firstRun(): Promise<{ dataDir: string; secret: string; ids: string[] }> {
@@ -430,12 +437,15 @@ describe('read-model snapshots (embedded: saved at stop, taken back at start)', 
   });
 
   it('sets aside a snapshot made by other code, or unreadable, and rebuilds from the log', async () => {
-    for (const spoil of ['other code', 'unreadable'] as const) {
+    for (const spoil of ['other code', 'unreadable', 'cut short'] as const) {
       const { dataDir, secret, ids } = await firstRun();
       const file = snapshotFile(dataDir, 'test');
       if (spoil === 'unreadable') writeFileSync(file, 'not a snapshot');
-      else {
-        const kept = deserialize(readFileSync(file)) as ReadModelSnapshot;
+      else if (spoil === 'cut short') {
+        const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+        writeFileSync(file, `${lines.slice(0, -2).join('\n')}\n`);
+      } else {
+        const kept = await keptSnapshot(file);
         await saveSnapshot(file, { ...kept, fingerprint: 'f'.repeat(64) });
       }
       const app = await createTestApp({
@@ -457,10 +467,52 @@ describe('read-model snapshots (embedded: saved at stop, taken back at start)', 
     }
   });
 
+  it('keeps what JSON cannot carry (dates) and refuses nothing it wrote', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-'));
+    try {
+      const file = snapshotFile(dir, 'x');
+      const at = new Date('2026-11-23T09:00:00.000Z');
+      await saveSnapshot(file, {
+        fingerprint: 'f',
+        head: null,
+        consumers: { 'consumer:a': '7' },
+        collections: [
+          {
+            name: 'plain',
+            documents: [{ id: 'p', version: 3, applied: { s: 2 }, data: { n: 1, tags: ['x'] } }],
+          },
+          { name: 'empty', documents: [] },
+          {
+            name: 'dated',
+            documents: [{ id: 'd', version: 1, applied: {}, data: { at }, exotic: true }],
+          },
+        ],
+      });
+      const { snapshot } = await readSnapshotFile(file);
+      expect(snapshot?.consumers).toEqual({ 'consumer:a': '7' });
+      expect(snapshot?.collections.map((c) => [c.name, c.documents.length])).toEqual([
+        ['plain', 1],
+        ['empty', 0],
+        ['dated', 1],
+      ]);
+      expect(snapshot?.collections[0].documents[0]).toEqual({
+        id: 'p',
+        version: 3,
+        applied: { s: 2 },
+        data: { n: 1, tags: ['x'] },
+      });
+      const dated = snapshot?.collections[2].documents[0].data.at;
+      expect(new Date(dated as Date).toISOString()).toBe(at.toISOString());
+      expect(Object.prototype.toString.call(dated)).toBe('[object Date]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a snapshot made from another log', async () => {
     const { dataDir, secret } = await firstRun();
     const file = snapshotFile(dataDir, 'test');
-    const kept = deserialize(readFileSync(file)) as ReadModelSnapshot;
+    const kept = await keptSnapshot(file);
     expect(kept.head).not.toBeNull();
     const app = await createTestApp({ contexts: [needs], dataDir, secret });
     try {

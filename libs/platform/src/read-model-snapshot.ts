@@ -10,14 +10,21 @@
  * leaves the previous snapshot, which is as consistent as when it was written.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { dirname, join, resolve, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { StoredDocument } from '@pcp/documents';
+import type { DocumentData, StoredDocument } from '@pcp/documents';
 import type { EventStore } from '@pcp/eventsourcing';
 
-const FORMAT = 1;
+/**
+ * Lines of JSON: a header, then per collection a line naming it followed by one line per
+ * document (`[id, version, applied, data]`, or `{"v8": base64}` for data JSON cannot carry,
+ * such as dates), then an end line counting the documents, so that a cut file is refused.
+ * Read and written a line at a time: the file is never held whole in memory.
+ */
+const FORMAT = 2;
 
 export interface ReadModelSnapshot {
   format: number;
@@ -26,12 +33,68 @@ export interface ReadModelSnapshot {
   head: { position: string; eventId: string } | null;
   /** Per log-fed consumer (subscription name), the position it had handled up to. */
   consumers: Record<string, string>;
-  collections: { name: string; documents: StoredDocument[] }[];
+  collections: { name: string; documents: SnapshotDocument[] }[];
   savedAt: string;
 }
 
+/** A stored document; `exotic` when its data holds values JSON cannot carry. */
+export type SnapshotDocument = StoredDocument & { exotic?: boolean };
+
+type Header = Omit<ReadModelSnapshot, 'collections'>;
+type DocumentLine = [string, number, Record<string, number>, DocumentData] | { v8: string };
+
 export const snapshotFile = (dataDir: string, service: string): string =>
   join(dataDir, `read-models.${service}.snapshot`);
+
+/** Reads a snapshot file whole, checking only that it is complete. */
+export async function readSnapshotFile(
+  file: string,
+  accept: (header: Header) => string | null = () => null,
+): Promise<{ snapshot: ReadModelSnapshot | null; problem: string | null }> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  let header: Header | null = null;
+  const collections: ReadModelSnapshot['collections'] = [];
+  let current: SnapshotDocument[] | null = null;
+  let remaining = 0;
+  let total = 0;
+  try {
+    for await (const line of lines) {
+      if (header === null) {
+        header = JSON.parse(line) as Header;
+        if (header?.format !== FORMAT) return { snapshot: null, problem: 'of another format' };
+        const refused = accept(header);
+        if (refused) return { snapshot: null, problem: refused };
+        continue;
+      }
+      if (remaining > 0 && current) {
+        current.push(documentOf(JSON.parse(line) as DocumentLine));
+        remaining--;
+        continue;
+      }
+      const mark = JSON.parse(line) as { collection?: string; count?: number; end?: number };
+      if (mark.end !== undefined) {
+        if (mark.end !== total) break;
+        return { snapshot: { ...header, collections }, problem: null };
+      }
+      if (typeof mark.collection !== 'string' || typeof mark.count !== 'number') break;
+      current = [];
+      collections.push({ name: mark.collection, documents: current });
+      remaining = mark.count;
+      total += mark.count;
+    }
+    return { snapshot: null, problem: 'unreadable (cut short)' };
+  } catch (error) {
+    return { snapshot: null, problem: `unreadable (${(error as Error).message})` };
+  } finally {
+    lines.close();
+  }
+}
+
+function documentOf(line: DocumentLine): SnapshotDocument {
+  if (!Array.isArray(line)) return deserialize(Buffer.from(line.v8, 'base64')) as SnapshotDocument;
+  const [id, version, applied, data] = line;
+  return { id, version, applied, data };
+}
 
 /** The snapshot at `file` when it fits this code and this log; otherwise null and why. */
 export async function loadSnapshot(
@@ -40,15 +103,11 @@ export async function loadSnapshot(
   store: Pick<EventStore, 'readAll'>,
 ): Promise<{ snapshot: ReadModelSnapshot | null; problem: string | null }> {
   if (!existsSync(file)) return { snapshot: null, problem: null };
-  let snapshot: ReadModelSnapshot;
-  try {
-    snapshot = deserialize(await readFile(file)) as ReadModelSnapshot;
-  } catch (error) {
-    return { snapshot: null, problem: `unreadable (${(error as Error).message})` };
-  }
-  if (snapshot?.format !== FORMAT) return { snapshot: null, problem: 'of another format' };
-  if (snapshot.fingerprint !== fingerprint)
-    return { snapshot: null, problem: 'made by another version of the code' };
+  const found = await readSnapshotFile(file, (header) =>
+    header.fingerprint === fingerprint ? null : 'made by another version of the code',
+  );
+  const snapshot = found.snapshot;
+  if (!snapshot) return found;
   if (snapshot.head) {
     const position = BigInt(snapshot.head.position);
     const [event] = await store.readAll(position - 1n, 1);
@@ -65,14 +124,47 @@ export async function saveSnapshot(
 ): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const bytes = serialize({ ...snapshot, format: FORMAT, savedAt: new Date().toISOString() });
   const handle = await open(temporary, 'w', 0o600);
   try {
-    await handle.writeFile(bytes);
+    const { collections, ...rest } = snapshot;
+    const header: Header = { ...rest, format: FORMAT, savedAt: new Date().toISOString() };
+    let chunk: string[] = [JSON.stringify(header)];
+    let size = 0;
+    const flush = async () => {
+      await handle.write(`${chunk.join('\n')}\n`);
+      chunk = [];
+      size = 0;
+    };
+    let total = 0;
+    for (const { name, documents } of collections) {
+      chunk.push(JSON.stringify({ collection: name, count: documents.length }));
+      total += documents.length;
+      for (const doc of documents) {
+        const line: DocumentLine = doc.exotic
+          ? {
+              v8: serialize({
+                id: doc.id,
+                version: doc.version,
+                applied: doc.applied,
+                data: doc.data,
+              }).toString('base64'),
+            }
+          : [doc.id, doc.version, doc.applied, doc.data];
+        const text = JSON.stringify(line);
+        chunk.push(text);
+        size += text.length;
+        if (size > 1 << 20) await flush();
+      }
+    }
+    chunk.push(JSON.stringify({ end: total }));
+    await flush();
     await handle.sync();
-  } finally {
+  } catch (error) {
     await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
+  await handle.close();
   try {
     await rename(temporary, file);
   } catch (error) {

@@ -259,13 +259,17 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     }
   }
 
-  /** Every document as it is stored, for a snapshot of the read models. */
-  documents(): StoredDocument[] {
+  /**
+   * Every document as it is stored, for a snapshot of the read models; `exotic` when its
+   * data holds values JSON cannot carry (dates, maps, buffers).
+   */
+  documents(): (StoredDocument & { exotic: boolean })[] {
     return [...this.entries].map(([id, entry]) => ({
       id,
       data: entry.data,
       version: entry.version,
       applied: entry.applied as Record<string, number>,
+      exotic: entry.exotic,
     }));
   }
 
@@ -316,7 +320,7 @@ export class InMemoryDocumentStore implements DocumentStore {
   }
 
   /** Every collection with its documents, for a snapshot of the read models. */
-  snapshot(): { name: string; documents: StoredDocument[] }[] {
+  snapshot(): { name: string; documents: (StoredDocument & { exotic: boolean })[] }[] {
     return [...this.collections.values()].map((c) => ({ name: c.name, documents: c.documents() }));
   }
 
