@@ -137,20 +137,37 @@ export class IntegrationEventRelay {
     const batchSize = this.options.batchSize ?? 500;
     const pollIntervalMs = this.options.pollIntervalMs ?? 100;
     let position = (await store.readCheckpoint(this.subscriptionName)) ?? BEFORE_FIRST;
-    while (!this.stopping) {
-      const batch = await store.readAll(position, batchSize);
-      if (batch.length > 0) {
-        const outgoing = batch.flatMap((envelope) => this.outgoing(envelope));
-        if (outgoing.length > 0) {
-          await this.publishUntilAcknowledged(outgoing.map((o) => o.record));
-          for (const o of outgoing) this.state[o.parked ? 'parked' : 'published']++;
+    const prepare = async (after: bigint) => {
+      const batch = await store.readAll(after, batchSize);
+      return { batch, outgoing: batch.flatMap((envelope) => this.outgoing(envelope)) };
+    };
+    let next: ReturnType<typeof prepare> | null = null;
+    try {
+      while (!this.stopping) {
+        const { batch, outgoing } = await (next ?? prepare(position));
+        next = null;
+        if (batch.length > 0) {
+          const last = batch[batch.length - 1].globalPosition;
+          // A full batch: the next one is read and translated while this one is published.
+          // Only reading: the checkpoint still moves after each acknowledged publication.
+          if (batch.length === batchSize) {
+            next = prepare(last);
+            next.catch(() => undefined);
+          }
+          if (outgoing.length > 0) {
+            await this.publishUntilAcknowledged(outgoing.map((o) => o.record));
+            for (const o of outgoing) this.state[o.parked ? 'parked' : 'published']++;
+          }
+          position = last;
+          await store.writeCheckpoint(this.subscriptionName, position);
+          this.state.lastPosition = position;
+          onProgress();
         }
-        position = batch[batch.length - 1].globalPosition;
-        await store.writeCheckpoint(this.subscriptionName, position);
-        this.state.lastPosition = position;
-        onProgress();
+        if (batch.length < batchSize && !this.stopping) await this.pause.for(pollIntervalMs);
       }
-      if (batch.length < batchSize && !this.stopping) await this.pause.for(pollIntervalMs);
+    } finally {
+      // a read started ahead is left to finish: nothing depends on it any more
+      await next?.catch(() => undefined);
     }
   }
 
