@@ -138,7 +138,7 @@ export class ProjectionRunner {
   }
 
   private async run(): Promise<void> {
-    const { events, documents, projection } = this.options;
+    const { events, projection } = this.options;
     let failures = 0;
     let stored: bigint | null = null;
     while (!this.stopping) {
