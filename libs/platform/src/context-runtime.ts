@@ -171,8 +171,8 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
             onError: onError(`consumer ${consumer.name}`),
           });
           // What a consumer did lives in the read models: kept in memory, it is redone from
-          // the start of the log, as the projections are.
-          // (or from where the snapshot the read models were taken from had left it)
+          // the start of the log, as the projections are, or from where the snapshot the
+          // read models were taken back from had left it.
           if (this.options.readModels === 'memory') {
             const position = consumerPositions[source.subscriptionName];
             await this.store.writeCheckpoint(
