@@ -190,8 +190,9 @@ export function codeFingerprint(
 ): string | null {
   let roots: string[] = [];
   const parts = entry ? resolve(entry).split(sep) : [];
+  // built: <workspace>/dist/apps/<app>/...
   const dist = parts.lastIndexOf('dist');
-  if (dist > 0) roots = [parts.slice(0, dist + 1).join(sep)];
+  if (dist > 0 && parts[dist + 1] === 'apps') roots = [parts.slice(0, dist + 1).join(sep)];
   else {
     for (let dir = resolve(cwd); ; dir = dirname(dir)) {
       if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'libs'))) {
