@@ -1,7 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codeFingerprint } from './read-model-snapshot';
+import {
+  codeFingerprint,
+  readSnapshotFile,
+  saveSnapshot,
+  snapshotFile,
+} from './read-model-snapshot';
 
 describe('codeFingerprint', () => {
   let root: string;
@@ -40,5 +45,21 @@ describe('codeFingerprint', () => {
 
   it('gives none outside a workspace or a build', () => {
     expect(codeFingerprint(join(root, 'main.js'), root)).toBeNull();
+  });
+});
+
+describe('saveSnapshot', () => {
+  it('removes what a save cut short left behind, and leaves one snapshot readable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-save-'));
+    try {
+      const file = snapshotFile(dir, 'platform');
+      writeFileSync(`${file}.0badf00d.tmp`, 'half a snapshot');
+      writeFileSync(join(dir, 'other.tmp'), 'not ours');
+      await saveSnapshot(file, { fingerprint: 'f', head: null, consumers: {}, collections: [] });
+      expect(readdirSync(dir).sort()).toEqual(['other.tmp', 'read-models.platform.snapshot']);
+      expect((await readSnapshotFile(file)).snapshot?.fingerprint).toBe('f');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

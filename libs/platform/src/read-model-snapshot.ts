@@ -11,9 +11,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { DocumentData, StoredDocument } from '@pcp/documents';
 import type { EventStore } from '@pcp/eventsourcing';
@@ -123,6 +123,11 @@ export async function saveSnapshot(
   snapshot: Omit<ReadModelSnapshot, 'format' | 'savedAt'>,
 ): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  // what a save cut short by a kill left behind
+  const prefix = `${basename(file)}.`;
+  for (const name of await readdir(dirname(file)))
+    if (name.startsWith(prefix) && name.endsWith('.tmp'))
+      await rm(join(dirname(file), name), { force: true });
   const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   try {
