@@ -114,6 +114,22 @@ const consultations: BoundedContext = {
   consumers: [KnownNeeds],
 };
 
+/** Validates a need per region through the API, as a procurer; their ids. */
+async function validateNeeds(app: TestApp, regions: string[]): Promise<string[]> {
+  const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
+  const ids: string[] = [];
+  for (const region of regions) {
+    const res = await app
+      .http()
+      .post('/test-needs')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ region });
+    expect(res.status).toBe(201);
+    ids.push(res.body.id);
+  }
+  return ids;
+}
+
 describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed consumers)', () => {
   let app: TestApp;
 
@@ -166,16 +182,7 @@ describe('platform runtime (embedded: PGlite log, in-memory read models, log-fed
   });
 
   it('rebuilds in-memory read models and consumer effects from the log after a restart', async () => {
-    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
-    const ids: string[] = [];
-    for (const region of ['ES51', 'BE2', 'ITH5']) {
-      const res = await app
-        .http()
-        .post('/test-needs')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ region });
-      ids.push(res.body.id);
-    }
+    const ids = await validateNeeds(app, ['ES51', 'BE2', 'ITH5']);
     await app.settle();
     const before = await app.documents.collection('test_needs').count();
     const { dataDir, secret } = app;
@@ -381,16 +388,7 @@ describe('read-model snapshots (embedded: saved at stop, taken back at start)', 
   /** An app with two needs handled, and a document no event explains (found only in a snapshot). */
   async function firstRun(): Promise<{ dataDir: string; secret: string; ids: string[] }> {
     const app = await createTestApp({ contexts: [needs, consultations], env: snapshotOn });
-    const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
-    const ids: string[] = [];
-    for (const region of ['ES51', 'BE2']) {
-      const res = await app
-        .http()
-        .post('/test-needs')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ region });
-      ids.push(res.body.id);
-    }
+    const ids = await validateNeeds(app, ['ES51', 'BE2']);
     await app.settle();
     await app.documents.collection('test_needs').upsert('marker', { region: 'none' });
     expect(runtimeOf(app).readModelsFromSnapshot).toBe(false);
