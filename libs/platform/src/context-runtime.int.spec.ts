@@ -379,6 +379,9 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
 describe('read-model snapshots (embedded: saved at stop, taken back at start)', () => {
   const snapshotOn = { READ_MODEL_SNAPSHOT: 'on' };
   const runtimeOf = (app: TestApp) => app.app.get(ContextRuntime);
+  /** The same platform started again on the data of a first run, snapshots on. */
+  const restart = (run: { dataDir: string; secret: string }) =>
+    createTestApp({ contexts: [needs, consultations], ...run, env: snapshotOn });
   const keptSnapshot = async (file: string): Promise<ReadModelSnapshot> => {
     const { snapshot, problem } = await readSnapshotFile(file);
     if (!snapshot) throw new Error(`the snapshot is ${problem}`);
@@ -403,31 +406,21 @@ describe('read-model snapshots (embedded: saved at stop, taken back at start)', 
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
-    const app = await createTestApp({
-      contexts: [needs, consultations],
-      dataDir,
-      secret,
-      env: snapshotOn,
-    });
+    const app = await restart({ dataDir, secret });
     try {
       expect(runtimeOf(app).readModelsFromSnapshot).toBe(true);
       // nothing in the log explains the marker: it can only come from the snapshot
       expect((await app.documents.collection('test_needs').get('marker'))?.data).toEqual({
         region: 'none',
       });
-      const token = await app.token({ sub: 'ana', org: 'sergas', roles: ['procurer'] });
-      const third = await app
-        .http()
-        .post('/test-needs')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ region: 'ITH5' });
+      const [third] = await validateNeeds(app, ['ITH5']);
       await app.settle();
       // the consumer went on after what it had handled: the earlier needs once each (version 1)
       for (const id of ids)
         expect((await app.documents.collection('test_known_needs').get(id))?.version).toBe(1);
-      expect((await app.documents.collection('test_known_needs').get(third.body.id))?.data).toEqual(
-        { region: 'ITH5' },
-      );
+      expect((await app.documents.collection('test_known_needs').get(third))?.data).toEqual({
+        region: 'ITH5',
+      });
       expect(await app.documents.collection('test_needs').count()).toBe(4);
     } finally {
       await app.close();
@@ -446,12 +439,7 @@ describe('read-model snapshots (embedded: saved at stop, taken back at start)', 
         const kept = await keptSnapshot(file);
         await saveSnapshot(file, { ...kept, fingerprint: 'f'.repeat(64) });
       }
-      const app = await createTestApp({
-        contexts: [needs, consultations],
-        dataDir,
-        secret,
-        env: snapshotOn,
-      });
+      const app = await restart({ dataDir, secret });
       try {
         expect(runtimeOf(app).readModelsFromSnapshot).toBe(false);
         expect(existsSync(`${file}.unused`)).toBe(true);
