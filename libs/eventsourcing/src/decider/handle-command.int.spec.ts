@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConcurrencyError, type EventStore } from '../store/event-store';
+import { ConcurrencyError, NO_STREAM, type EventStore } from '../store/event-store';
 import { requireEngine } from '@pcp/testing';
 import { PostgresEventStore } from '../store/postgres/postgres-event-store';
 import type { Decider } from './decider';
@@ -189,6 +189,32 @@ function runtimeSuite(name: string, open: () => Promise<OpenedStore>) {
       expect((error as ConcurrencyError).expected).toBe(1n);
       expect(calls.decide).toBe(0);
       expect(await store.readStream(streamId)).toHaveLength(3);
+    });
+
+    it('starts a stream expected not to exist without reading it', async () => {
+      const streamId = newStream();
+      const unread = Object.create(store) as EventStore;
+      unread.readStream = () => Promise.reject(new Error('read a stream expected not to exist'));
+      const result = await handleCommand(unread, {
+        streamId,
+        decider: pilotDecider,
+        command: plan,
+        metadata,
+        expectedRevision: NO_STREAM,
+      });
+      expect(result.revision).toBe(0n);
+      expect(result.stream.map((e) => e.type)).toEqual(['PilotPlanned']);
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('refuses to start a stream that exists, with its revision, appending nothing', async () => {
+      const streamId = await started();
+      const error = await run(streamId, plan, { expectedRevision: NO_STREAM }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConcurrencyError);
+      expect((error as ConcurrencyError).actual).toBe(1n);
+      expect(await store.readStream(streamId)).toHaveLength(2);
     });
 
     it('reports a missing stream as null to an expected revision', async () => {

@@ -123,8 +123,13 @@ async function attemptCommand<Command, State, Event extends DomainEvent>(
   explicit: boolean,
 ): Promise<CommandResult<State>> {
   const { streamId, decider, command, metadata } = options;
-  const loaded = await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
   const expected = options.expectedRevision as ExpectedRevision;
+  // A command that starts its stream (a fresh id) has nothing to read: it decides on the
+  // initial state, and the append's NO_STREAM expectation refuses a stream that exists.
+  const loaded: LoadedAggregate<State> =
+    explicit && expected === NO_STREAM
+      ? { state: decider.initialState(), revision: null, events: [] }
+      : await loadAggregate(store, streamId, decider, { toEvent: options.toEvent });
   if (explicit && !revisionMatches(expected, loaded.revision)) {
     throw new ConcurrencyError(streamId, expected, loaded.revision);
   }

@@ -9,6 +9,7 @@ import {
   type CommandResult,
   type EventStore,
   type ExpectedRevision,
+  NO_STREAM,
 } from '@pcp/eventsourcing';
 import {
   needDecider,
@@ -60,6 +61,7 @@ export class NeedCommands {
         ...input,
       },
       metadata,
+      NO_STREAM,
     );
     return this.viewOf(needId, result);
   }
