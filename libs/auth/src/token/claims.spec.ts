@@ -1,7 +1,7 @@
 import { ORGANISATION_TYPES } from '@pcp/contracts';
 import { InvalidTokenError, ORG_TYPES, hasRole, userFromClaims } from './claims';
 import { expiresAt, mintToken } from './mint-token';
-import { TokenVerifier } from './token-verifier';
+import { TokenVerifier, VERIFIED_TOKEN_TTL_MS } from './token-verifier';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 const base = { sub: 'u1', org: 'org-a', roles: ['procurer'], name: 'Ana' };
@@ -106,6 +106,60 @@ describe('mintToken and TokenVerifier (HS256)', () => {
     await expect(verifier.verify(audience)).rejects.toThrow(/"aud"/);
 
     await expect(verifier.verify('not.a.token')).rejects.toThrow(InvalidTokenError);
+  });
+
+  describe('verified tokens', () => {
+    const t0 = Date.UTC(2030, 0, 1, 9);
+    const token = () =>
+      mintToken(claims, {
+        secret: SECRET,
+        issuer: 'pcp',
+        audience: 'pcp-api',
+        ttl: '10m',
+        issuedAt: new Date(t0),
+      });
+
+    it('are taken on trust for a while, then checked again', async () => {
+      const options = { jwtSecret: SECRET, issuer: 'pcp', audience: 'pcp-api' };
+      let now = t0;
+      const remembering = new TokenVerifier(options, () => now);
+      const minted = await token();
+      await expect(remembering.verify(minted)).resolves.toMatchObject({ userId: 'u1' });
+      // From here a fresh check would refuse the token: only a remembered one passes.
+      options.audience = 'another-api';
+      now = t0 + VERIFIED_TOKEN_TTL_MS - 1;
+      await expect(remembering.verify(minted)).resolves.toMatchObject({ userId: 'u1' });
+      now = t0 + VERIFIED_TOKEN_TTL_MS;
+      await expect(remembering.verify(minted)).rejects.toThrow(/"aud"/);
+    });
+
+    it('are refused once they expire, however lately they were verified', async () => {
+      let now = t0;
+      const remembering = new TokenVerifier(
+        { jwtSecret: SECRET, issuer: 'pcp', audience: 'pcp-api', clockToleranceSec: 0 },
+        () => now,
+      );
+      const minted = await token();
+      now = t0 + 10 * 60_000 - 30_000;
+      await expect(remembering.verify(minted)).resolves.toMatchObject({ userId: 'u1' });
+      now = t0 + 10 * 60_000;
+      await expect(remembering.verify(minted)).rejects.toThrow('Token expired');
+    });
+
+    it('give each caller its own user', async () => {
+      const remembering = new TokenVerifier(
+        { jwtSecret: SECRET, issuer: 'pcp', audience: 'pcp-api' },
+        () => t0,
+      );
+      const minted = await token();
+      const first = await remembering.verify(minted);
+      first.roles.push('evaluator');
+      first.org = 'org-b';
+      await expect(remembering.verify(minted)).resolves.toMatchObject({
+        org: 'org-a',
+        roles: ['procurer'],
+      });
+    });
   });
 
   it('refuses short secrets and a configuration without keys', () => {

@@ -11,6 +11,17 @@ import { InvalidTokenError, userFromClaims, type AuthenticatedUser } from './cla
 
 const ASYMMETRIC = ['RS256', 'ES256'];
 
+/** How long a verified token is taken on trust before its signature is checked again. */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Verified tokens remembered at most; the oldest make way. */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
+interface VerifiedToken {
+  user: AuthenticatedUser;
+  /** Epoch milliseconds after which the token is verified again (or refused as expired). */
+  until: number;
+}
+
 /**
  * Verifies bearer tokens: HS256 with the shared secret, RS256/ES256 with the keys of a
  * JWKS endpoint, or both (the token's `alg` picks the key). Every failure is an
@@ -19,8 +30,20 @@ const ASYMMETRIC = ['RS256', 'ES256'];
 export class TokenVerifier {
   private readonly getKey: JWTVerifyGetKey;
   private readonly algorithms: string[];
+  /**
+   * Tokens verified lately, by their text: a client sends the same token with every request,
+   * and checking its signature (asynchronous WebCrypto) costs more than the rest of the
+   * authorisation. An entry holds until the token expires, and at most
+   * VERIFIED_TOKEN_TTL_MS, so that a key withdrawn from the JWKS soon stops its tokens.
+   * Refused tokens are never remembered.
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
 
-  constructor(private readonly options: AuthOptions) {
+  constructor(
+    private readonly options: AuthOptions,
+    /** Epoch milliseconds; tests move it. */
+    private readonly now: () => number = Date.now,
+  ) {
     const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
     if (options.jwtSecret !== undefined && options.jwtSecret.length < MIN_SECRET_LENGTH) {
       throw new Error(`The JWT secret must be at least ${MIN_SECRET_LENGTH} characters`);
@@ -37,19 +60,46 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    const at = this.now();
+    const known = this.verified.get(token);
+    if (known && at < known.until) return copyOf(known.user);
+    this.verified.delete(token);
+    const tolerance = this.options.clockToleranceSec ?? 30;
+    let user: AuthenticatedUser;
+    let exp: number;
     try {
       const { payload } = await jwtVerify(token, this.getKey, {
         algorithms: this.algorithms,
         issuer: this.options.issuer,
         audience: this.options.audience,
-        clockTolerance: this.options.clockToleranceSec ?? 30,
+        clockTolerance: tolerance,
         requiredClaims: ['exp'],
+        currentDate: new Date(at),
       });
-      return userFromClaims(payload);
+      user = userFromClaims(payload);
+      exp = payload.exp as number;
     } catch (error) {
       throw toInvalidToken(error);
     }
+    this.remember(token, {
+      user: copyOf(user),
+      until: Math.min(at + VERIFIED_TOKEN_TTL_MS, (exp + tolerance) * 1000),
+    });
+    return user;
   }
+
+  private remember(token: string, entry: VerifiedToken): void {
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, entry);
+  }
+}
+
+/** Each request gets its own user: nothing a handler does to it reaches the next request. */
+function copyOf(user: AuthenticatedUser): AuthenticatedUser {
+  return { ...user, roles: [...user.roles] };
 }
 
 function toInvalidToken(error: unknown): InvalidTokenError {
