@@ -283,6 +283,25 @@ export function documentStoreContract(
       expect(await c.count({ status: 'DRAFT' })).toBe(1);
     });
 
+    it('deletes the documents a filter matches, and only those', async () => {
+      const c = store.collection<Tender>(fresh());
+      await c.ensureIndexes([{ fields: ['status'] }]);
+      await c.upsert('a', tender({ status: 'DRAFT', budgetEur: 10 }));
+      await c.upsert('b', tender({ status: 'DRAFT', budgetEur: 20 }));
+      await c.upsert('c', tender({ status: 'DRAFT', budgetEur: 30 }));
+      await c.upsert('d', tender({ status: 'PUBLISHED', budgetEur: 5 }));
+      expect(await c.count({ status: 'DRAFT' })).toBe(3);
+      expect(await c.deleteMany({ status: 'DRAFT', budgetEur: { $lte: 20 } })).toBe(2);
+      expect((await c.find()).items.map((d) => d.id)).toEqual(['c', 'd']);
+      expect(await c.count({ status: 'DRAFT' })).toBe(1);
+      expect(await c.deleteMany({ status: 'AWARDED' })).toBe(0);
+      await expect(c.deleteMany({})).rejects.toBeInstanceOf(InvalidQueryError);
+      await expect(c.deleteMany({ status: { $regex: 'D' } } as never)).rejects.toBeInstanceOf(
+        InvalidQueryError,
+      );
+      expect(await c.count()).toBe(2);
+    });
+
     it('enforces unique indexes and keeps the other document intact', async () => {
       const c = store.collection<Tender>(fresh());
       await c.ensureIndexes([

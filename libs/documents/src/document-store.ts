@@ -91,6 +91,8 @@ export interface DocumentCollection<T extends DocumentData = DocumentData> {
   delete(id: string, options?: { expectedVersion?: number }): Promise<boolean>;
   find(options?: FindOptions): Promise<Page<T>>;
   count(filter?: Filter): Promise<number>;
+  /** Removes every document the filter matches (at least one condition); how many went. */
+  deleteMany(filter: Filter): Promise<number>;
   ensureIndexes(indexes: IndexSpec[]): Promise<void>;
   /** Removes every document (and the adapter's indexes). */
   drop(): Promise<void>;
@@ -194,6 +196,13 @@ const CONDITION_KEYS = new Set([
   '$lte',
   '$exists',
 ]);
+
+/** A filter for deleteMany: a valid one with at least one condition (drop empties a collection). */
+export function assertDeleteFilter(filter: Filter): void {
+  assertFilter(filter);
+  if (Object.keys(filter).length === 0)
+    throw new InvalidQueryError('deleteMany needs at least one condition; drop removes all');
+}
 
 /** Refuses what the adapters would read differently (operators outside the supported set). */
 export function assertFilter(filter: Filter): void {

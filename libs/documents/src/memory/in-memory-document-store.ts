@@ -13,6 +13,7 @@ import {
   InvalidQueryError,
   assertCollectionName,
   assertFieldPath,
+  assertDeleteFilter,
   assertFilter,
   decodeCursor,
   encodeCursor,
@@ -187,6 +188,17 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       if (entry && matches(entry.data, filter)) n++;
     }
     return n;
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    assertDeleteFilter(filter);
+    const doomed: string[] = [];
+    for (const id of this.candidates(filter) ?? this.entries.keys()) {
+      const entry = this.entries.get(id);
+      if (entry && matches(entry.data, filter)) doomed.push(id);
+    }
+    for (const id of doomed) await this.delete(id);
+    return doomed.length;
   }
 
   async ensureIndexes(indexes: IndexSpec[]): Promise<void> {

@@ -14,6 +14,7 @@ import {
   DuplicateKeyError,
   assertCollectionName,
   assertFieldPath,
+  assertDeleteFilter,
   assertFilter,
   decodeCursor,
   encodeCursor,
@@ -164,6 +165,12 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
 
   async count(filter: Filter = {}): Promise<number> {
     return this.model.collection.countDocuments(toMongoFilter(filter) as never);
+  }
+
+  async deleteMany(filter: Filter): Promise<number> {
+    assertDeleteFilter(filter);
+    const result = await this.model.collection.deleteMany(toMongoFilter(filter) as never);
+    return result.deletedCount;
   }
 
   async ensureIndexes(indexes: IndexSpec[]): Promise<void> {

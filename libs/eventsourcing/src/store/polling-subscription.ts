@@ -27,6 +27,8 @@ export interface PollingOptions extends SubscribeOptions {
   checkpointIntervalMs?: number;
   /** Told the position from the checkpoint at start and after each event, handled or passed. */
   onPosition?: (position: bigint) => void;
+  /** Told each position once it is stored as the checkpoint: nothing up to it comes again. */
+  onCheckpoint?: (position: bigint) => void;
 }
 
 /**
@@ -73,6 +75,11 @@ export function pollingSubscription(
       };
     });
 
+  const store = async (position: bigint): Promise<void> => {
+    await source.writeCheckpoint(name, position);
+    options.onCheckpoint?.(position);
+  };
+
   const run = async (): Promise<void> => {
     let position = (await source.readCheckpoint(name)) ?? BEFORE_FIRST;
     let stored = position;
@@ -89,16 +96,16 @@ export function pollingSubscription(
           options.onPosition?.(position);
         }
         if (position !== stored && Date.now() - storedAt >= checkpointIntervalMs) {
-          await source.writeCheckpoint(name, position);
+          await store(position);
           stored = position;
           storedAt = Date.now();
         }
         if (batch.length < batchSize && !stopping) await pause();
       }
-      if (position !== stored) await source.writeCheckpoint(name, position);
+      if (position !== stored) await store(position);
     } catch (error) {
       // Keep the progress of the events handled before the failure.
-      if (position !== stored) await source.writeCheckpoint(name, position).catch(() => undefined);
+      if (position !== stored) await store(position).catch(() => undefined);
       throw error;
     } finally {
       unsubscribe?.();

@@ -76,6 +76,14 @@ export class MessageProcessor {
   }
 
   /**
+   * The source will not hand again the events up to this position of the log (it stored its
+   * checkpoint there): their processed ids have done their work.
+   */
+  forgetUpTo(position: bigint): Promise<number> {
+    return this.options.processed.forget(this.options.consumer.name, position);
+  }
+
+  /**
    * Deals with one record. Rejects only when the processed-ids store or the dead-letter
    * sink fails: the source must then retry the same record and must not move past it.
    */
@@ -118,7 +126,13 @@ export class MessageProcessor {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
         await binding.handle(message);
-        await this.options.processed.record(consumer, message.id, 'handled', message.type);
+        await this.options.processed.record(
+          consumer,
+          message.id,
+          'handled',
+          message.type,
+          message.globalPosition,
+        );
         return { kind: 'handled', message, attempts: attempt };
       } catch (error) {
         lastError = errorText(error);
@@ -163,7 +177,13 @@ export class MessageProcessor {
     const consumer = this.options.consumer.name;
     await this.options.deadLetters.park({ record, consumer, kind, error, attempts });
     if (message)
-      await this.options.processed.record(consumer, message.id, 'dead-lettered', message.type);
+      await this.options.processed.record(
+        consumer,
+        message.id,
+        'dead-lettered',
+        message.type,
+        message.globalPosition,
+      );
     return { kind: 'dead-lettered', deadLetter: kind, error, message };
   }
 }

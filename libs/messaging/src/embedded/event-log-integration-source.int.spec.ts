@@ -21,7 +21,7 @@ import { requireEngine } from '@pcp/testing';
 import { DEAD_LETTERS_COLLECTION, DocumentDeadLetterSink } from '../consumer/dead-letters';
 import { type IntegrationConsumer, on } from '../consumer/integration-consumer';
 import { MessageProcessor, type ProcessOutcome } from '../consumer/message-processor';
-import { DocumentProcessedEvents } from '../consumer/processed-events';
+import { DocumentProcessedEvents, PROCESSED_EVENTS_COLLECTION } from '../consumer/processed-events';
 import type { IntegrationMessage } from '../integration-message';
 import { KafkaIntegrationEventPublisher } from '../kafka/kafka-publisher';
 import { KafkaIntegrationSource } from '../kafka/kafka-integration-source';
@@ -203,6 +203,63 @@ describe('event-log integration source (embedded mode)', () => {
       expect(seen.map((m) => m.type)).toEqual(['NeedRecorded', 'BidSubmitted', 'NeedValidated']);
     },
   );
+
+  it('turns away a repeat after a failed checkpoint, and drops processed ids once one is stored', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const tail = LogTail.of(log);
+    running.add({ stop: async () => tail.close() });
+    const documents = new InMemoryDocumentStore();
+    const seen: IntegrationMessage[] = [];
+    const outcomes: ProcessOutcome[] = [];
+    const consumer = recordingConsumer(`journeys-${tag}`, seen);
+    const name = `consumer:journeys-${tag}`;
+    await log.writeCheckpoint(name, await log.headPosition());
+    for (const n of [1, 2])
+      await log.append(
+        `need-${tag}-${n}`,
+        [stored('NeedRecorded', { ...NeedRecordedEvent.example, needId: `${tag}-${n}` })],
+        ANY,
+      );
+    // The first checkpoint after the batch cannot be stored (nor its retry on failing):
+    // the subscription starts again from the old one and hands both events again.
+    let refusals = 2;
+    const source = new EventLogIntegrationSource({
+      store: {
+        subscribe: (...args) => log.subscribe(...args),
+        readCheckpoint: (n) => log.readCheckpoint(n),
+        writeCheckpoint: async (n, position) => {
+          if (n === name && refusals-- > 0) throw new Error('checkpoint store unavailable');
+          await log.writeCheckpoint(n, position);
+        },
+      },
+      log: tail.reader(),
+      checkpointIntervalMs: 0,
+      retry: { initialMs: 10, maxMs: 20 },
+      consumer,
+      processor: new MessageProcessor({
+        consumer,
+        processed: new DocumentProcessedEvents(documents),
+        deadLetters: new DocumentDeadLetterSink(documents),
+        onOutcome: (o) => outcomes.push(o),
+      }),
+      translators: [integrationTranslator('needs')],
+    });
+    source.start();
+    running.add(source);
+    const processed = documents.collection(PROCESSED_EVENTS_COLLECTION);
+    await eventually(() => outcomes.length === 4, 20_000, 'four outcomes');
+    expect(outcomes.map((o) => o.kind)).toEqual(['handled', 'handled', 'duplicate', 'duplicate']);
+    expect(seen).toHaveLength(2);
+    // stored at last: the ids up to it go, and only this consumer's
+    await processed.upsert('other:kept', { consumer: 'other', eventId: 'kept', position: 1 });
+    await eventually(
+      async () => (await processed.count({ consumer: `journeys-${tag}` })) === 0,
+      20_000,
+      'the processed ids to be dropped',
+    );
+    expect(await log.readCheckpoint(name)).toBe(await log.headPosition());
+    expect(await processed.get('other:kept')).not.toBeNull();
+  });
 
   it('hands the same handlers the same messages as the Kafka path does', async () => {
     const kit = new KafkaTestKit(requireEngine('kafka'));

@@ -27,7 +27,8 @@ export interface EventLogIntegrationSourceOptions {
   log?: LogReader;
   /**
    * With `log`: store the checkpoint at most this often (default 1,000 ms; always on stop).
-   * A crash repeats what came after it, which the processed-ids store turns away.
+   * A crash repeats what came after it, which the processed-ids store turns away; the ids
+   * up to each stored checkpoint are dropped.
    */
   checkpointIntervalMs?: number;
   consumer: IntegrationConsumer;
@@ -105,6 +106,13 @@ export class EventLogIntegrationSource {
         checkpointIntervalMs: this.options.checkpointIntervalMs ?? 1_000,
         onPosition: (position) => {
           this.position = position;
+        },
+        // Read in log order from a stored checkpoint, the events up to it never come again:
+        // their processed ids would only take room (a million events, a million ids).
+        onCheckpoint: (position) => {
+          this.options.processor
+            .forgetUpTo(position)
+            .catch((error) => this.options.onError?.(error));
         },
       },
     );
