@@ -57,7 +57,11 @@ export class KafkaIntegrationEventPublisher implements IntegrationEventPublisher
   async publish(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    for (const r of records) {
+      const list = byTopic.get(r.topic);
+      if (list) list.push(r);
+      else byTopic.set(r.topic, [r]);
+    }
     await this.createMissing([...byTopic.keys()]);
     const client = await this.connected();
     try {
