@@ -43,6 +43,25 @@ describe('integration translator', () => {
     expect(translator.translate(withPrices)?.data).toEqual(opened);
   });
 
+  it('takes only declared fields, not names every object has', () => {
+    const translator = integrationTranslator('needs');
+    const stored = storedEvent(
+      'NeedRecorded',
+      JSON.parse(
+        JSON.stringify({
+          ...NeedRecordedEvent.example,
+          constructor: 'private',
+          toString: 'private',
+          hasOwnProperty: 'private',
+        }).replace('{', '{"__proto__":{"polluted":"private"},'),
+      ) as object,
+    );
+    const data = translator.translate(stored)?.data as Record<string, unknown>;
+    expect(data).toEqual(NeedRecordedEvent.example);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(JSON.stringify(data)).not.toContain('private');
+  });
+
   it('keeps private events and other contexts’ events out', () => {
     const translator = integrationTranslator('needs');
     expect(translator.translate(storedEvent('NeedDraftSaved', {}))).toBeNull();

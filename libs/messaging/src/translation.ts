@@ -51,11 +51,17 @@ export function declaredPart(schema: Schema | undefined, data: unknown): unknown
   if (Array.isArray(data)) {
     if (items) return data.map((item) => declaredPart(items, item));
   } else if (properties) {
-    return Object.fromEntries(
-      Object.entries(data)
-        .filter(([key]) => key in properties)
-        .map(([key, value]) => [key, declaredPart(properties[key], value)]),
-    );
+    const kept: Record<string, unknown> = {};
+    for (const key of Object.keys(data)) {
+      // own properties only: "constructor" or "toString" in the data are not declared fields
+      if (!Object.hasOwn(properties, key)) continue;
+      const value = declaredPart(properties[key], (data as Record<string, unknown>)[key]);
+      // an own "__proto__" stays a field, never the published object's prototype
+      if (key === '__proto__')
+        Object.defineProperty(kept, key, { value, enumerable: true, writable: true });
+      else kept[key] = value;
+    }
+    return kept;
   }
   // A nullable or alternative form: the alternative that describes this shape.
   const alternatives = (schema['anyOf'] ?? schema['oneOf']) as Schema[] | undefined;
