@@ -142,6 +142,13 @@ export class IntegrationEventRelay {
       return { batch, outgoing: batch.flatMap((envelope) => this.outgoing(envelope)) };
     };
     let next: ReturnType<typeof prepare> | null = null;
+    // The checkpoint of the last acknowledged batch, being stored while the next is published.
+    let storing: Promise<void> = Promise.resolve();
+    const storeCheckpoint = async (acknowledged: bigint) => {
+      await store.writeCheckpoint(this.subscriptionName, acknowledged);
+      this.state.lastPosition = acknowledged;
+      onProgress();
+    };
     try {
       while (!this.stopping) {
         const { batch, outgoing } = await (next ?? prepare(position));
@@ -159,15 +166,21 @@ export class IntegrationEventRelay {
             for (const o of outgoing) this.state[o.parked ? 'parked' : 'published']++;
           }
           position = last;
-          await store.writeCheckpoint(this.subscriptionName, position);
-          this.state.lastPosition = position;
-          onProgress();
+          // One checkpoint at a time, in order; a failure surfaces here, at the next batch.
+          await storing;
+          storing = storeCheckpoint(last);
+          storing.catch(() => undefined);
         }
-        if (batch.length < batchSize && !this.stopping) await this.pause.for(pollIntervalMs);
+        if (batch.length < batchSize && !this.stopping) {
+          await storing;
+          await this.pause.for(pollIntervalMs);
+        }
       }
+      await storing;
     } finally {
       // a read started ahead is left to finish: nothing depends on it any more
       await next?.catch(() => undefined);
+      await storing.catch(() => undefined);
     }
   }
 
