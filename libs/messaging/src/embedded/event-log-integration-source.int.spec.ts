@@ -71,6 +71,20 @@ function recordingConsumer(name: string, seen: IntegrationMessage[]): Integratio
   };
 }
 
+/** Processed ids and dead letters in `documents`; every outcome into `outcomes`. */
+function processorFor(
+  consumer: IntegrationConsumer,
+  documents: InMemoryDocumentStore,
+  outcomes: ProcessOutcome[],
+): MessageProcessor {
+  return new MessageProcessor({
+    consumer,
+    processed: new DocumentProcessedEvents(documents),
+    deadLetters: new DocumentDeadLetterSink(documents),
+    onOutcome: (o) => outcomes.push(o),
+  });
+}
+
 describe('event-log integration source (embedded mode)', () => {
   it.each([
     ['its own subscription', false],
@@ -91,12 +105,7 @@ describe('event-log integration source (embedded mode)', () => {
         const source = new EventLogIntegrationSource({
           store: log,
           consumer,
-          processor: new MessageProcessor({
-            consumer,
-            processed: new DocumentProcessedEvents(documents),
-            deadLetters: new DocumentDeadLetterSink(documents),
-            onOutcome: (o) => outcomes.push(o),
-          }),
+          processor: processorFor(consumer, documents, outcomes),
           translators: [
             integrationTranslator('needs'),
             integrationTranslator('tenders', {
@@ -236,12 +245,7 @@ describe('event-log integration source (embedded mode)', () => {
       checkpointIntervalMs: 0,
       retry: { initialMs: 10, maxMs: 20 },
       consumer,
-      processor: new MessageProcessor({
-        consumer,
-        processed: new DocumentProcessedEvents(documents),
-        deadLetters: new DocumentDeadLetterSink(documents),
-        onOutcome: (o) => outcomes.push(o),
-      }),
+      processor: processorFor(consumer, documents, outcomes),
       translators: [integrationTranslator('needs')],
     });
     source.start();
