@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BEFORE_FIRST, type EventEnvelope, type NewEvent, systemActor } from './event-store';
-import { LogTail } from './log-tail';
+import { LogTail, type LogTailOptions } from './log-tail';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pcp-log-tail-'));
@@ -112,18 +112,16 @@ describe('LogTail over the PGlite store', () => {
     tail.close();
   });
 
+  /** A tail smaller than the log (batches of 50, 60 events kept), holding readers `maxHoldMs`. */
+  const heldTail = (maxHoldMs: number, readAll: LogTailOptions['readAll']) =>
+    new LogTail({ readAll, readBatchSize: 50, cacheLimit: 60, pollIntervalMs: 60_000, maxHoldMs });
+
   it('holds a reader that is ahead until the slowest has read, so every row is read once', async () => {
     let rowsRead = 0;
-    const tail = new LogTail({
-      readAll: async (after, n) => {
-        const events = await store.readAll(after, n);
-        rowsRead += events.length;
-        return events;
-      },
-      readBatchSize: 50,
-      cacheLimit: 60,
-      pollIntervalMs: 60_000,
-      maxHoldMs: 10_000,
+    const tail = heldTail(10_000, async (after, n) => {
+      const events = await store.readAll(after, n);
+      rowsRead += events.length;
+      return events;
     });
     const expected = await drain((a, n) => store.readAll(a, n), BEFORE_FIRST, 100);
     const slow = tail.reader();
@@ -146,14 +144,8 @@ describe('LogTail over the PGlite store', () => {
   });
 
   it('keeps a slow reader right when fast ones have moved past what is kept', async () => {
-    const tail = new LogTail({
-      readAll: (after, n) => store.readAll(after, n),
-      readBatchSize: 50,
-      cacheLimit: 60,
-      pollIntervalMs: 60_000,
-      // the slow reader stops while the fast one drains: it holds it back this long only
-      maxHoldMs: 50,
-    });
+    // the slow reader stops while the fast one drains: it holds it back 50 ms only
+    const tail = heldTail(50, (after, n) => store.readAll(after, n));
     const expected = await drain((a, n) => store.readAll(a, n), BEFORE_FIRST, 100);
     const slow = tail.reader();
     const fast = tail.reader();
