@@ -91,7 +91,14 @@ async function paced(
   const send = (due: number) =>
     new Promise<void>((done) => {
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers,
+          agent,
+        },
         (res) => {
           res.resume();
           res.on('end', () => {
@@ -106,7 +113,6 @@ async function paced(
         errors++;
         done();
       });
-      for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
       req.end(NEED_BODY);
     });
   const started = now();
