@@ -5,8 +5,16 @@ const path = require('node:path');
 const dir = process.argv[2];
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
 const total = { passed: 0, failed: 0, skipped: 0, suitesFailedToRun: 0 };
-for (const file of files.sort()) {
-  const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+const reports = files
+  .sort()
+  .map((file) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+for (const r of reports) {
+  for (const f of r.failures ?? []) {
+    console.log(`FAILED ${r.project}: ${f.file} > ${f.test}`);
+    console.log(f.message.replace(/^/gm, '    '));
+  }
+}
+for (const r of reports) {
   // Projects without tests yet (jest --passWithNoTests) add nothing to report.
   if (r.passed + r.failed + r.skipped + r.suitesFailedToRun === 0) continue;
   for (const key of Object.keys(total)) total[key] += r[key];

@@ -3,6 +3,21 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+// eslint-disable-next-line no-control-regex -- colour codes begin with ESC
+const ANSI = /\u001b\[[0-9;]*m/g;
+/** A failure's message without its stack, but with the spec line it failed at. */
+const excerpt = (text) => {
+  const lines = String(text ?? '')
+    .replace(ANSI, '')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const message = lines.filter((line) => !/^\s+at /.test(line)).slice(0, 12);
+  const where = lines.find((line) => /^\s+at .*\.spec\.ts:\d+/.test(line));
+  return [...message, ...(where ? [where.trim()] : [])]
+    .map((line) => line.slice(0, 300))
+    .join('\n');
+};
+
 class SummaryReporter {
   constructor(globalConfig) {
     this.globalConfig = globalConfig;
@@ -17,6 +32,20 @@ class SummaryReporter {
     const failedSuites = results.testResults
       .filter((s) => s.testExecError || s.failureMessage)
       .map((s) => path.relative(process.cwd(), s.testFilePath));
+    // The closing lines of a CI log are often all that is kept: each failure's first lines go
+    // there too, so a failure can be read without the whole log.
+    const failures = [];
+    for (const suite of results.testResults) {
+      const file = path.relative(process.cwd(), suite.testFilePath);
+      for (const test of suite.testResults.filter((t) => t.status === 'failed'))
+        failures.push({
+          file,
+          test: test.fullName,
+          message: excerpt(test.failureMessages.join('\n')),
+        });
+      if (suite.testExecError)
+        failures.push({ file, test: '(suite)', message: excerpt(suite.testExecError.message) });
+    }
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, `${name}.json`),
@@ -27,6 +56,7 @@ class SummaryReporter {
         skipped: results.numPendingTests + results.numTodoTests,
         suitesFailedToRun: results.numRuntimeErrorTestSuites,
         failedSuites,
+        failures,
       }),
     );
   }
