@@ -31,7 +31,7 @@ import type { IntegrationEventPublisher } from '../publisher';
 import { storedEvent } from '../test-support/envelopes';
 import { IntegrationEventRelay } from './integration-event-relay';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const actor = { userId: 'user-1', org: 'org-sergas', roles: ['procurer'] };
 const correlationId = randomUUID();
@@ -115,7 +115,10 @@ describe('relay from the event log to Kafka', () => {
       processor,
       topics: [topic],
       partitionsConsumedConcurrently: 3,
-      sessionTimeout: 10_000,
+      // Each connection cut mid-join leaves a member the coordinator waits for until its
+      // session (or, while joining, the rebalance) times out: the broker's shortest allowed.
+      sessionTimeout: 6_000,
+      rebalanceTimeout: 6_000,
       heartbeatInterval: 500,
     });
 
@@ -209,7 +212,7 @@ describe('relay from the event log to Kafka', () => {
     const expected = 15 * 3;
     await eventually(
       async () => totalCount(await allEffects(documents, effects)) >= expected + 1,
-      60_000,
+      90_000,
       'all effects',
     );
     await eventually(() => relay.status().published === expected, 10_000, 'the relay to finish');
