@@ -1,4 +1,4 @@
-import { canonicalJson, CanonicalJsonError, toStoredJson } from './canonical-json';
+import { canonicalCopy, canonicalJson, CanonicalJsonError, toStoredJson } from './canonical-json';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and writes no whitespace', () => {
@@ -78,5 +78,53 @@ describe('canonicalJson', () => {
     expect(canonicalJson(stored)).toBe(
       canonicalJson({ big: 5n, when: new Date(0), list: [1, 'a'] }),
     );
+  });
+});
+
+describe('canonicalCopy', () => {
+  // Every case: the text is canonicalJson's, the value what that text parses back to.
+  const cases: Record<string, unknown> = {
+    'nested objects with unsorted keys': { b: { d: [3, { z: 1, a: 2 }], c: 'x' }, a: null },
+    'keys in UTF-16 code unit order': { '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, é: 4, a: 5 },
+    'array-index keys, which JavaScript moves first': { b: 1, '10': 2, '9': 3, '1a': 4 },
+    'bigints, dates, undefined members and holes': {
+      big: 2n ** 64n,
+      at: new Date(0),
+      gone: undefined,
+      list: [undefined, () => 1, , 'x'], // eslint-disable-line no-sparse-arrays
+    },
+    'minus zero and large numbers': { z: -0, e: 1e21, f: 0.1 },
+    'escaped strings and keys': { 'a"b': 'line\nbreak \ud800 \u0000', '\\': '\\' },
+    'a top-level string': 'plain',
+    'a top-level array': [{ b: 1, a: 2 }],
+  };
+  it.each(Object.entries(cases))('%s', (_name, value) => {
+    const { json, value: copied } = canonicalCopy(value);
+    expect(json).toBe(canonicalJson(value));
+    expect(copied).toEqual(JSON.parse(json));
+    expect(JSON.stringify(copied)).toBe(JSON.stringify(JSON.parse(json)));
+  });
+
+  it('keeps a __proto__ key as a member, as JSON.parse does', () => {
+    const value = JSON.parse('{"__proto__":{"admin":true},"b":1}') as object;
+    const { json, value: copied } = canonicalCopy(value);
+    expect(json).toBe('{"__proto__":{"admin":true},"b":1}');
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    expect(Object.hasOwn(copied as object, '__proto__')).toBe(true);
+  });
+
+  it('copies: later changes to the value do not reach the copy', () => {
+    const value = { list: [1], inner: { a: 1 } };
+    const { value: copied } = canonicalCopy(value);
+    value.list.push(2);
+    value.inner.a = 2;
+    expect(copied).toEqual({ inner: { a: 1 }, list: [1] });
+  });
+
+  it('refuses what canonicalJson refuses', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = [cyclic];
+    for (const bad of [{ n: Number.NaN }, Number.NEGATIVE_INFINITY, undefined, cyclic])
+      expect(() => canonicalCopy(bad)).toThrow(CanonicalJsonError);
   });
 });

@@ -24,6 +24,74 @@ export function toStoredJson<T>(value: T): T {
   return JSON.parse(canonicalJson(value)) as T;
 }
 
+/**
+ * `value`'s canonical JSON and the plain data that JSON parses back to, from one walk: the
+ * walk copies `value` with every object's keys in sorted order, and JSON.stringify writes
+ * such a copy canonically at native speed. Objects with a key that JavaScript orders before
+ * the others whatever the insertion order (an array index) are written by `canonicalJson`.
+ */
+export function canonicalCopy(value: unknown): { json: string; value: unknown } {
+  const walk = { indexKeys: false };
+  const copied = copy(value, [], walk);
+  if (copied === undefined)
+    throw new CanonicalJsonError('A top-level value must be JSON-serialisable');
+  return { json: walk.indexKeys ? canonicalJson(copied) : JSON.stringify(copied), value: copied };
+}
+
+/** `write`'s rules, building the parsed-back value instead of the text. */
+function copy(value: unknown, path: object[], walk: { indexKeys: boolean }): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`Number ${value} has no JSON form`);
+      // -0 is written 0, and parses back as 0
+      return value === 0 ? 0 : value;
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (value === null) return null;
+  const object = value as object;
+  const withToJson = object as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === 'function') return copy(withToJson.toJSON(), path, walk);
+  if (path.includes(object)) throw new CanonicalJsonError('Cyclic value has no JSON form');
+  path.push(object);
+  let out: unknown;
+  if (Array.isArray(object)) {
+    const items = new Array<unknown>(object.length);
+    for (let index = 0; index < object.length; index += 1)
+      items[index] = copy(object[index], path, walk) ?? null;
+    out = items;
+  } else {
+    const keys = Object.keys(object);
+    if (keys.length > 1) keys.sort();
+    const members: Record<string, unknown> = {};
+    for (const key of keys) {
+      const member = copy((object as Record<string, unknown>)[key], path, walk);
+      if (member === undefined) continue;
+      const first = key.charCodeAt(0);
+      if (first >= 48 && first <= 57) walk.indexKeys = true;
+      // as JSON.parse makes it: an own member, never the prototype
+      if (key === '__proto__')
+        Object.defineProperty(members, key, {
+          value: member,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else members[key] = member;
+    }
+    out = members;
+  }
+  path.pop();
+  return out;
+}
+
 // A key JSON.stringify writes unchanged between quotes (printable ASCII but " and \): most
 // keys, written without a call.
 const PLAIN_KEY = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

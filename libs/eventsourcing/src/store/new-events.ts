@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalJson } from '../integrity/canonical-json';
+import { canonicalCopy } from '../integrity/canonical-json';
 import { eventHash } from '../integrity/hash-chain';
 import { type EventEnvelope, InvalidAppendError, type NewEvent } from './event-store';
 
@@ -44,6 +44,23 @@ function isoInstant(
     );
   }
   return time.toISOString();
+}
+
+/** The actor as stored (user, organisation, roles) and its canonical JSON. */
+function storedActor(actor: NewEvent['actor']): { json: string; value: PreparedEvent['actor'] } {
+  const { userId, roles } = actor;
+  const org = actor.org ?? null;
+  // The usual actor, written directly: its keys in canonical order, its roles names.
+  let names = typeof org === 'string' || org === null;
+  for (let i = 0; names && i < roles.length; i += 1) names = typeof roles[i] === 'string';
+  if (names) {
+    return {
+      json: `{"org":${JSON.stringify(org)},"roles":${JSON.stringify(roles)},"userId":${JSON.stringify(userId)}}`,
+      value: { org, roles: [...roles], userId },
+    };
+  }
+  const { json, value } = canonicalCopy({ userId, org, roles });
+  return { json, value: value as PreparedEvent['actor'] };
 }
 
 /** Validates an append's events before any adapter touches its engine. */
@@ -94,33 +111,29 @@ export function prepareEvents(streamId: string, events: NewEvent[]): PreparedEve
     if (typeof event.correlationId !== 'string' || event.correlationId.length === 0) {
       throw new InvalidAppendError(streamId, `event ${index}: correlationId is required`);
     }
-    let data: string;
+    let data: { json: string; value: unknown };
     try {
-      data = canonicalJson(event.data === undefined ? null : event.data);
+      data = canonicalCopy(event.data === undefined ? null : event.data);
     } catch (error) {
       throw new InvalidAppendError(
         streamId,
         `event ${index}: data has no JSON form (${(error as Error).message})`,
       );
     }
-    const actor = canonicalJson({
-      userId: event.actor.userId,
-      org: event.actor.org ?? null,
-      roles: event.actor.roles,
-    });
+    const actor = storedActor(event.actor);
     const prepared: PreparedEvent = {
       id,
       type: event.type,
       schemaVersion,
       occurredAt: isoInstant(streamId, event.occurredAt, 'occurredAt', now),
       // The stored values: plain JSON data that writes to the same canonical JSON again.
-      actor: JSON.parse(actor) as PreparedEvent['actor'],
+      actor: actor.value,
       reason: event.reason ?? null,
       correlationId: event.correlationId,
       causationId: event.causationId ?? null,
-      data: JSON.parse(data) as unknown,
+      data: data.value,
     };
-    preparedJson.set(prepared, { data, actor });
+    preparedJson.set(prepared, { data: data.json, actor: actor.json });
     return prepared;
   });
 }

@@ -35,6 +35,13 @@ describe('chainForStorage', () => {
     schemaVersion: 1 + (n % 3),
   }));
   events.push({ type: 'System', data: {}, actor: systemActor('s'), correlationId: 'c' });
+  // roles that are not all names: written the general way
+  events.push({
+    type: 'OddRoles',
+    data: { a: 1 },
+    actor: { userId: 'u', roles: ['r', 7, { b: 1, a: 2 }] as unknown as string[] },
+    correlationId: 'c',
+  });
 
   it('hashes, numbers and places events as chainEvents does', () => {
     const prepared = prepareEvents('stream-ü', events);
