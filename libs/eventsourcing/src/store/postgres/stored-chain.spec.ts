@@ -39,7 +39,7 @@ describe('chainForStorage', () => {
   events.push({
     type: 'OddRoles',
     data: { a: 1 },
-    actor: { userId: 'u', roles: ['r', 7, { b: 1, a: 2 }] as unknown as string[] },
+    actor: { userId: 'u', org: null, roles: ['r', 7, { b: 1, a: 2 }] as unknown as string[] },
     correlationId: 'c',
   });
 
