@@ -346,9 +346,13 @@ describe('platform runtime while Kafka is stopped (distributed)', () => {
         kafkaBack = new CuttableTcpLink({ host, port: Number(brokerPort) }, port);
         await kafkaBack.open();
         const deadline = Date.now() + 45_000;
+        // a topic just created may not have its partition leaders yet: asked again, not failed
         const published = async () =>
           (await admin.listTopics()).includes(topic) &&
-          (await admin.fetchTopicOffsets(topic)).some((p) => Number(p.high) > 0);
+          (await admin.fetchTopicOffsets(topic).then(
+            (offsets) => offsets.some((p) => Number(p.high) > 0),
+            () => false,
+          ));
         while (!(await published())) {
           if (Date.now() > deadline) throw new Error(`nothing was published to ${topic}`);
           await new Promise((r) => setTimeout(r, 200));
