@@ -97,14 +97,40 @@ export function documentStoreContract(
 
     it('lets exactly one of several concurrent writers with the same expected version win', async () => {
       const c = store.collection<Tender>(fresh());
-      await c.upsert('t-1', tender());
+      const ids = Array.from({ length: 8 }, (_, i) => `t-${i}`);
+      await Promise.all(ids.map((id) => c.upsert(id, tender())));
+      // five writers race on each of eight documents at once
       const outcomes = await Promise.all(
-        Array.from({ length: 5 }, (_, i) =>
-          c.upsert('t-1', tender({ budgetEur: i }), { expectedVersion: 1 }),
+        ids.map((id) =>
+          Promise.all(
+            Array.from({ length: 5 }, (_, i) =>
+              c.upsert(id, tender({ budgetEur: i }), { expectedVersion: 1 }),
+            ),
+          ),
         ),
       );
-      expect(outcomes.filter((o) => o.written)).toHaveLength(1);
-      expect((await c.get('t-1'))?.version).toBe(2);
+      for (const [n, id] of ids.entries()) {
+        const winners = outcomes[n].flatMap((o, i) => (o.written ? [i] : []));
+        expect(winners).toHaveLength(1);
+        expect(outcomes[n].filter((o) => !o.written)).toEqual(
+          Array(4).fill({ written: false, reason: 'version-conflict' }),
+        );
+        const stored = await c.get(id);
+        expect(stored?.version).toBe(2);
+        expect(stored?.data.budgetEur).toBe(winners[0]);
+      }
+    });
+
+    it('counts every one of several concurrent unconditional writes in the version', async () => {
+      const c = store.collection<Tender>(fresh());
+      await c.upsert('t-1', tender());
+      const outcomes = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => c.upsert('t-1', tender({ budgetEur: i }))),
+      );
+      expect(outcomes.map((o) => (o.written ? o.version : 0)).sort((a, b) => a - b)).toEqual([
+        2, 3, 4, 5, 6,
+      ]);
+      expect((await c.get('t-1'))?.version).toBe(6);
     });
 
     it('records the stream revisions a document reflects, stream by stream', async () => {

@@ -22,6 +22,7 @@ import {
   revisionNumber,
   appliedEvents,
 } from '../document-store';
+import { DocumentWriteQueue } from './document-write-queue';
 
 /**
  * Stored shape: `{ _id, data, _version, _applied }`. Data sits under one field so a write
@@ -60,6 +61,8 @@ function toMongoFilter(filter: Filter): MongoFilter {
 }
 
 class MongooseCollection<T extends DocumentData> implements DocumentCollection<T> {
+  private readonly writes = new DocumentWriteQueue();
+
   constructor(
     readonly name: string,
     private readonly model: Model<Row>,
@@ -70,7 +73,11 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
     return row ? this.toStored(row) : null;
   }
 
-  async upsert(id: string, data: T, options: WriteOptions = {}): Promise<WriteOutcome> {
+  upsert(id: string, data: T, options: WriteOptions = {}): Promise<WriteOutcome> {
+    return this.writes.run(id, () => this.write(id, data, options));
+  }
+
+  private async write(id: string, data: T, options: WriteOptions): Promise<WriteOutcome> {
     const { expectedVersion, applied } = options;
     const events = appliedEvents(applied);
     const appliedSet: Record<string, number> = {};
@@ -106,18 +113,20 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
         projection: { _id: 1 },
       });
       if (expectedVersion === 0 && existing) return { written: false, reason: 'version-conflict' };
-      if (expectedVersion === undefined && existing) return this.upsert(id, data, options);
+      if (expectedVersion === undefined && existing) return this.write(id, data, options);
       throw new DuplicateKeyError(this.name, this.uniqueFieldsOf(error));
     }
   }
 
-  async delete(id: string, options: { expectedVersion?: number } = {}): Promise<boolean> {
+  delete(id: string, options: { expectedVersion?: number } = {}): Promise<boolean> {
     const filter: MongoFilter =
       options.expectedVersion === undefined
         ? { _id: id }
         : { _id: id, _version: options.expectedVersion };
-    const result = await this.model.collection.deleteOne(filter as never);
-    return result.deletedCount === 1;
+    return this.writes.run(id, async () => {
+      const result = await this.model.collection.deleteOne(filter as never);
+      return result.deletedCount === 1;
+    });
   }
 
   async find(options: FindOptions = {}): Promise<Page<T>> {
