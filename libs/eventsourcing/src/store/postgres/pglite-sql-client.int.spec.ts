@@ -65,6 +65,17 @@ describe('the embedded store on PGlite', () => {
     await expect(b.query('SELECT 1')).rejects.toThrow();
   }, 60_000);
 
+  it("runs with 32 MB of shared buffers and PGlite's own settings otherwise", async () => {
+    const client = await PgliteSqlClient.open(join(dataDir, 'settings'));
+    expect(await client.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '32MB' }]);
+    // the defaults PGlite starts with are kept beside it
+    expect(await client.query('SHOW max_worker_processes')).toEqual([
+      { max_worker_processes: '0' },
+    ]);
+    expect(await client.query('SHOW TimeZone')).toEqual([{ TimeZone: 'UTC' }]);
+    await client.close();
+  }, 60_000);
+
   it('rolls a failed transaction back', async () => {
     const client = await PgliteSqlClient.open(join(dataDir, 'shared'));
     await expect(

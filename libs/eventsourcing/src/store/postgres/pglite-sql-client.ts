@@ -11,6 +11,13 @@ interface OpenDatabase {
 const open = new Map<string, OpenDatabase>();
 
 /**
+ * PostgreSQL's default of 128 MB of shared buffers is resident in the process from the start
+ * (PGlite's memory is the process's own). The operating system caches the data files anyway,
+ * so 32 MB costs little: a full scan of a 200,000-event log took 10% longer at 16 MB.
+ */
+const SHARED_BUFFERS = '32MB';
+
+/**
  * SqlClient over embedded PGlite. Its single connection runs one query at a time and keeps
  * other queries out while a transaction is open, which is the serialisation the store needs.
  */
@@ -27,7 +34,13 @@ export class PgliteSqlClient implements SqlClient {
     const key = resolve(dataDir);
     let entry = open.get(key);
     if (!entry) {
-      entry = { db: PGlite.create({ dataDir: key }), users: 0 };
+      entry = {
+        db: PGlite.create({
+          dataDir: key,
+          startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
+        }),
+        users: 0,
+      };
       open.set(key, entry);
       entry.db.catch(() => open.delete(key));
     }
