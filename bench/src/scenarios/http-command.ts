@@ -69,6 +69,10 @@ async function cannon(
  * connection's quota for the second back to back and then waits for the next second, which
  * is full load half of the time, not half load. A latency counts from the instant the
  * request was due, so a request that waits for a free socket counts its wait.
+ *
+ * The first `leadInSeconds` at that rate are not counted: the latencies are those of the
+ * steady state at that load, not of the peak run's wake (a service still working off what
+ * the full load left behind, new sockets). Any request that fails, lead-in included, counts.
  */
 async function paced(
   url: string,
@@ -76,6 +80,7 @@ async function paced(
   seconds: number,
   connections: number,
   rate: number,
+  leadInSeconds: number,
 ): Promise<{ p50: number; p99: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const target = new URL(`${url}/needs`);
@@ -84,7 +89,7 @@ async function paced(
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(NEED_BODY),
   };
-  const total = Math.max(1, Math.round(rate * seconds));
+  const total = Math.max(1, Math.round(rate * (seconds + leadInSeconds)));
   const latencies: number[] = [];
   let failed = 0;
   let errors = 0;
@@ -102,9 +107,9 @@ async function paced(
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300)
-              latencies.push(now() - due);
-            else failed++;
+            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300)
+              failed++;
+            else if (due >= counted) latencies.push(now() - due);
             done();
           });
         },
@@ -116,6 +121,7 @@ async function paced(
       req.end(NEED_BODY);
     });
   const started = now();
+  const counted = started + leadInSeconds * 1000;
   const inFlight: Promise<void>[] = [];
   try {
     for (let sent = 0; sent < total;) {
@@ -140,6 +146,9 @@ async function paced(
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** Sent at half load before its latencies count; long enough for the wake of the peak run. */
+const HALF_LOAD_LEAD_IN_SECONDS = 2;
+
 async function load(
   service: ServiceProcess,
   token: string,
@@ -156,6 +165,7 @@ async function load(
     config.httpSeconds,
     config.httpConnections,
     halfRate,
+    HALF_LOAD_LEAD_IN_SECONDS,
   );
   return { peak, p50: half.p50, p99: half.p99, halfRate };
 }
