@@ -10,6 +10,7 @@ import {
   TRL_SCALE,
   FREE_TEXT_LIMIT,
   barrierCategory,
+  characterCount,
   charactersWithoutSpaces,
   isBarrier,
   isDiseaseField,
@@ -151,5 +152,47 @@ describe('free text', () => {
     expect(charactersWithoutSpaces('   ')).toBe(0);
     expect(charactersWithoutSpaces('Κρήτη 🧬')).toBe(6);
     expect(FREE_TEXT_LIMIT).toBe(2000);
+  });
+
+  it('counts as iterating the string by code point and testing each with \\s would', () => {
+    const byIteration = (text: string, withoutSpaces: boolean) =>
+      [...text].filter((c) => !withoutSpaces || !/\s/u.test(c)).length;
+    const spaces = [...Array(0x3001).keys(), 0xfeff]
+      .map((code) => String.fromCharCode(code))
+      .filter((c) => /\s/u.test(c));
+    expect(spaces).toHaveLength(25);
+    const texts = [
+      '',
+      spaces.join(''),
+      `a${spaces.join('b')}c`,
+      '🧬 x\u{1F600}\u{10FFFF}',
+      '\ud800 lone \udc00 highs and lows \udbff\ud800\udfff\udfff\ud83e',
+      'ends on a high surrogate \ud83e',
+    ];
+    // random texts mixing ASCII, spaces, Greek, astral characters and lone surrogates
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const pieces = [
+      'a',
+      'Z',
+      ' ',
+      '\t',
+      '\u00a0',
+      '\u3000',
+      'Κ',
+      'ή',
+      '🧬',
+      '\ud83e',
+      '\udc00',
+      '\n',
+    ];
+    for (let t = 0; t < 200; t++)
+      texts.push(
+        Array.from({ length: next() % 40 }, () => pieces[next() % pieces.length]).join(''),
+      );
+    for (const text of texts) {
+      expect(charactersWithoutSpaces(text)).toBe(byIteration(text, true));
+      expect(characterCount(text)).toBe(byIteration(text, false));
+    }
   });
 });

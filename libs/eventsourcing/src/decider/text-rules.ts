@@ -1,6 +1,6 @@
 /** Rules every context applies to the free texts of its commands (trimmed, bounded). */
 import { DomainRuleError } from './errors';
-import { FREE_TEXT_LIMIT, charactersWithoutSpaces } from '@pcp/contracts';
+import { FREE_TEXT_LIMIT, characterCount, charactersWithoutSpaces } from '@pcp/contracts';
 
 /** Titles of needs, consultations, tenders, pilots. */
 export const TITLE_LIMIT = 300;
@@ -19,7 +19,8 @@ export function requiredText(
   if (text === '') {
     throw new DomainRuleError(`The ${field} must not be empty`, 'TEXT_REQUIRED', { field });
   }
-  const length = counting === 'withoutSpaces' ? charactersWithoutSpaces(text) : [...text].length;
+  const length =
+    counting === 'withoutSpaces' ? charactersWithoutSpaces(text) : characterCount(text);
   if (length > limit) {
     const unit = counting === 'withoutSpaces' ? 'characters without spaces' : 'characters';
     throw new DomainRuleError(
