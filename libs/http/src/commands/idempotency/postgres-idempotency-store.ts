@@ -1,4 +1,4 @@
-import { sqlState, type SqlClient } from '@pcp/eventsourcing';
+import type { SqlClient } from '@pcp/eventsourcing';
 import type {
   ClaimResult,
   IdempotencyClaim,
@@ -45,8 +45,13 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
   private async migrate(): Promise<void> {
     const index = `${this.table.replace('.', '_')}_expires_at`;
-    try {
-      await this.client.exec(`
+    // CREATE ... IF NOT EXISTS is not safe against a concurrent creator (the loser can fail on
+    // the table's row type or a catalog key), so processes starting at once take turns.
+    await this.client.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `http-idempotency:${this.table}`,
+      ]);
+      await tx.exec(`
         CREATE TABLE IF NOT EXISTS ${this.table} (
           scope text NOT NULL,
           key text NOT NULL,
@@ -60,10 +65,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
         );
         CREATE INDEX IF NOT EXISTS ${index} ON ${this.table} (expires_at);
       `);
-    } catch (error) {
-      // Two processes creating the table at once: the loser sees a duplicate; the table is there.
-      if (sqlState(error) !== '23505' && sqlState(error) !== '42P07') throw error;
-    }
+    });
   }
 
   async claim({ scope, key, fingerprint, now, expiresAt }: IdempotencyClaim): Promise<ClaimResult> {
