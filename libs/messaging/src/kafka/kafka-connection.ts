@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Kafka, type KafkaConfig, logLevel, type logCreator } from 'kafkajs';
+import { stopIdleRequestQueueTimers } from './request-queue';
 
 export interface BrokerAddress {
   host: string;
@@ -40,6 +41,8 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
 
 /** The kafkajs client settings, shared by our own clients and @nestjs/microservices' ClientKafka. */
 export function kafkaConfig(options: KafkaConnectionOptions): KafkaConfig {
+  // Every client of ours is configured here, before it opens a connection.
+  stopIdleRequestQueueTimers();
   const config: KafkaConfig = {
     brokers: options.brokers,
     clientId: options.clientId,
