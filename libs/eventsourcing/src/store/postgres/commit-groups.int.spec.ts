@@ -37,18 +37,12 @@ const reason = (outcome: PromiseSettledResult<AppendResult>): unknown => {
   return outcome.reason;
 };
 
-/**
- * Starts `appends` in one tick while another append's group is in flight, so that they are
- * written together in the next group.
- */
+/** Starts `appends` in one turn of the event loop: they are written in one commit group. */
 async function inOneGroup(
   store: PostgresEventStore,
   appends: Array<() => Promise<AppendResult>>,
 ): Promise<PromiseSettledResult<AppendResult>[]> {
-  const first = store.append(`first-${randomUUID()}`, [event()], NO_STREAM);
-  const settled = Promise.allSettled(appends.map((append) => append()));
-  await first;
-  return settled;
+  return Promise.allSettled(appends.map((append) => append()));
 }
 
 function groupBehaviour(name: string, open: () => Promise<PostgresEventStore>): void {
@@ -65,6 +59,27 @@ function groupBehaviour(name: string, open: () => Promise<PostgresEventStore>): 
     });
     beforeEach(() => {
       prefix = `g${randomUUID().slice(0, 8)}`;
+    });
+
+    it('writes the appends of one turn together, and the next ones of their writers together again', async () => {
+      const writers = 8;
+      const rounds = 5;
+      const results = await Promise.all(
+        Array.from({ length: writers }, async (_, writer) => {
+          const mine: AppendResult[] = [];
+          // each writer appends again as soon as it is answered, as a command loop does
+          for (let round = 0; round < rounds; round += 1) {
+            mine.push(await store.append(stream(`w${writer}-${round}`), [event()], NO_STREAM));
+          }
+          return mine;
+        }),
+      );
+      // the events of one group share its recorded instant (to the millisecond): each round
+      // was one group, all writers in it
+      for (let round = 0; round < rounds; round += 1) {
+        const instants = new Set(results.map((mine) => mine[round].appended[0].recordedAt));
+        expect([...instants]).toHaveLength(1);
+      }
     });
 
     it('fails only the conflicting appends of a group and writes the others', async () => {

@@ -198,6 +198,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   private readonly queue: QueuedAppend[] = [];
   private readonly busyStreams = new Set<string>();
   private groupsInFlight = 0;
+  private groupsScheduled = false;
   private readonly maxGroupsInFlight: number;
   private readonly groupLimits: GroupLimits;
 
@@ -270,6 +271,21 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     assertExpectedRevision(streamId, expected);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, prepared, expected, resolve, reject });
+      this.scheduleGroups();
+    });
+  }
+
+  /**
+   * Groups start on the next turn of the event loop, not at once: writers answered together
+   * come back with their next appends a few promise turns apart, and starting on the first
+   * of them would send it alone, the others queued behind it (groups of 1 and 15 in turn
+   * with 16 writers, instead of 16).
+   */
+  private scheduleGroups(): void {
+    if (this.groupsScheduled) return;
+    this.groupsScheduled = true;
+    setImmediate(() => {
+      this.groupsScheduled = false;
       this.startGroups();
     });
   }
@@ -277,7 +293,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   /**
    * Group commit: appends that arrive while a group is being written wait and go together in
    * the next one, so that many writers share one transaction (and one flush to disk). An
-   * append alone starts its group at once.
+   * append alone starts its group on the next turn of the event loop.
    */
   private startGroups(): void {
     while (this.groupsInFlight < this.maxGroupsInFlight && this.queue.length > 0) {
@@ -291,7 +307,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       void this.commitGroup(group).finally(() => {
         this.groupsInFlight -= 1;
         for (const append of group) this.busyStreams.delete(append.streamId);
-        this.startGroups();
+        this.scheduleGroups();
       });
     }
   }
