@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mintToken } from '@pcp/auth';
+import { createKafka } from '@pcp/messaging';
 import { buildApps, requireEngine } from '@pcp/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import { eventually, ok } from './audit-scenario';
 import { startDistributed, type DistributedSystem } from './distributed';
 import { call, consultationFor, galicianNeed, type Client } from './scenario';
@@ -11,10 +11,9 @@ const SAM = { name: 'Samira Quintero-Vallejo', email: 'samira.qv@sepsis-watch.ex
 
 /** Every message of a topic as text (key, value and headers), from the start to its end now. */
 async function topicText(topic: string): Promise<string> {
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: `erasure-check-${randomUUID()}`,
     brokers: requireEngine('kafka').split(','),
-    logLevel: logLevel.NOTHING,
   });
   const admin = kafka.admin();
   await admin.connect();

@@ -1,5 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { createKafka } from '@pcp/messaging';
 import type { FaultEngines } from './engines';
 import type { FaultSettings, ServiceName } from './settings';
 import type { DistributedSystem } from './system';
@@ -69,10 +69,9 @@ const relayBetweenPublishAndCheckpoint: Scenario = {
   async inject({ settings, system, run, engines, log }) {
     const service = settings.service as ServiceName;
     const topic = `${run}.pcp.${service}.events`;
-    const kafka = new Kafka({
+    const kafka = createKafka({
       brokers: [engines.kafkaBrokers],
       clientId: `${run}-observer`,
-      logLevel: logLevel.NOTHING,
     });
     const admin = kafka.admin();
     await admin.connect();
