@@ -33,26 +33,36 @@ function request(correlationId: number, sent: number[]) {
 
 const answer = (correlationId: number) => ({ correlationId, payload: null, size: 0 });
 
+type Queue = ReturnType<typeof queueOf>;
+
+/** A queue with `maxInFlightRequests`, the ids of what it sent, and its timers cleared after. */
+async function withQueue(
+  maxInFlightRequests: number,
+  work: (queue: Queue, sent: number[]) => void | Promise<void>,
+): Promise<void> {
+  const queue = queueOf(maxInFlightRequests);
+  try {
+    await work(queue, []);
+  } finally {
+    queue.destroy();
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('kafkajs request queue without the idle timer', () => {
   beforeAll(() => stopIdleRequestQueueTimers());
 
-  it('leaves no timer behind once every request is answered', () => {
-    const queue = queueOf(1);
-    const sent: number[] = [];
-    try {
+  it('leaves no timer behind once every request is answered', () =>
+    withQueue(1, (queue, sent) => {
       queue.push(request(1, sent));
       queue.fulfillRequest(answer(1));
       expect(sent).toEqual([1]);
       expect(queue.throttleCheckTimeoutId).toBeNull();
-    } finally {
-      queue.destroy();
-    }
-  });
+    }));
 
-  it('still sends a request held back by the in-flight limit when the one before is answered', async () => {
-    const queue = queueOf(1);
-    const sent: number[] = [];
-    try {
+  it('still sends a request held back by the in-flight limit when the one before is answered', () =>
+    withQueue(1, async (queue, sent) => {
       queue.push(request(1, sent));
       queue.push(request(2, sent));
       expect(sent).toEqual([1]);
@@ -61,29 +71,21 @@ describe('kafkajs request queue without the idle timer', () => {
       expect(sent).toEqual([1, 2]);
       queue.fulfillRequest(answer(2));
       // the check scheduled while request 2 waited runs once, then nothing is scheduled again
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      await pause(40);
       expect(queue.throttleCheckTimeoutId).toBeNull();
-    } finally {
-      queue.destroy();
-    }
-  });
+    }));
 
-  it('still sends a request held back by a broker throttle once the throttle ends', async () => {
-    const queue = queueOf(5);
-    const sent: number[] = [];
-    try {
+  it('still sends a request held back by a broker throttle once the throttle ends', () =>
+    withQueue(5, async (queue, sent) => {
       queue.maybeThrottle(40);
       queue.push(request(1, sent));
       expect(sent).toEqual([]);
       expect(queue.throttleCheckTimeoutId).not.toBeNull();
-      await new Promise((resolve) => setTimeout(resolve, 120));
+      await pause(120);
       expect(sent).toEqual([1]);
       queue.fulfillRequest(answer(1));
       expect(queue.throttleCheckTimeoutId).toBeNull();
-    } finally {
-      queue.destroy();
-    }
-  });
+    }));
 
   it('is put in place once, however often clients are configured', () => {
     const { prototype } = kafkajsRequestQueue();
