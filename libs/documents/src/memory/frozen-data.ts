@@ -5,6 +5,8 @@
  * shares its untouched parts with the version before.
  */
 
+import type { RecentValues } from './recent-values';
+
 export interface FrozenCopy<T> {
   value: T;
   /** Holds values freezing cannot protect (dates, maps, buffers): reads copy those documents. */
@@ -16,8 +18,15 @@ const isPlainObject = (value: object): boolean => {
   return proto === Object.prototype || proto === null;
 };
 
-export function frozenCopy<T>(value: T): FrozenCopy<T> {
-  const state = { exotic: false };
+interface CopyState {
+  exotic: boolean;
+  /** Where equal strings and small composites met lately are found again, if anywhere. */
+  recent: RecentValues | null;
+}
+
+/** `recent`: share what equals a value met lately instead of keeping another copy. */
+export function frozenCopy<T>(value: T, recent: RecentValues | null = null): FrozenCopy<T> {
+  const state: CopyState = { exotic: false, recent };
   const copied = copyInto(value, state) as T;
   return { value: copied, exotic: state.exotic };
 }
@@ -32,14 +41,18 @@ const setField = (out: Record<string, unknown>, key: string, value: unknown): vo
 /**
  * A frozen array or plain object whose every part is frozen too (plain data, no accessors
  * in JSON documents) cannot change under anyone: it is shared, not copied. Anything else is
- * copied and frozen.
+ * copied and frozen; in a copy, strings and small composites equal to ones met lately are
+ * shared with the documents that had them first.
  */
-function copyInto(value: unknown, state: { exotic: boolean }): unknown {
+function copyInto(value: unknown, state: CopyState): unknown {
+  if (typeof value === 'string') return state.recent ? state.recent.string(value) : value;
   if (value === null || typeof value !== 'object') return value;
+  const exoticBefore = state.exotic;
   if (Array.isArray(value)) {
     let out: unknown[] | null = Object.isFrozen(value) ? null : new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
       const element: unknown = value[i];
+      if (!out && typeof element === 'string') continue;
       const copied = copyInto(element, state);
       if (out) out[i] = copied;
       else if (copied !== element) {
@@ -47,7 +60,7 @@ function copyInto(value: unknown, state: { exotic: boolean }): unknown {
         out[i] = copied;
       }
     }
-    return out ? Object.freeze(out) : value;
+    return out ? shared(Object.freeze(out), state, exoticBefore) : value;
   }
   if (!isPlainObject(value)) {
     state.exotic = true;
@@ -57,7 +70,11 @@ function copyInto(value: unknown, state: { exotic: boolean }): unknown {
   let out: Record<string, unknown> | null = Object.isFrozen(source) ? null : { ...source };
   for (const key of Object.keys(source)) {
     const field = source[key];
-    if (field === null || typeof field !== 'object') continue;
+    if (field === null || typeof field !== 'object') {
+      if (out && typeof field === 'string' && state.recent)
+        setField(out, key, state.recent.string(field));
+      continue;
+    }
     const copied = copyInto(field, state);
     if (out) setField(out, key, copied);
     else if (copied !== field) {
@@ -65,30 +82,45 @@ function copyInto(value: unknown, state: { exotic: boolean }): unknown {
       setField(out, key, copied);
     }
   }
-  return out ? Object.freeze(out) : value;
+  return out ? shared(Object.freeze(out), state, exoticBefore) : value;
+}
+
+/** The frozen copy, or an equal one met lately when it holds nothing exotic. */
+function shared<T extends object>(copy: T, state: CopyState, exoticBefore: boolean): T {
+  // a part cloned from a date or a map is frozen in nothing: it is never shared
+  if (!state.recent || state.exotic !== exoticBefore) return copy;
+  return state.recent.composite(copy);
 }
 
 /**
  * Freezes data that nobody else holds (just deserialised from a snapshot) where it is,
  * without the copy `frozenCopy` makes: half the memory while a large snapshot is taken in.
+ * With `recent`, its strings and small composites equal to ones met lately are replaced by
+ * those, so the documents of a snapshot share them from the moment they are read.
  */
-export function frozenInPlace<T>(value: T): FrozenCopy<T> {
-  const state = { exotic: false };
-  freezeInto(value, state);
-  return { value, exotic: state.exotic };
+export function frozenInPlace<T>(value: T, recent: RecentValues | null = null): FrozenCopy<T> {
+  const state: CopyState = { exotic: false, recent };
+  return { value: freezeInto(value, state) as T, exotic: state.exotic };
 }
 
-function freezeInto(value: unknown, state: { exotic: boolean }): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+/** The value frozen, or an equal one met lately. */
+function freezeInto(value: unknown, state: CopyState): unknown {
+  if (typeof value === 'string') return state.recent ? state.recent.string(value) : value;
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  const exoticBefore = state.exotic;
   if (Array.isArray(value)) {
-    for (const element of value) freezeInto(element, state);
+    for (let i = 0; i < value.length; i++) value[i] = freezeInto(value[i], state);
   } else if (!isPlainObject(value)) {
     // dates, maps, buffers: freezing cannot protect them, reads hand out copies
     state.exotic = true;
-    return;
+    return value;
   } else {
-    for (const key of Object.keys(value))
-      freezeInto((value as Record<string, unknown>)[key], state);
+    const fields = value as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const field = fields[key];
+      const frozen = freezeInto(field, state);
+      if (frozen !== field) setField(fields, key, frozen);
+    }
   }
-  Object.freeze(value);
+  return shared(Object.freeze(value), state, exoticBefore);
 }

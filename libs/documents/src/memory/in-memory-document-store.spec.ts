@@ -207,3 +207,51 @@ describe('InMemoryDocumentStore', () => {
     expect(seen).toEqual([...values].sort((a, b) => b - a));
   });
 });
+
+describe('InMemoryDocumentStore memory', () => {
+  const entry = (eventId: string, revision: number) => ({
+    eventId,
+    type: 'NeedPrioritised',
+    streamId: `needs-need-${'1'}`,
+    revision,
+    actor: { userId: 'u-1', org: 'org-1', roles: ['procurer'] },
+    needIds: ['n-1'],
+    innovationIds: [],
+  });
+
+  it('keeps one copy of what documents of a collection repeat, written or restored', async () => {
+    const store = new InMemoryDocumentStore();
+    const timeline = store.collection<ReturnType<typeof entry>>('timeline');
+    await timeline.upsert('e-1', entry('e-1', 0));
+    await timeline.upsert('e-2', entry('e-2', 1));
+    const [one, two] = [await present(timeline.get('e-1')), await present(timeline.get('e-2'))];
+    expect(two.data.actor).toBe(one.data.actor);
+    expect(two.data.needIds).toBe(one.data.needIds);
+    expect(two.data.innovationIds).toBe(one.data.innovationIds);
+    expect(two.data).not.toBe(one.data);
+    expect(() => (two.data.actor.roles as string[]).push('auditor')).toThrow(TypeError);
+
+    const restored = new InMemoryDocumentStore();
+    restored.restore(
+      JSON.parse(JSON.stringify(store.snapshot())) as ReturnType<InMemoryDocumentStore['snapshot']>,
+    );
+    const back = restored.collection<ReturnType<typeof entry>>('timeline');
+    const [a, b] = [await present(back.get('e-1')), await present(back.get('e-2'))];
+    expect(b.data.actor).toBe(a.data.actor);
+    expect(b.data).toEqual(entry('e-2', 1));
+    expect((await back.find({ filter: { needIds: 'n-1' } })).items.map((d) => d.id)).toEqual([
+      'e-1',
+      'e-2',
+    ]);
+  });
+
+  it('does not let a shared part tie documents together: each changes on its own', async () => {
+    const c = new InMemoryDocumentStore().collection<{ actor: { org: string } }>('shared');
+    await c.upsert('a', { actor: { org: 'org-1' } });
+    await c.upsert('b', { actor: { org: 'org-1' } });
+    await c.upsert('b', { actor: { org: 'org-2' } });
+    expect((await present(c.get('a'))).data.actor.org).toBe('org-1');
+    expect((await present(c.get('b'))).data.actor.org).toBe('org-2');
+    expect(await c.count({ 'actor.org': 'org-1' })).toBe(1);
+  });
+});

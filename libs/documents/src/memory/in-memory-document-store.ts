@@ -25,6 +25,7 @@ import {
 import { EqualityIndex, indexablePaths, requiredKeys } from './equality-index';
 import { compareSortValues, matches, sortValue, valuesAt } from './filter-matching';
 import { frozenCopy, frozenInPlace } from './frozen-data';
+import { RecentValues } from './recent-values';
 
 interface Entry {
   /** Deeply frozen: handed out as it is. */
@@ -42,14 +43,18 @@ interface Entry {
  */
 type AppliedPairs = readonly (string | number)[];
 
-function withApplied(pairs: AppliedPairs, events: readonly AppliedEvent[]): AppliedPairs {
+function withApplied(
+  pairs: AppliedPairs,
+  events: readonly AppliedEvent[],
+  recent: RecentValues,
+): AppliedPairs {
   const next = pairs.slice();
   for (const event of events) {
     const revision = revisionNumber(event.revision);
     let i = 0;
     while (i < next.length && next[i] !== event.streamId) i += 2;
     if (i < next.length) next[i + 1] = revision;
-    else next.push(event.streamId, revision);
+    else next.push(recent.string(event.streamId), revision);
   }
   return Object.freeze(next);
 }
@@ -78,6 +83,15 @@ function isAnsweredByIndex(filter: Filter): boolean {
 
 const NOTHING_APPLIED: AppliedPairs = Object.freeze([]);
 
+/**
+ * The id as the key of the entries, sharing the string when the data repeats it (an event's
+ * id as a timeline entry's id and its eventId): one copy instead of two per document.
+ */
+function keyOf(id: string, data: DocumentData): string {
+  for (const key in data) if (data[key] === id) return data[key] as string;
+  return id;
+}
+
 class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T> {
   private readonly entries = new Map<string, Entry>();
   private uniqueIndexes: string[][] = [];
@@ -87,6 +101,8 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
   private readonly indexes = new Map<string, EqualityIndex>();
   /** Writes so far (upserts, deletes, drops), for writeMark. */
   private writes = 0;
+  /** What the collection's documents repeat, kept once (see RecentValues). */
+  private readonly recent = new RecentValues();
 
   constructor(readonly name: string) {}
 
@@ -106,22 +122,24 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       return { written: false, reason: 'version-conflict' };
     }
     this.assertUnique(id, data);
-    const copied = frozenCopy(data as DocumentData);
+    const copied = frozenCopy(data as DocumentData, this.recent);
     const events = appliedEvents(applied);
     const before = current?.applied ?? NOTHING_APPLIED;
-    const appliedNext = events.length > 0 ? withApplied(before, events) : before;
+    const appliedNext = events.length > 0 ? withApplied(before, events, this.recent) : before;
     const next: Entry = {
       data: copied.value,
       exotic: copied.exotic,
       version: (current?.version ?? 0) + 1,
       applied: appliedNext,
     };
+    // a new document's key shares its string with the data where the data repeats it
+    const key = current ? id : keyOf(id, next.data);
     if (!current) this.sortedIds = null;
     for (const index of this.indexes.values()) {
-      if (current) index.remove(id, current.data);
-      index.add(id, next.data);
+      if (current) index.remove(key, current.data);
+      index.add(key, next.data);
     }
-    this.entries.set(id, next);
+    this.entries.set(key, next);
     this.writes++;
     return { written: true, version: next.version };
   }
@@ -312,24 +330,31 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     }));
   }
 
-  /**
-   * Replaces the documents with those of a snapshot, which are taken as they are (frozen,
-   * not copied: the caller hands them over); indexes declared meanwhile are kept.
-   */
-  load(documents: readonly StoredDocument[]): void {
+  /** Empties the collection for a restore; indexes declared meanwhile are kept. */
+  clearForRestore(): void {
     this.entries.clear();
     this.sortedIds = null;
     this.indexes.clear();
     this.writes++;
-    for (const doc of documents) {
-      const copied = frozenInPlace(doc.data);
-      this.entries.set(doc.id, {
-        data: copied.value,
-        exotic: copied.exotic,
-        version: doc.version,
-        applied: appliedPairs(doc.applied),
-      });
+  }
+
+  /** One document of a snapshot, taken as it is (frozen where it is, not copied). */
+  restoreDocument(doc: StoredDocument): void {
+    const copied = frozenInPlace(doc.data, this.recent);
+    const key = keyOf(doc.id, copied.value);
+    if (!this.entries.has(key)) this.sortedIds = null;
+    for (const index of this.indexes.values()) {
+      const current = this.entries.get(key);
+      if (current) index.remove(key, current.data);
+      index.add(key, copied.value);
     }
+    this.entries.set(key, {
+      data: copied.value,
+      exotic: copied.exotic,
+      version: doc.version,
+      applied: appliedPairs(doc.applied),
+    });
+    this.writes++;
   }
 
   private toStored(id: string, entry: Entry): StoredDocument<T> {
@@ -371,9 +396,24 @@ export class InMemoryDocumentStore implements DocumentStore {
    * collections it does not name are left empty.
    */
   restore(collections: readonly { name: string; documents: readonly StoredDocument[] }[]): void {
-    for (const collection of this.collections.values()) collection.load([]);
+    this.clearForRestore();
     for (const { name, documents } of collections)
-      (this.collection(name) as unknown as InMemoryCollection<DocumentData>).load(documents);
+      for (const doc of documents) this.restoreDocument(name, doc);
+  }
+
+  /** Empties every collection, before a snapshot is taken back a document at a time. */
+  clearForRestore(): void {
+    for (const collection of this.collections.values()) collection.clearForRestore();
+  }
+
+  /**
+   * One document of a snapshot into its collection, handed over: a big snapshot is taken
+   * back as it is read, never held whole beside the collections it fills.
+   */
+  restoreDocument(collection: string, doc: StoredDocument): void {
+    (this.collection(collection) as unknown as InMemoryCollection<DocumentData>).restoreDocument(
+      doc,
+    );
   }
 
   async close(): Promise<void> {
