@@ -270,15 +270,20 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
     const snapshot = this.options.readModelSnapshot;
     if (!snapshot || !(this.documents instanceof InMemoryDocumentStore)) return {};
     const started = Date.now();
-    const found = await loadSnapshot(snapshot.file, snapshot.fingerprint, this.store);
+    const documents = this.documents;
+    documents.clearForRestore();
+    const found = await loadSnapshot(snapshot.file, snapshot.fingerprint, this.store, (name, doc) =>
+      documents.restoreDocument(name, doc),
+    );
     if (found.problem) {
+      // a file cut short: what was taken of it goes, the log rebuilds everything
+      documents.clearForRestore();
       this.logger.warn(
         `Read-model snapshot ${snapshot.file} is ${found.problem}: set aside (.unused), read models rebuilt from the log`,
       );
       await setAside(snapshot.file);
     }
     if (!found.snapshot) return {};
-    this.documents.restore(found.snapshot.collections);
     this.snapshotRestored = true;
     this.logger.log(
       `Read models taken from the snapshot of ${found.snapshot.savedAt} in ${Date.now() - started} ms; following the log from there`,

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   codeFingerprint,
+  loadSnapshot,
   readSnapshotFile,
   saveSnapshot,
   snapshotFile,
@@ -58,6 +59,95 @@ describe('saveSnapshot', () => {
       await saveSnapshot(file, { fingerprint: 'f', head: null, consumers: {}, collections: [] });
       expect(readdirSync(dir).sort()).toEqual(['other.tmp', 'read-models.platform.snapshot']);
       expect((await readSnapshotFile(file)).snapshot?.fingerprint).toBe('f');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readSnapshotFile', () => {
+  it('reads documents frozen, sharing what they repeat, exotic ones as they were', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-read-'));
+    try {
+      const file = snapshotFile(dir, 'platform');
+      const actor = { userId: 'u-1', org: 'org-1', roles: ['procurer'] };
+      const entry = (id: string, revision: number) => ({
+        id,
+        version: 1,
+        applied: { 'needs-need-1': revision },
+        data: { eventId: id, streamId: 'needs-need-1', revision, actor, needIds: ['n-1'] },
+      });
+      const at = new Date('2026-03-01T00:00:00.000Z');
+      await saveSnapshot(file, {
+        fingerprint: 'f',
+        head: null,
+        consumers: {},
+        collections: [
+          { name: 'timeline', documents: [entry('e-1', 0), entry('e-2', 1)] },
+          {
+            name: 'dated',
+            documents: [{ id: 'd', version: 1, applied: {}, data: { at }, exotic: true }],
+          },
+        ],
+      });
+      const { snapshot } = await readSnapshotFile(file);
+      const [timeline, dated] = snapshot?.collections ?? [];
+      const [one, two] = timeline.documents;
+      expect(two.data).toEqual(entry('e-2', 1).data);
+      expect(two.data.actor).toBe(one.data.actor);
+      expect(two.data.needIds).toBe(one.data.needIds);
+      expect(Object.isFrozen(two.data.actor)).toBe(true);
+      expect(dated.documents[0].data.at).toEqual(at);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loadSnapshot', () => {
+  it('hands the documents over one by one, and none when the header refuses the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-take-'));
+    try {
+      const file = snapshotFile(dir, 'platform');
+      const documents = [1, 2, 3].map((n) => ({
+        id: `d-${n}`,
+        version: n,
+        applied: { 's-1': n },
+        data: { n },
+      }));
+      await saveSnapshot(file, {
+        fingerprint: 'f',
+        head: null,
+        consumers: { 'consumer:a': '7' },
+        collections: [{ name: 'c', documents }],
+      });
+      const store = { readAll: async () => [] };
+      const taken: [string, string][] = [];
+      const found = await loadSnapshot(file, 'f', store, (name, doc) => taken.push([name, doc.id]));
+      expect(found.problem).toBeNull();
+      expect(found.snapshot?.consumers).toEqual({ 'consumer:a': '7' });
+      expect(found.snapshot?.collections).toEqual([{ name: 'c', documents: [] }]);
+      expect(taken).toEqual([
+        ['c', 'd-1'],
+        ['c', 'd-2'],
+        ['c', 'd-3'],
+      ]);
+
+      taken.length = 0;
+      expect(
+        (await loadSnapshot(file, 'other', store, (n, d) => taken.push([n, d.id]))).problem,
+      ).toBe('made by another version of the code');
+      expect(taken).toEqual([]);
+
+      // cut after two documents: taken so far, then refused as cut short
+      const lines = readFileSync(file, 'utf8').split('\n');
+      writeFileSync(file, `${lines.slice(0, 4).join('\n')}\n`);
+      const cut = await loadSnapshot(file, 'f', store, (n, d) => taken.push([n, d.id]));
+      expect(cut).toEqual({ snapshot: null, problem: 'unreadable (cut short)' });
+      expect(taken).toEqual([
+        ['c', 'd-1'],
+        ['c', 'd-2'],
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,12 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { DocumentData, StoredDocument } from '@pcp/documents';
+import {
+  type DocumentData,
+  type StoredDocument,
+  frozenInPlace,
+  RecentValues,
+} from '@pcp/documents';
 import type { EventStore } from '@pcp/eventsourcing';
 
 /**
@@ -46,15 +51,28 @@ type DocumentLine = [string, number, Record<string, number>, DocumentData] | { v
 export const snapshotFile = (dataDir: string, service: string): string =>
   join(dataDir, `read-models.${service}.snapshot`);
 
-/** Reads a snapshot file whole, checking only that it is complete. */
+/** Takes each document as it is read, instead of the snapshot holding them. */
+export type TakeDocument = (collection: string, doc: SnapshotDocument) => void;
+
+/**
+ * Reads a snapshot file, checking that it is complete; `accept` may refuse it by its header
+ * (why, or null), before any document is read. With `take`, the documents are handed to it
+ * one by one and the snapshot's collections come back empty: a caller given a problem after
+ * taking some must drop what it took.
+ */
 export async function readSnapshotFile(
   file: string,
-  accept: (header: Header) => string | null = () => null,
+  accept: (header: Header) => string | null | Promise<string | null> = () => null,
+  take?: TakeDocument,
 ): Promise<{ snapshot: ReadModelSnapshot | null; problem: string | null }> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let header: Header | null = null;
   const collections: ReadModelSnapshot['collections'] = [];
   let current: SnapshotDocument[] | null = null;
+  let currentName = '';
+  // per collection: its documents share what they repeat from the moment they are read, so
+  // a big snapshot never sits in memory with a copy of every repeated value
+  let recent = new RecentValues();
   let remaining = 0;
   let total = 0;
   try {
@@ -62,12 +80,14 @@ export async function readSnapshotFile(
       if (header === null) {
         header = JSON.parse(line) as Header;
         if (header?.format !== FORMAT) return { snapshot: null, problem: 'of another format' };
-        const refused = accept(header);
+        const refused = await accept(header);
         if (refused) return { snapshot: null, problem: refused };
         continue;
       }
       if (remaining > 0 && current) {
-        current.push(documentOf(JSON.parse(line) as DocumentLine));
+        const doc = documentOf(JSON.parse(line) as DocumentLine, recent);
+        if (take) take(currentName, doc);
+        else current.push(doc);
         remaining--;
         continue;
       }
@@ -78,6 +98,8 @@ export async function readSnapshotFile(
       }
       if (typeof mark.collection !== 'string' || typeof mark.count !== 'number') break;
       current = [];
+      currentName = mark.collection;
+      recent = new RecentValues();
       collections.push({ name: mark.collection, documents: current });
       remaining = mark.count;
       total += mark.count;
@@ -90,31 +112,38 @@ export async function readSnapshotFile(
   }
 }
 
-function documentOf(line: DocumentLine): SnapshotDocument {
+function documentOf(line: DocumentLine, recent: RecentValues): SnapshotDocument {
   if (!Array.isArray(line)) return deserialize(Buffer.from(line.v8, 'base64')) as SnapshotDocument;
   const [id, version, applied, data] = line;
-  return { id, version, applied, data };
+  // plain JSON: nothing exotic for the store to find in it later
+  return { id, version, applied, data: frozenInPlace(data, recent).value };
 }
 
-/** The snapshot at `file` when it fits this code and this log; otherwise null and why. */
+/**
+ * The snapshot at `file` when it fits this code and this log; otherwise null and why. Both
+ * are checked from the header, before any document is read (or handed to `take`).
+ */
 export async function loadSnapshot(
   file: string,
   fingerprint: string,
   store: Pick<EventStore, 'readAll'>,
+  take?: TakeDocument,
 ): Promise<{ snapshot: ReadModelSnapshot | null; problem: string | null }> {
   if (!existsSync(file)) return { snapshot: null, problem: null };
-  const found = await readSnapshotFile(file, (header) =>
-    header.fingerprint === fingerprint ? null : 'made by another version of the code',
+  return readSnapshotFile(
+    file,
+    async (header) => {
+      if (header.fingerprint !== fingerprint) return 'made by another version of the code';
+      if (header.head) {
+        const position = BigInt(header.head.position);
+        const [event] = await store.readAll(position - 1n, 1);
+        if (!event || event.globalPosition !== position || event.id !== header.head.eventId)
+          return 'made from another event log';
+      }
+      return null;
+    },
+    take,
   );
-  const snapshot = found.snapshot;
-  if (!snapshot) return found;
-  if (snapshot.head) {
-    const position = BigInt(snapshot.head.position);
-    const [event] = await store.readAll(position - 1n, 1);
-    if (!event || event.globalPosition !== position || event.id !== snapshot.head.eventId)
-      return { snapshot: null, problem: 'made from another event log' };
-  }
-  return { snapshot, problem: null };
 }
 
 /** Writes the snapshot beside the log: a new file, synced, then renamed over the old one. */
