@@ -56,7 +56,7 @@ function withApplied(
     if (i < next.length) next[i + 1] = revision;
     else next.push(recent.string(event.streamId), revision);
   }
-  return Object.freeze(next);
+  return Object.freeze(exactly(next));
 }
 
 /** The pairs as the record StoredDocument shows, built when asked for. */
@@ -69,8 +69,14 @@ function appliedRecord(pairs: AppliedPairs): Record<string, number> {
 function appliedPairs(record: Readonly<Record<string, number>>): AppliedPairs {
   const pairs: (string | number)[] = [];
   for (const streamId in record) pairs.push(streamId, record[streamId]);
-  return pairs.length === 0 ? NOTHING_APPLIED : Object.freeze(pairs);
+  return pairs.length === 0 ? NOTHING_APPLIED : Object.freeze(exactly(pairs));
 }
+
+/**
+ * The array without the room a push leaves for more (sixteen slots or so, 130 bytes a
+ * document for a single pair): what a million entries keep for good.
+ */
+const exactly = <T>(items: T[]): T[] => items.slice();
 
 /** One equality (or `$in`) on one path, which the path's index answers exactly. */
 function isAnsweredByIndex(filter: Filter): boolean {
