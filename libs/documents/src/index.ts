@@ -1,7 +1,5 @@
 export * from './document-store';
 export * from './memory/in-memory-document-store';
-export { frozenInPlace } from './memory/frozen-data';
-export { RecentValues } from './memory/recent-values';
 export * from './mongoose/mongoose-document-store';
 export * from './projection/projection';
 export * from './projection/projection-runner';

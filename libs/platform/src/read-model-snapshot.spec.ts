@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InMemoryDocumentStore } from '@pcp/documents';
 import {
   codeFingerprint,
   loadSnapshot,
@@ -65,8 +66,8 @@ describe('saveSnapshot', () => {
   });
 });
 
-describe('readSnapshotFile', () => {
-  it('reads documents frozen, sharing what they repeat, exotic ones as they were', async () => {
+describe('a snapshot taken back document by document', () => {
+  it('fills the in-memory store frozen, sharing what documents repeat, dates kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-read-'));
     try {
       const file = snapshotFile(dir, 'platform');
@@ -90,14 +91,20 @@ describe('readSnapshotFile', () => {
           },
         ],
       });
-      const { snapshot } = await readSnapshotFile(file);
-      const [timeline, dated] = snapshot?.collections ?? [];
-      const [one, two] = timeline.documents;
-      expect(two.data).toEqual(entry('e-2', 1).data);
-      expect(two.data.actor).toBe(one.data.actor);
-      expect(two.data.needIds).toBe(one.data.needIds);
-      expect(Object.isFrozen(two.data.actor)).toBe(true);
-      expect(dated.documents[0].data.at).toEqual(at);
+      const store = new InMemoryDocumentStore();
+      const found = await loadSnapshot(file, 'f', { readAll: async () => [] }, (name, doc) =>
+        store.restoreDocument(name, doc),
+      );
+      expect(found.problem).toBeNull();
+      const timeline = store.collection<ReturnType<typeof entry>['data']>('timeline');
+      const one = await timeline.get('e-1');
+      const two = await timeline.get('e-2');
+      expect(two?.data).toEqual(entry('e-2', 1).data);
+      expect({ ...two?.applied }).toEqual({ 'needs-need-1': 1 });
+      expect(two?.data.actor).toBe(one?.data.actor);
+      expect(two?.data.needIds).toBe(one?.data.needIds);
+      expect(Object.isFrozen(two?.data.actor)).toBe(true);
+      expect((await store.collection('dated').get('d'))?.data.at).toEqual(at);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

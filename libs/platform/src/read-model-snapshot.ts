@@ -15,12 +15,7 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import {
-  type DocumentData,
-  type StoredDocument,
-  frozenInPlace,
-  RecentValues,
-} from '@pcp/documents';
+import type { DocumentData, StoredDocument } from '@pcp/documents';
 import type { EventStore } from '@pcp/eventsourcing';
 
 /**
@@ -70,9 +65,6 @@ export async function readSnapshotFile(
   const collections: ReadModelSnapshot['collections'] = [];
   let current: SnapshotDocument[] | null = null;
   let currentName = '';
-  // per collection: its documents share what they repeat from the moment they are read, so
-  // a big snapshot never sits in memory with a copy of every repeated value
-  let recent = new RecentValues();
   let remaining = 0;
   let total = 0;
   try {
@@ -85,7 +77,7 @@ export async function readSnapshotFile(
         continue;
       }
       if (remaining > 0 && current) {
-        const doc = documentOf(JSON.parse(line) as DocumentLine, recent);
+        const doc = documentOf(JSON.parse(line) as DocumentLine);
         if (take) take(currentName, doc);
         else current.push(doc);
         remaining--;
@@ -99,7 +91,6 @@ export async function readSnapshotFile(
       if (typeof mark.collection !== 'string' || typeof mark.count !== 'number') break;
       current = [];
       currentName = mark.collection;
-      recent = new RecentValues();
       collections.push({ name: mark.collection, documents: current });
       remaining = mark.count;
       total += mark.count;
@@ -112,11 +103,10 @@ export async function readSnapshotFile(
   }
 }
 
-function documentOf(line: DocumentLine, recent: RecentValues): SnapshotDocument {
+function documentOf(line: DocumentLine): SnapshotDocument {
   if (!Array.isArray(line)) return deserialize(Buffer.from(line.v8, 'base64')) as SnapshotDocument;
   const [id, version, applied, data] = line;
-  // plain JSON: nothing exotic for the store to find in it later
-  return { id, version, applied, data: frozenInPlace(data, recent).value };
+  return { id, version, applied, data };
 }
 
 /**

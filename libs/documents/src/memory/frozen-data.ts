@@ -91,36 +91,3 @@ function shared<T extends object>(copy: T, state: CopyState, exoticBefore: boole
   if (!state.recent || state.exotic !== exoticBefore) return copy;
   return state.recent.composite(copy);
 }
-
-/**
- * Freezes data that nobody else holds (just deserialised from a snapshot) where it is,
- * without the copy `frozenCopy` makes: half the memory while a large snapshot is taken in.
- * With `recent`, its strings and small composites equal to ones met lately are replaced by
- * those, so the documents of a snapshot share them from the moment they are read.
- */
-export function frozenInPlace<T>(value: T, recent: RecentValues | null = null): FrozenCopy<T> {
-  const state: CopyState = { exotic: false, recent };
-  return { value: freezeInto(value, state) as T, exotic: state.exotic };
-}
-
-/** The value frozen, or an equal one met lately. */
-function freezeInto(value: unknown, state: CopyState): unknown {
-  if (typeof value === 'string') return state.recent ? state.recent.string(value) : value;
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  const exoticBefore = state.exotic;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = freezeInto(value[i], state);
-  } else if (!isPlainObject(value)) {
-    // dates, maps, buffers: freezing cannot protect them, reads hand out copies
-    state.exotic = true;
-    return value;
-  } else {
-    const fields = value as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      const field = fields[key];
-      const frozen = freezeInto(field, state);
-      if (frozen !== field) setField(fields, key, frozen);
-    }
-  }
-  return shared(Object.freeze(value), state, exoticBefore);
-}

@@ -24,7 +24,7 @@ import {
 } from '../document-store';
 import { EqualityIndex, indexablePaths, requiredKeys } from './equality-index';
 import { compareSortValues, matches, sortValue, valuesAt } from './filter-matching';
-import { frozenCopy, frozenInPlace } from './frozen-data';
+import { frozenCopy } from './frozen-data';
 import { RecentValues } from './recent-values';
 
 interface Entry {
@@ -344,9 +344,14 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     this.writes++;
   }
 
-  /** One document of a snapshot, taken as it is (frozen where it is, not copied). */
+  /**
+   * One document of a snapshot. Copied, not frozen where it is: an object made by JSON.parse
+   * and then frozen took about 130 bytes more than a copy (a million timeline entries: 576
+   * against 446 MB of heap), and a snapshot is read a document at a time, so the parsed one
+   * is garbage at once.
+   */
   restoreDocument(doc: StoredDocument): void {
-    const copied = frozenInPlace(doc.data, this.recent);
+    const copied = frozenCopy(doc.data, this.recent);
     const key = keyOf(doc.id, copied.value);
     if (!this.entries.has(key)) this.sortedIds = null;
     for (const index of this.indexes.values()) {
@@ -397,10 +402,7 @@ export class InMemoryDocumentStore implements DocumentStore {
     return [...this.collections.values()].map((c) => ({ name: c.name, documents: c.documents() }));
   }
 
-  /**
-   * Takes the collections of a snapshot, handed over (frozen where they are, not copied);
-   * collections it does not name are left empty.
-   */
+  /** Takes the collections of a snapshot; collections it does not name are left empty. */
   restore(collections: readonly { name: string; documents: readonly StoredDocument[] }[]): void {
     this.clearForRestore();
     for (const { name, documents } of collections)
