@@ -33,15 +33,35 @@ interface Entry {
   /** The data holds values freezing does not protect, so reads hand out copies. */
   exotic: boolean;
   version: number;
-  applied: AppliedPairs;
+  /**
+   * The stream revisions the document reflects: the first stream and its revision in the
+   * entry itself (null: none), any others in `more`. Most documents reflect one stream; an
+   * array of their own for it took some 64 bytes a document (a frozen dictionary, 120).
+   */
+  stream: string | null;
+  revision: number;
+  more: AppliedPairs;
 }
 
-/**
- * The stream revisions a document reflects, as `[stream, revision, stream, revision, ...]`.
- * Most documents reflect one stream or a few, and a small frozen dictionary each took some
- * 60 bytes a document more (6 MB of heap for 100,000 timeline entries).
- */
+/** Stream revisions as `[stream, revision, stream, revision, ...]`. */
 type AppliedPairs = readonly (string | number)[];
+
+function entryOf(data: DocumentData, exotic: boolean, version: number, pairs: AppliedPairs): Entry {
+  const first = pairs.length > 0;
+  return {
+    data,
+    exotic,
+    version,
+    stream: first ? (pairs[0] as string) : null,
+    revision: first ? (pairs[1] as number) : 0,
+    more: pairs.length > 2 ? Object.freeze(pairs.slice(2)) : NOTHING_APPLIED,
+  };
+}
+
+function pairsOf(entry: Entry): AppliedPairs {
+  if (entry.stream === null) return NOTHING_APPLIED;
+  return [entry.stream, entry.revision, ...entry.more];
+}
 
 function withApplied(
   pairs: AppliedPairs,
@@ -56,7 +76,7 @@ function withApplied(
     if (i < next.length) next[i + 1] = revision;
     else next.push(recent.string(event.streamId), revision);
   }
-  return Object.freeze(exactly(next));
+  return next;
 }
 
 /** The pairs as the record StoredDocument shows, built when asked for. */
@@ -69,14 +89,8 @@ function appliedRecord(pairs: AppliedPairs): Record<string, number> {
 function appliedPairs(record: Readonly<Record<string, number>>): AppliedPairs {
   const pairs: (string | number)[] = [];
   for (const streamId in record) pairs.push(streamId, record[streamId]);
-  return pairs.length === 0 ? NOTHING_APPLIED : Object.freeze(exactly(pairs));
+  return pairs;
 }
-
-/**
- * The array without the room a push leaves for more (sixteen slots or so, 130 bytes a
- * document for a single pair): what a million entries keep for good.
- */
-const exactly = <T>(items: T[]): T[] => items.slice();
 
 /** One equality (or `$in`) on one path, which the path's index answers exactly. */
 function isAnsweredByIndex(filter: Filter): boolean {
@@ -130,14 +144,9 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     this.assertUnique(id, data);
     const copied = frozenCopy(data as DocumentData, this.recent);
     const events = appliedEvents(applied);
-    const before = current?.applied ?? NOTHING_APPLIED;
+    const before = current ? pairsOf(current) : NOTHING_APPLIED;
     const appliedNext = events.length > 0 ? withApplied(before, events, this.recent) : before;
-    const next: Entry = {
-      data: copied.value,
-      exotic: copied.exotic,
-      version: (current?.version ?? 0) + 1,
-      applied: appliedNext,
-    };
+    const next = entryOf(copied.value, copied.exotic, (current?.version ?? 0) + 1, appliedNext);
     // a new document's key shares its string with the data where the data repeats it
     const key = current ? id : keyOf(id, next.data);
     if (!current) this.sortedIds = null;
@@ -331,7 +340,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       id,
       data: entry.data,
       version: entry.version,
-      applied: appliedRecord(entry.applied),
+      applied: appliedRecord(pairsOf(entry)),
       exotic: entry.exotic,
     }));
   }
@@ -359,17 +368,14 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       if (current) index.remove(key, current.data);
       index.add(key, copied.value);
     }
-    this.entries.set(key, {
-      data: copied.value,
-      exotic: copied.exotic,
-      version: doc.version,
-      applied: appliedPairs(doc.applied),
-    });
+    this.entries.set(
+      key,
+      entryOf(copied.value, copied.exotic, doc.version, appliedPairs(doc.applied)),
+    );
     this.writes++;
   }
 
   private toStored(id: string, entry: Entry): StoredDocument<T> {
-    const pairs = entry.applied;
     let applied: Record<string, number> | undefined;
     return {
       id,
@@ -377,7 +383,7 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
       version: entry.version,
       // built on first use: lists and queries seldom look at it
       get applied() {
-        return (applied ??= Object.freeze(appliedRecord(pairs)));
+        return (applied ??= Object.freeze(appliedRecord(pairsOf(entry))));
       },
     };
   }
