@@ -50,27 +50,30 @@ describe('codeFingerprint', () => {
   });
 });
 
+/** A test given a snapshot file's path in a new folder, removed afterwards. */
+async function inSnapshotDir(test: (file: string, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-'));
+  try {
+    await test(snapshotFile(dir, 'platform'), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('saveSnapshot', () => {
-  it('removes what a save cut short left behind, and leaves one snapshot readable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-save-'));
-    try {
-      const file = snapshotFile(dir, 'platform');
+  it('removes what a save cut short left behind, and leaves one snapshot readable', () =>
+    inSnapshotDir(async (file, dir) => {
       writeFileSync(`${file}.0badf00d.tmp`, 'half a snapshot');
       writeFileSync(join(dir, 'other.tmp'), 'not ours');
       await saveSnapshot(file, { fingerprint: 'f', head: null, consumers: {}, collections: [] });
       expect(readdirSync(dir).sort()).toEqual(['other.tmp', 'read-models.platform.snapshot']);
       expect((await readSnapshotFile(file)).snapshot?.fingerprint).toBe('f');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('a snapshot taken back document by document', () => {
-  it('fills the in-memory store frozen, sharing what documents repeat, dates kept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-read-'));
-    try {
-      const file = snapshotFile(dir, 'platform');
+  it('fills the in-memory store frozen, sharing what documents repeat, dates kept', () =>
+    inSnapshotDir(async (file) => {
       const actor = { userId: 'u-1', org: 'org-1', roles: ['procurer'] };
       const entry = (id: string, revision: number) => ({
         id,
@@ -105,17 +108,12 @@ describe('a snapshot taken back document by document', () => {
       expect(two?.data.needIds).toBe(one?.data.needIds);
       expect(Object.isFrozen(two?.data.actor)).toBe(true);
       expect((await store.collection('dated').get('d'))?.data.at).toEqual(at);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('loadSnapshot', () => {
-  it('hands the documents over one by one, and none when the header refuses the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pcp-snapshot-take-'));
-    try {
-      const file = snapshotFile(dir, 'platform');
+  it('hands the documents over one by one, and none when the header refuses the file', () =>
+    inSnapshotDir(async (file) => {
       const documents = [1, 2, 3].map((n) => ({
         id: `d-${n}`,
         version: n,
@@ -155,8 +153,5 @@ describe('loadSnapshot', () => {
         ['c', 'd-1'],
         ['c', 'd-2'],
       ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

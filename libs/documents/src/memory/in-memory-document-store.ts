@@ -58,17 +58,18 @@ function entryOf(data: DocumentData, exotic: boolean, version: number, pairs: Ap
   };
 }
 
-function pairsOf(entry: Entry): AppliedPairs {
-  if (entry.stream === null) return NOTHING_APPLIED;
+/** The entry's stream revisions, in a new array. */
+function pairsOf(entry: Entry | undefined): (string | number)[] {
+  if (!entry || entry.stream === null) return [];
   return [entry.stream, entry.revision, ...entry.more];
 }
 
+/** `next` (a new array, changed in place) with the events' revisions. */
 function withApplied(
-  pairs: AppliedPairs,
+  next: (string | number)[],
   events: readonly AppliedEvent[],
   recent: RecentValues,
 ): AppliedPairs {
-  const next = pairs.slice();
   for (const event of events) {
     const revision = revisionNumber(event.revision);
     let i = 0;
@@ -144,9 +145,12 @@ class InMemoryCollection<T extends DocumentData> implements DocumentCollection<T
     this.assertUnique(id, data);
     const copied = frozenCopy(data as DocumentData, this.recent);
     const events = appliedEvents(applied);
-    const before = current ? pairsOf(current) : NOTHING_APPLIED;
-    const appliedNext = events.length > 0 ? withApplied(before, events, this.recent) : before;
-    const next = entryOf(copied.value, copied.exotic, (current?.version ?? 0) + 1, appliedNext);
+    const next = entryOf(
+      copied.value,
+      copied.exotic,
+      (current?.version ?? 0) + 1,
+      withApplied(pairsOf(current), events, this.recent),
+    );
     // a new document's key shares its string with the data where the data repeats it
     const key = current ? id : keyOf(id, next.data);
     if (!current) this.sortedIds = null;
@@ -406,13 +410,6 @@ export class InMemoryDocumentStore implements DocumentStore {
   /** Every collection with its documents, for a snapshot of the read models. */
   snapshot(): { name: string; documents: (StoredDocument & { exotic: boolean })[] }[] {
     return [...this.collections.values()].map((c) => ({ name: c.name, documents: c.documents() }));
-  }
-
-  /** Takes the collections of a snapshot; collections it does not name are left empty. */
-  restore(collections: readonly { name: string; documents: readonly StoredDocument[] }[]): void {
-    this.clearForRestore();
-    for (const { name, documents } of collections)
-      for (const doc of documents) this.restoreDocument(name, doc);
   }
 
   /** Empties every collection, before a snapshot is taken back a document at a time. */
