@@ -24,6 +24,7 @@ import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-g
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
 import { PgliteSqlClient } from './pglite-sql-client';
+import { type KnownHead, KnownHeads } from './known-heads';
 import { chainForStorage, StoredColumns } from './stored-chain';
 import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
 import {
@@ -162,6 +163,12 @@ function repeatOutcome(append: QueuedAppend, stored: RepeatedId[]): GroupOutcome
   };
 }
 
+const headOf = (event: EventEnvelope): KnownHead => ({
+  revision: event.revision,
+  hash: event.hash,
+  recordedAt: event.recordedAt,
+});
+
 /** Errors of what a statement was given (data, constraints), not of the connection or server. */
 function rejectsOneAppend(error: unknown): boolean {
   const state = sqlState(error);
@@ -201,6 +208,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   private groupsScheduled = false;
   private readonly maxGroupsInFlight: number;
   private readonly groupLimits: GroupLimits;
+  private readonly heads = new KnownHeads();
 
   private constructor(
     readonly client: SqlClient,
@@ -319,6 +327,30 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
+    const known = this.knownHeadsOf(group);
+    if (known) {
+      let written: GroupOutcome[] | null;
+      try {
+        written = await this.writeAtKnownHeads(group, known);
+      } catch (error) {
+        // A repeated id or bad data: the two statements below tell which append it concerns.
+        // Anything else (a lost connection) fails the group, as it would there.
+        if (!rejectsOneAppend(error)) {
+          this.settle(
+            group,
+            group.map(() => ({ error })),
+          );
+          return;
+        }
+        written = null;
+      }
+      if (written) {
+        this.settle(group, written);
+        return;
+      }
+      // A head had moved on: nothing was written.
+      for (const append of group) this.heads.forget(append.streamId);
+    }
     let outcomes: GroupOutcome[];
     try {
       outcomes = await this.client.transaction((tx) => this.writeGroup(tx, group));
@@ -341,15 +373,106 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         return;
       }
     }
+    this.settle(group, outcomes);
+  }
+
+  /** Answers each append of a committed group, and keeps the heads it leaves. */
+  private settle(group: QueuedAppend[], outcomes: GroupOutcome[]): void {
     group.forEach((append, index) => {
       const outcome = outcomes[index];
-      if ('result' in outcome) append.resolve(outcome.result);
-      else append.reject(outcome.error);
+      if ('result' in outcome) {
+        const last = outcome.result.appended[outcome.result.appended.length - 1];
+        if (last) this.heads.set(append.streamId, headOf(last));
+        append.resolve(outcome.result);
+      } else {
+        this.heads.forget(append.streamId);
+        append.reject(outcome.error);
+      }
     });
   }
 
   /**
-   * Two round trips inside the transaction: begin_append_group (stream locks, positions, heads,
+   * Each append's head as this process last saw it (null: a stream not begun), when every
+   * append of the group expects what its known head allows; else null.
+   */
+  private knownHeadsOf(group: QueuedAppend[]): (KnownHead | null)[] | null {
+    const heads: (KnownHead | null)[] = [];
+    for (const append of group) {
+      const head = this.heads.get(append.streamId);
+      if (append.expected === NO_STREAM && !head) heads.push(null);
+      else if (head && meetsExpectation(append.expected, head.revision)) heads.push(head);
+      else return null;
+    }
+    return heads;
+  }
+
+  /**
+   * The whole group in one statement (append_at_known_heads, see schema.ts), its events
+   * chained on the known heads and recorded at this process's time. Null when a head was not
+   * the stored one: nothing was written.
+   */
+  private async writeAtKnownHeads(
+    group: QueuedAppend[],
+    known: (KnownHead | null)[],
+  ): Promise<GroupOutcome[] | null> {
+    let recordedAt = new Date().toISOString();
+    // Never before the stream's last event (ISO instants of one form order as text).
+    for (const head of known)
+      if (head && head.recordedAt > recordedAt) recordedAt = head.recordedAt;
+    const columns = new StoredColumns();
+    const chains: EventEnvelope[][] = [];
+    let offset = 0n;
+    group.forEach((append, index) => {
+      const chained = chainForStorage(
+        append.streamId,
+        append.prepared,
+        known[index] ?? { revision: -1n, hash: GENESIS_HASH },
+        recordedAt,
+        offset,
+      );
+      offset += BigInt(chained.envelopes.length);
+      columns.add(chained);
+      chains.push(chained.envelopes);
+    });
+    const expected = group.map((append, index) => ({
+      s: append.streamId,
+      r: known[index]?.revision.toString() ?? null,
+      h: known[index]?.hash ?? null,
+    }));
+    const heads = chains.map((envelopes) => {
+      const last = envelopes[envelopes.length - 1];
+      return { stream_id: last.streamId, revision: last.revision.toString(), hash: last.hash };
+    });
+    const s = this.schema;
+    const [row] = await this.client.query<{ first: string | bigint | null }>(
+      `SELECT ${s}.append_at_known_heads($1::jsonb, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+        $12, $13, $14, $15, $16, $17, $18::jsonb, $19) AS first`,
+      [
+        JSON.stringify(expected),
+        this.streamLockSpace,
+        ...columns.parameters(),
+        recordedAt,
+        JSON.stringify(heads),
+        this.notify ? appendedChannel(s) : null,
+      ],
+    );
+    if (row?.first === null || row?.first === undefined) return null;
+    const first = BigInt(row.first);
+    return chains.map((envelopes) => {
+      const appended = envelopes.map((event) => ({
+        ...event,
+        globalPosition: first + event.globalPosition,
+      }));
+      const last = appended[appended.length - 1];
+      return {
+        result: { lastRevision: last.revision, lastPosition: last.globalPosition, appended },
+      };
+    });
+  }
+
+  /**
+   * The way of a group whose heads are not all known here, or were not the stored ones: two
+   * round trips inside a transaction, begin_append_group (stream locks, positions, heads,
    * repeated ids), then finish_append_columns (every written event and head; see schema.ts).
    */
   private async writeGroup(tx: SqlQueryable, group: QueuedAppend[]): Promise<GroupOutcome[]> {
@@ -460,7 +583,12 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE ${where.join(' AND ')} ORDER BY revision`,
       params,
     );
-    return rows.map(toEnvelope);
+    const envelopes = rows.map(toEnvelope);
+    // Read to its end: the head a command on the stream is about to append after.
+    const last = envelopes[envelopes.length - 1];
+    if (last && options.to === undefined && options.asOf === undefined)
+      this.heads.set(streamId, headOf(last));
+    return envelopes;
   }
 
   async readAll(after: bigint, batchSize: number): Promise<EventEnvelope[]> {

@@ -1,0 +1,33 @@
+/** A stream's last event as a writer last saw it: what the next events chain on. */
+export interface KnownHead {
+  revision: bigint;
+  hash: string;
+  recordedAt: string;
+}
+
+/**
+ * The heads of the streams this process last wrote, or read to their end, at most `limit`
+ * of them (the least recently touched go first). A guess, never the truth: another writer may
+ * have moved a head on since, so an append chained on a known head is checked against the
+ * stored one, under the stream's lock, before anything is written.
+ */
+export class KnownHeads {
+  private readonly heads = new Map<string, KnownHead>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  get(streamId: string): KnownHead | undefined {
+    return this.heads.get(streamId);
+  }
+
+  set(streamId: string, head: KnownHead): void {
+    // Re-inserted: the map's order is then the order of last use.
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > this.limit) this.heads.delete(this.heads.keys().next().value as string);
+  }
+
+  forget(streamId: string): void {
+    this.heads.delete(streamId);
+  }
+}
