@@ -31,3 +31,33 @@ export class KnownHeads {
     this.heads.delete(streamId);
   }
 }
+
+/**
+ * Whether appending at known heads is worth a round trip: when most of the last attempts were
+ * refused (this process's clock ahead of the server's, other writers on the same streams),
+ * each would be one more statement before the usual two, so the store stops trying for a while.
+ */
+export class KnownHeadAttempts {
+  private tried = 0;
+  private refused = 0;
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly window = 32,
+    private readonly pauseMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  worthTrying(): boolean {
+    return this.now() >= this.pausedUntil;
+  }
+
+  record(written: boolean): void {
+    this.tried += 1;
+    if (!written) this.refused += 1;
+    if (this.tried < this.window) return;
+    if (this.refused * 2 > this.window) this.pausedUntil = this.now() + this.pauseMs;
+    this.tried = 0;
+    this.refused = 0;
+  }
+}

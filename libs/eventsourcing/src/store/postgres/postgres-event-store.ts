@@ -24,7 +24,7 @@ import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-g
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
 import { PgliteSqlClient } from './pglite-sql-client';
-import { type KnownHead, KnownHeads } from './known-heads';
+import { type KnownHead, KnownHeadAttempts, KnownHeads } from './known-heads';
 import { chainForStorage, StoredColumns } from './stored-chain';
 import { appendedChannel, assertSchemaName, migrate, streamLockSpace } from './schema';
 import {
@@ -209,6 +209,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   private readonly maxGroupsInFlight: number;
   private readonly groupLimits: GroupLimits;
   private readonly heads = new KnownHeads();
+  private readonly attempts = new KnownHeadAttempts();
 
   private constructor(
     readonly client: SqlClient,
@@ -327,7 +328,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   private async commitGroup(group: QueuedAppend[]): Promise<void> {
-    const known = this.knownHeadsOf(group);
+    const known = this.attempts.worthTrying() ? this.knownHeadsOf(group) : null;
     if (known) {
       let written: GroupOutcome[] | null;
       try {
@@ -344,6 +345,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         }
         written = null;
       }
+      this.attempts.record(written !== null);
       if (written) {
         this.settle(group, written);
         return;
