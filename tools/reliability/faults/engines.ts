@@ -77,6 +77,8 @@ export class FaultEngines {
       PCP_ENGINES_KAFKA_PORT: String(ports.kafka),
       PCP_ENGINES_KAFKA_CONTROLLER_PORT: String(ports.kafkaController),
       PCP_ENGINES_MONGO_PORT: String(ports.mongo),
+      // Each engine stops on its own: FerretDB over PostgreSQL would go down with it.
+      PCP_ENGINES_FERRETDB_BACKEND: 'sqlite',
       ...(engines.length > 0 ? { PCP_ENGINES: engines.join(' ') } : {}),
     };
     return new Promise((resolve, reject) => {

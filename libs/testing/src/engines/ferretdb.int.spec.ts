@@ -1,7 +1,7 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { requireEngine, uniqueName } from './engines';
 
-// FerretDB (MongoDB protocol over SQLite) through mongoose: unique indexes must really refuse
+// FerretDB (MongoDB protocol over PostgreSQL, or SQLite) through mongoose: unique indexes must really refuse
 // duplicates, as the document store's idempotent upserts rely on them.
 describe('MongoDB engine (FerretDB)', () => {
   let connection: Connection;
