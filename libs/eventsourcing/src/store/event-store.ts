@@ -34,7 +34,10 @@ export interface EventEnvelope<T = unknown> {
   globalPosition: bigint;
   /** When it happened in the domain (ISO 8601). */
   occurredAt: string;
-  /** When the store committed it (ISO 8601). */
+  /**
+   * When the store recorded it (ISO 8601), never before the stream's previous event. PostgreSQL:
+   * the database's clock, or the writing process's where that is not ahead of it.
+   */
   recordedAt: string;
   actor: Actor;
   reason: string | null;
