@@ -4,7 +4,6 @@
  * bare NestJS route inserting one row, started and loaded the same way.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import { mintToken } from '@pcp/auth';
 import autocannon from 'autocannon';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, now, percentile } from '../measure';
+import { log, percentile } from '../measure';
+import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
 import { type ServiceProcess, startService } from '../service-process';
 
@@ -65,10 +65,10 @@ async function cannon(
 
 /**
  * `rate` requests a second for `seconds`, each sent at its own instant (1/rate apart) over
- * at most `connections` keep-alive sockets. Autocannon's own rate limit sends each
- * connection's quota for the second back to back and then waits for the next second, which
- * is full load half of the time, not half load. A latency counts from the instant the
- * request was due, so a request that waits for a free socket counts its wait.
+ * at most `connections` keep-alive sockets (see paced-load.ts). Autocannon's own rate limit
+ * sends each connection's quota for the second back to back and then waits for the next
+ * second, which is full load half of the time, not half load. A latency counts from the
+ * instant the request was due, so a request that waits for a free socket counts its wait.
  *
  * The first `leadInSeconds` at that rate are not counted: the latencies are those of the
  * steady state at that load, not of the peak run's wake (a service still working off what
@@ -82,67 +82,16 @@ async function paced(
   rate: number,
   leadInSeconds: number,
 ): Promise<{ p50: number; p99: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const target = new URL(`${url}/needs`);
-  const headers = {
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(NEED_BODY),
-  };
-  const total = Math.max(1, Math.round(rate * (seconds + leadInSeconds)));
-  const latencies: number[] = [];
-  let failed = 0;
-  let errors = 0;
-  const send = (due: number) =>
-    new Promise<void>((done) => {
-      const req = request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers,
-          agent,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300)
-              failed++;
-            else if (due >= counted) latencies.push(now() - due);
-            done();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        done();
-      });
-      req.end(NEED_BODY);
-    });
-  const started = now();
-  const counted = started + leadInSeconds * 1000;
-  const inFlight: Promise<void>[] = [];
-  try {
-    for (let sent = 0; sent < total;) {
-      const due = started + (sent * 1000) / rate;
-      const wait = due - now();
-      if (wait <= 0) {
-        inFlight.push(send(due));
-        sent++;
-      } else {
-        // a timer for most of the wait, then the next turn of the loop for the rest
-        await new Promise((resolve) =>
-          wait > 1 ? setTimeout(resolve, wait - 1) : setImmediate(resolve),
-        );
-      }
-    }
-    await Promise.all(inFlight);
-  } finally {
-    agent.destroy();
-  }
+  const { latencies, failed, errors } = await pacedLoad(
+    {
+      url: `${url}/needs`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: NEED_BODY,
+    },
+    { rate, seconds, leadInSeconds, connections },
+  );
   enoughAnswered(url, latencies.length, failed, errors);
-  latencies.sort((a, b) => a - b);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 

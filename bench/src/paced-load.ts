@@ -1,0 +1,193 @@
+/**
+ * Requests sent at a fixed rate, each at its own instant, over keep-alive connections, with
+ * the latency of each counted from the instant it was due (a request that waits for a free
+ * connection counts its wait). The client is kept lean, since it shares the machine with the
+ * service it measures: every request is the same bytes written to a socket, and a response is
+ * only read for its status and its end (Content-Length, or a chunked body's last chunk).
+ */
+import { connect, type Socket } from 'node:net';
+import { now } from './measure';
+
+export interface PacedRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface PacedOptions {
+  rate: number;
+  /** Seconds whose latencies count. */
+  seconds: number;
+  /** Seconds sent first at the same rate, not counted (failures there count). */
+  leadInSeconds: number;
+  connections: number;
+}
+
+export interface PacedResult {
+  /** Latencies of the counted requests answered 2xx, in ms, ascending. */
+  latencies: number[];
+  /** Answers other than 2xx, lead-in included. */
+  failed: number;
+  /** Connections lost or refused. */
+  errors: number;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+const CHUNKED_END = Buffer.from('0\r\n\r\n');
+
+/** The bytes of one HTTP/1.1 request, written the same every time. */
+export function requestBytes(request: PacedRequest): Buffer {
+  const target = new URL(request.url);
+  const body = Buffer.from(request.body, 'utf8');
+  const lines = [
+    `${request.method} ${target.pathname}${target.search} HTTP/1.1`,
+    `host: ${target.host}`,
+    'connection: keep-alive',
+    `content-length: ${body.length}`,
+    ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]);
+}
+
+/**
+ * Reads responses off one connection: `take` gets each one's status once its last byte came.
+ * Answers to HEAD, 1xx, 204 and 304 are not expected here (a POST answered with a body).
+ */
+export class ResponseReader {
+  private buffered: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly take: (status: number) => void) {}
+
+  push(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    for (;;) {
+      const end = this.buffered.indexOf(HEADER_END);
+      if (end < 0) return;
+      const head = this.buffered.toString('latin1', 0, end);
+      const status = Number(head.slice(9, 12));
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      let size: number;
+      if (length) {
+        size = end + 4 + Number(length[1]);
+        if (this.buffered.length < size) return;
+      } else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+        const last = this.buffered.indexOf(CHUNKED_END, end + 4);
+        if (last < 0) return;
+        size = last + CHUNKED_END.length;
+      } else {
+        size = end + 4;
+      }
+      this.buffered = this.buffered.subarray(size);
+      this.take(status);
+    }
+  }
+}
+
+interface Connection {
+  socket: Socket;
+  /** When the request in flight was due; null when idle. */
+  due: number | null;
+}
+
+export async function pacedLoad(
+  request: PacedRequest,
+  options: PacedOptions,
+): Promise<PacedResult> {
+  const target = new URL(request.url);
+  const bytes = requestBytes(request);
+  const total = Math.max(1, Math.round(options.rate * (options.seconds + options.leadInSeconds)));
+  const latencies: number[] = [];
+  let failed = 0;
+  let errors = 0;
+  let answered = 0;
+  const waiting: number[] = [];
+  let counted = Number.POSITIVE_INFINITY;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+
+  const settle = () => {
+    answered += 1;
+    if (answered === total) finish();
+  };
+  const send = (connection: Connection, due: number) => {
+    connection.due = due;
+    connection.socket.write(bytes);
+  };
+  const open = (): Promise<Connection> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(Number(target.port), target.hostname);
+      socket.setNoDelay(true);
+      const connection: Connection = { socket, due: null };
+      const reader = new ResponseReader((status) => {
+        const due = connection.due;
+        connection.due = null;
+        if (due === null) return;
+        if (status < 200 || status >= 300) failed += 1;
+        else if (due >= counted) latencies.push(now() - due);
+        settle();
+        const next = waiting.shift();
+        if (next !== undefined) send(connection, next);
+      });
+      socket.on('data', (chunk: Buffer) => reader.push(chunk));
+      socket.once('connect', () => resolve(connection));
+      socket.on('error', (error) => {
+        if (connection.due === null && !socket.connecting) return;
+        reject(error);
+      });
+      socket.on('close', () => {
+        // A request in flight on a lost connection is an error, and no other goes there.
+        if (connection.due !== null) {
+          connection.due = null;
+          errors += 1;
+          settle();
+        }
+        const index = connections.indexOf(connection);
+        if (index >= 0) connections.splice(index, 1);
+      });
+    });
+  const connections: Connection[] = [];
+  for (let i = 0; i < options.connections; i += 1) connections.push(await open());
+
+  const started = now();
+  counted = started + options.leadInSeconds * 1000;
+  try {
+    for (let sent = 0; sent < total;) {
+      const due = started + (sent * 1000) / options.rate;
+      const wait = due - now();
+      if (wait <= 0) {
+        const idle = connections.find((c) => c.due === null);
+        if (idle) send(idle, due);
+        else if (connections.length > 0) waiting.push(due);
+        else {
+          errors += 1;
+          settle();
+        }
+        sent += 1;
+      } else {
+        // a timer for most of the wait, then the next turn of the loop for the rest
+        await new Promise((resolve) =>
+          wait > 1 ? setTimeout(resolve, wait - 1) : setImmediate(resolve),
+        );
+      }
+    }
+    // Requests still queued when every connection is gone never get an answer.
+    const lost = setInterval(() => {
+      if (connections.length === 0) {
+        for (; waiting.length > 0; waiting.shift()) {
+          errors += 1;
+          settle();
+        }
+      }
+    }, 100);
+    try {
+      await finished;
+    } finally {
+      clearInterval(lost);
+    }
+  } finally {
+    for (const connection of connections) connection.socket.destroy();
+  }
+  latencies.sort((a, b) => a - b);
+  return { latencies, failed, errors };
+}
