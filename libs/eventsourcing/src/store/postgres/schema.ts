@@ -486,7 +486,8 @@ $fn$;
     // a stream not begun), and the writer's recorded time neither ahead of the log's clock
     // nor behind the stream's last event, so that a stream's recorded times never go back.
     // Otherwise nothing is written and the answer is NULL: the writer takes the two
-    // statements. The events' positions come as offsets from the group's first position.
+    // statements. The events' positions come as offsets from the group's first position; the
+    // rest is finish_append_columns's.
     `
 CREATE OR REPLACE FUNCTION ${s}.append_at_known_heads(p_expected jsonb, p_lock_space integer,
   p_offsets bigint[], p_streams text[], p_revisions bigint[], p_ids uuid[], p_types text[],
@@ -502,21 +503,7 @@ DECLARE
   v_hash text;
   v_last_recorded timestamptz;
   v_first bigint;
-  v_head record;
-  v_data text[] := string_to_array(p_data, chr(30));
-  v_actors text[] := string_to_array(p_actors, chr(30));
-  v_events integer := cardinality(p_offsets);
 BEGIN
-  IF EXISTS (
-    SELECT 1 FROM unnest(ARRAY[cardinality(p_streams), cardinality(p_revisions),
-      cardinality(p_ids), cardinality(p_types), cardinality(p_versions), cardinality(p_occurred),
-      cardinality(p_reasons), cardinality(p_correlations), cardinality(p_causations),
-      cardinality(p_prev_hashes), cardinality(p_hashes), cardinality(v_data),
-      cardinality(v_actors)]) AS l(n)
-    WHERE l.n IS DISTINCT FROM v_events
-  ) THEN
-    RAISE EXCEPTION 'append_at_known_heads: lists of different lengths for % events', v_events;
-  END IF;
   FOR v_key IN
     SELECT DISTINCT hashtext(x.s) FROM jsonb_to_recordset(p_expected) AS x(s text) ORDER BY 1
   LOOP
@@ -545,28 +532,12 @@ BEGIN
       END IF;
     END IF;
   END LOOP;
-  SELECT r.first_position INTO v_first FROM ${s}.reserve_positions(v_events) AS r;
-  INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version, occurred_at,
-    recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash, transaction_id)
-  SELECT v_first + e.p, e.s, e.r, e.id, e.type, e.v, e.o, p_recorded_at, e.actor::jsonb, e.reason,
-    e.c, e.k, e.data::jsonb, e.ph, e.h, pg_current_xact_id()
-  FROM unnest(p_offsets, p_streams, p_revisions, p_ids, p_types, p_versions, p_occurred,
-    p_reasons, p_correlations, p_causations, p_prev_hashes, p_hashes, v_data, v_actors)
-    AS e(p, s, r, id, type, v, o, reason, c, k, ph, h, data, actor);
-  FOR v_head IN
-    SELECT x.stream_id, x.revision, x.hash
-    FROM jsonb_to_recordset(p_heads) AS x(stream_id text, revision bigint, hash text)
-  LOOP
-    UPDATE ${s}.streams AS h SET revision = v_head.revision, hash = v_head.hash, updated_at = now()
-      WHERE h.stream_id = v_head.stream_id;
-    IF NOT FOUND THEN
-      INSERT INTO ${s}.streams (stream_id, revision, hash)
-        VALUES (v_head.stream_id, v_head.revision, v_head.hash);
-    END IF;
-  END LOOP;
-  IF p_channel IS NOT NULL THEN
-    PERFORM pg_notify(p_channel, '');
-  END IF;
+  SELECT r.first_position INTO v_first
+    FROM ${s}.reserve_positions(cardinality(p_offsets)) AS r;
+  PERFORM ${s}.finish_append_columns(
+    ARRAY(SELECT v_first + o.p FROM unnest(p_offsets) WITH ORDINALITY AS o(p, n) ORDER BY o.n),
+    p_streams, p_revisions, p_ids, p_types, p_versions, p_occurred, p_reasons, p_correlations,
+    p_causations, p_prev_hashes, p_hashes, p_data, p_actors, p_recorded_at, p_heads, p_channel);
   RETURN v_first;
 END
 $fn$;
