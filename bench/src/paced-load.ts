@@ -131,10 +131,8 @@ export async function pacedLoad(
       });
       socket.on('data', (chunk: Buffer) => reader.push(chunk));
       socket.once('connect', () => resolve(connection));
-      socket.on('error', (error) => {
-        if (connection.due === null && !socket.connecting) return;
-        reject(error);
-      });
+      // Refused before it opened; later errors end in 'close', which counts them.
+      socket.on('error', reject);
       socket.on('close', () => {
         // A request in flight on a lost connection is an error, and no other goes there.
         if (connection.due !== null) {
@@ -144,6 +142,12 @@ export async function pacedLoad(
         }
         const index = connections.indexOf(connection);
         if (index >= 0) connections.splice(index, 1);
+        // With no connection left, the requests still queued never get an answer.
+        if (connections.length === 0)
+          for (; waiting.length > 0; waiting.shift()) {
+            errors += 1;
+            settle();
+          }
       });
     });
   const connections: Connection[] = [];
@@ -171,20 +175,7 @@ export async function pacedLoad(
         );
       }
     }
-    // Requests still queued when every connection is gone never get an answer.
-    const lost = setInterval(() => {
-      if (connections.length === 0) {
-        for (; waiting.length > 0; waiting.shift()) {
-          errors += 1;
-          settle();
-        }
-      }
-    }, 100);
-    try {
-      await finished;
-    } finally {
-      clearInterval(lost);
-    }
+    await finished;
   } finally {
     for (const connection of connections) connection.socket.destroy();
   }
