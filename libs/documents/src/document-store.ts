@@ -82,6 +82,17 @@ export interface IndexSpec {
   unique?: boolean;
 }
 
+/** One write of a `writeMany`, guarded by the version the writer read (0: must not exist). */
+export type DocumentWrite<T extends DocumentData = DocumentData> =
+  | {
+      kind: 'upsert';
+      id: string;
+      data: T;
+      expectedVersion: number;
+      applied?: WriteOptions['applied'];
+    }
+  | { kind: 'delete'; id: string; expectedVersion: number };
+
 export interface DocumentCollection<T extends DocumentData = DocumentData> {
   readonly name: string;
   get(id: string): Promise<StoredDocument<T> | null>;
@@ -89,6 +100,12 @@ export interface DocumentCollection<T extends DocumentData = DocumentData> {
   upsert(id: string, data: T, options?: WriteOptions): Promise<WriteOutcome>;
   /** True when a document was removed. */
   delete(id: string, options?: { expectedVersion?: number }): Promise<boolean>;
+  /**
+   * Several guarded writes, in order, in one round trip, for stores where a round trip is
+   * what a write costs (absent elsewhere). True when every write found its expected version;
+   * when one did not (or an index refused one), false, and the others may have been made.
+   */
+  writeMany?(writes: DocumentWrite<T>[]): Promise<boolean>;
   find(options?: FindOptions): Promise<Page<T>>;
   count(filter?: Filter): Promise<number>;
   /** Removes every document the filter matches (at least one condition); how many went. */

@@ -55,4 +55,26 @@ describe('DocumentWriteQueue', () => {
     await tick();
     expect(queue.size).toBe(0);
   });
+
+  it('runs a write to several documents after the writes queued to any of them, and before the next', async () => {
+    const queue = new DocumentWriteQueue();
+    const log: string[] = [];
+    const held = gate();
+    const a = queue.run('t-2', async () => {
+      await held.opened;
+      log.push('a on t-2');
+    });
+    const both = queue.runAll(['t-1', 't-2'], async () => {
+      log.push('both');
+    });
+    const after = queue.run('t-1', async () => {
+      log.push('after on t-1');
+    });
+    await tick();
+    expect(log).toEqual([]);
+    held.open();
+    await Promise.all([a, both, after]);
+    expect(log).toEqual(['a on t-2', 'both', 'after on t-1']);
+    expect(queue.size).toBe(0);
+  });
 });

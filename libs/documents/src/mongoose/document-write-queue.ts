@@ -13,16 +13,29 @@ export class DocumentWriteQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<R>(id: string, write: () => Promise<R>): Promise<R> {
-    const before = this.tails.get(id);
-    const result = before ? before.then(write, write) : write();
+    return this.runAll([id], write);
+  }
+
+  /** One write to several documents: after the writes queued to any of them, before the next. */
+  runAll<R>(ids: readonly string[], write: () => Promise<R>): Promise<R> {
+    const before: Promise<unknown>[] = [];
+    for (const id of ids) {
+      const tail = this.tails.get(id);
+      if (tail) before.push(tail);
+    }
+    // the tails never reject (see below)
+    const result =
+      before.length === 0
+        ? write()
+        : (before.length === 1 ? before[0] : Promise.all(before)).then(write);
     const tail = result.then(
       () => undefined,
       () => undefined,
     );
-    this.tails.set(id, tail);
-    // forget the document once its last queued write is done, so the map stays small
+    for (const id of ids) this.tails.set(id, tail);
+    // forget each document once its last queued write is done, so the map stays small
     void tail.then(() => {
-      if (this.tails.get(id) === tail) this.tails.delete(id);
+      for (const id of ids) if (this.tails.get(id) === tail) this.tails.delete(id);
     });
     return result;
   }

@@ -2,6 +2,7 @@ import mongoose, { type Connection, type Model, Schema } from 'mongoose';
 import {
   type DocumentCollection,
   type DocumentData,
+  type DocumentWrite,
   type DocumentStore,
   type FieldCondition,
   type Filter,
@@ -45,8 +46,30 @@ const decodeKey = (key: string): string =>
 
 const dataPath = (path: string): string => `data.${path}`;
 
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/** E11000, of a single write or of any write of a bulk. */
+function isDuplicateKey(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, writeErrors } = error as { code?: unknown; writeErrors?: { code?: unknown }[] };
+  return (
+    code === 11000 || (Array.isArray(writeErrors) && writeErrors.some((e) => e.code === 11000))
+  );
+}
+
+/** A document's first row: version 1, reflecting the events it was made from. */
+function newRow(id: string, data: DocumentData, applied: WriteOptions['applied']): Row {
+  const reflected: Record<string, number> = {};
+  for (const event of appliedEvents(applied))
+    reflected[encodeKey(event.streamId)] = revisionNumber(event.revision);
+  return { _id: id, data, _version: 1, _applied: reflected };
+}
+
+/** Replaces the data, bumps the version and merges the reflected events key by key. */
+function rowUpdate(data: DocumentData, applied: WriteOptions['applied']) {
+  const set: Record<string, unknown> = { data };
+  for (const event of appliedEvents(applied))
+    set[`_applied.${encodeKey(event.streamId)}`] = revisionNumber(event.revision);
+  return { $set: set, $inc: { _version: 1 } };
+}
 
 function toMongoFilter(filter: Filter): MongoFilter {
   assertFilter(filter);
@@ -79,27 +102,16 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
 
   private async write(id: string, data: T, options: WriteOptions): Promise<WriteOutcome> {
     const { expectedVersion, applied } = options;
-    const events = appliedEvents(applied);
-    const appliedSet: Record<string, number> = {};
-    for (const event of events)
-      appliedSet[`_applied.${encodeKey(event.streamId)}`] = revisionNumber(event.revision);
     try {
       if (expectedVersion === 0) {
-        await this.model.collection.insertOne({
-          _id: id,
-          data,
-          _version: 1,
-          _applied: Object.fromEntries(
-            events.map((event) => [encodeKey(event.streamId), revisionNumber(event.revision)]),
-          ),
-        } as never);
+        await this.model.collection.insertOne(newRow(id, data, applied) as never);
         return { written: true, version: 1 };
       }
       const filter: MongoFilter =
         expectedVersion === undefined ? { _id: id } : { _id: id, _version: expectedVersion };
       const row = await this.model.collection.findOneAndUpdate(
         filter as never,
-        { $set: { data, ...appliedSet }, $inc: { _version: 1 } } as never,
+        rowUpdate(data, applied) as never,
         // no projection: FerretDB 1.24 does not implement findAndModify's `fields`
         { upsert: expectedVersion === undefined, returnDocument: 'after' },
       );
@@ -115,6 +127,41 @@ class MongooseCollection<T extends DocumentData> implements DocumentCollection<T
       if (expectedVersion === 0 && existing) return { written: false, reason: 'version-conflict' };
       if (expectedVersion === undefined && existing) return this.write(id, data, options);
       throw new DuplicateKeyError(this.name, this.uniqueFieldsOf(error));
+    }
+  }
+
+  /** One bulkWrite, in order: a round trip for the lot instead of one per document. */
+  writeMany(writes: DocumentWrite<T>[]): Promise<boolean> {
+    if (writes.length === 0) return Promise.resolve(true);
+    return this.writes.runAll([...new Set(writes.map((w) => w.id))], () => this.bulk(writes));
+  }
+
+  private async bulk(writes: DocumentWrite<T>[]): Promise<boolean> {
+    const expected = { inserted: 0, matched: 0, deleted: 0 };
+    const operations = writes.map((write) => {
+      const filter = { _id: write.id, _version: write.expectedVersion };
+      if (write.kind === 'delete') {
+        expected.deleted += 1;
+        return { deleteOne: { filter } };
+      }
+      if (write.expectedVersion === 0) {
+        expected.inserted += 1;
+        return { insertOne: { document: newRow(write.id, write.data, write.applied) } };
+      }
+      expected.matched += 1;
+      return { updateOne: { filter, update: rowUpdate(write.data, write.applied) } };
+    });
+    try {
+      const result = await this.model.collection.bulkWrite(operations as never, { ordered: true });
+      return (
+        result.insertedCount === expected.inserted &&
+        result.matchedCount === expected.matched &&
+        result.deletedCount === expected.deleted
+      );
+    } catch (error) {
+      // a document made meanwhile, or a unique index: the caller writes one at a time
+      if (isDuplicateKey(error)) return false;
+      throw error;
     }
   }
 

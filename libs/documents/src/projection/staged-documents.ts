@@ -10,6 +10,7 @@ import {
   type DocumentCollection,
   type DocumentData,
   type DocumentStore,
+  type DocumentWrite,
   type StoredDocument,
   type WriteOptions,
   type WriteOutcome,
@@ -87,25 +88,43 @@ class StagedCollection<T extends DocumentData> implements ProjectionCollection<T
     return true;
   }
 
-  /** Writes each changed document once, guarded by the version first read. */
+  /**
+   * Writes each changed document once, guarded by the version first read: all in one round
+   * trip where the store can (`writeMany`), else one after another.
+   */
   async flush(): Promise<void> {
+    const writes: DocumentWrite<T>[] = [];
     for (const [id, entry] of this.staged) {
       if (!entry.written) continue;
       let expectedVersion = entry.base?.version ?? 0;
       if (entry.deletesBase && entry.base) {
-        if (!(await this.store.delete(id, { expectedVersion })))
-          throw new StagedWriteConflict(this.name, id);
+        writes.push({ kind: 'delete', id, expectedVersion });
         expectedVersion = 0;
       }
-      if (entry.current) {
-        const outcome = await this.store.upsert(id, entry.current.data as T, {
+      if (entry.current)
+        writes.push({
+          kind: 'upsert',
+          id,
+          data: entry.current.data as T,
           expectedVersion,
           applied: entry.applied,
         });
-        if (!outcome.written) throw new StagedWriteConflict(this.name, id);
-      }
     }
     this.staged.clear();
+    if (writes.length > 1 && this.store.writeMany) {
+      if (!(await this.store.writeMany(writes)))
+        throw new StagedWriteConflict(this.name, writes.map((w) => w.id).join(', '));
+      return;
+    }
+    for (const write of writes) {
+      const { id, expectedVersion } = write;
+      const written =
+        write.kind === 'delete'
+          ? await this.store.delete(id, { expectedVersion })
+          : (await this.store.upsert(id, write.data, { expectedVersion, applied: write.applied }))
+              .written;
+      if (!written) throw new StagedWriteConflict(this.name, id);
+    }
   }
 
   private async entry(id: string): Promise<Staged> {
