@@ -27,6 +27,8 @@ export interface ServiceProcess {
   rss(): number;
   /** Peak resident set size so far, in bytes. */
   peakRss(): number;
+  /** CPU time the process has used so far (user and system), in seconds. */
+  cpuSeconds(): number;
   /** SIGTERM, then SIGKILL after `graceMs` (default 15 s). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -45,6 +47,34 @@ function nodeArguments(entry: string): string[] {
     resolve(ROOT, 'scripts/lib/swc-register.js'),
     resolve(ROOT, entry),
   ];
+}
+
+/** utime + stime of /proc/<pid>/stat, in clock ticks (100 a second on Linux). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the fields after the command name, which may hold spaces and parentheses
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * Resolves once `service` has used less than `share` of a core over `windowMs` (it is done
+ * with what earlier load left it: projections catching up, batches in flight), or after
+ * `timeoutMs`; how long it waited, in ms.
+ */
+export async function untilIdle(
+  service: Pick<ServiceProcess, 'cpuSeconds'>,
+  { share = 0.05, windowMs = 500, timeoutMs = 60_000 } = {},
+): Promise<number> {
+  const started = now();
+  let before = service.cpuSeconds();
+  while (now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = service.cpuSeconds();
+    if ((after - before) * 1000 < share * windowMs) break;
+    before = after;
+  }
+  return now() - started;
 }
 
 function statusField(pid: number, field: string): number {
@@ -105,6 +135,7 @@ export async function startService(
     readyAfterMs,
     rss: () => statusField(pid, 'VmRSS'),
     peakRss: () => statusField(pid, 'VmHWM'),
+    cpuSeconds: () => cpuTicks(pid) / 100,
     stop: async (graceMs = 15_000) => {
       if (exited) return;
       const gone = new Promise<void>((done) => child.once('exit', () => done()));

@@ -14,7 +14,7 @@ import type { BenchEngines } from '../engines';
 import { log, percentile } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
-import { type ServiceProcess, startService } from '../service-process';
+import { type ServiceProcess, startService, untilIdle } from '../service-process';
 
 const NEED_BODY = JSON.stringify({
   title: 'Early detection of sepsis in emergency departments',
@@ -71,8 +71,8 @@ async function cannon(
  * instant the request was due, so a request that waits for a free socket counts its wait.
  *
  * The first `leadInSeconds` at that rate are not counted: the latencies are those of the
- * steady state at that load, not of the peak run's wake (a service still working off what
- * the full load left behind, new sockets). Any request that fails, lead-in included, counts.
+ * steady state at that load, not of its start (new sockets, the rate settling in). Any
+ * request that fails, lead-in included, counts.
  */
 async function paced(
   url: string,
@@ -95,7 +95,7 @@ async function paced(
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-/** Sent at half load before its latencies count; long enough for the wake of the peak run. */
+/** Sent at half load before its latencies count. */
 const HALF_LOAD_LEAD_IN_SECONDS = 2;
 
 async function load(
@@ -108,6 +108,10 @@ async function load(
   const peakRun = await cannon(service.url, token, config.httpSeconds, config.httpConnections);
   const peak = peakRun['2xx'] / (peakRun.duration || config.httpSeconds);
   const halfRate = Math.max(1, Math.floor(peak / 2));
+  // The peak run leaves work behind (projections and the relay catching up with what it
+  // appended): the half-load run starts once the service is done with it.
+  const waited = await untilIdle(service);
+  log(`http: idle ${(waited / 1000).toFixed(1)} s after the peak run`);
   const half = await paced(
     service.url,
     token,
