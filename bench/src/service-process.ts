@@ -77,6 +77,37 @@ export async function untilIdle(
   return now() - started;
 }
 
+/** Busy and total clock ticks of every CPU of the machine (/proc/stat). */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  // idle and iowait
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+/**
+ * Resolves once the whole machine has been busy less than `share` of its CPUs over
+ * `windowMs` (the engines done with what earlier scenarios left them: autovacuum,
+ * checkpoints, compaction), or after `timeoutMs`; how long it waited, in ms.
+ */
+export async function untilMachineQuiet({
+  share = 0.15,
+  windowMs = 1_000,
+  timeoutMs = 60_000,
+} = {}): Promise<number> {
+  const started = now();
+  let before = machineTicks();
+  while (now() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = machineTicks();
+    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy < share) break;
+    before = after;
+  }
+  return now() - started;
+}
+
 function statusField(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);

@@ -14,7 +14,12 @@ import type { BenchEngines } from '../engines';
 import { log, percentile } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
-import { type ServiceProcess, startService, untilIdle } from '../service-process';
+import {
+  type ServiceProcess,
+  startService,
+  untilIdle,
+  untilMachineQuiet,
+} from '../service-process';
 
 const NEED_BODY = JSON.stringify({
   title: 'Early detection of sepsis in emergency departments',
@@ -103,6 +108,9 @@ async function load(
   token: string,
   config: BenchConfig,
 ): Promise<LoadFigures> {
+  // Started on a quiet machine: not while the engines still work off earlier scenarios.
+  const quiet = await untilMachineQuiet();
+  log(`http: machine quiet after ${(quiet / 1000).toFixed(1)} s`);
   // A short warm-up: JIT, pools and caches, as after any start.
   await cannon(service.url, token, 1, config.httpConnections);
   const peakRun = await cannon(service.url, token, config.httpSeconds, config.httpConnections);
@@ -110,8 +118,8 @@ async function load(
   const halfRate = Math.max(1, Math.floor(peak / 2));
   // The peak run leaves work behind (projections and the relay catching up with what it
   // appended): the half-load run starts once the service is done with it.
-  const waited = await untilIdle(service);
-  log(`http: idle ${(waited / 1000).toFixed(1)} s after the peak run`);
+  const waited = (await untilIdle(service)) + (await untilMachineQuiet());
+  log(`http: service and machine idle ${(waited / 1000).toFixed(1)} s after the peak run`);
   const half = await paced(
     service.url,
     token,
