@@ -33,6 +33,14 @@ export interface Projection {
 
 const MAX_WRITE_ATTEMPTS = 20;
 
+export interface UpdateOptions {
+  /**
+   * The document is this event's stream's own view: no other stream writes it, so the
+   * stream's first event makes it without reading it first.
+   */
+  streamView?: boolean;
+}
+
 /** The document operations open to a projection while it applies one event. */
 export class ProjectionView {
   constructor(
@@ -49,9 +57,21 @@ export class ProjectionView {
     collection: string,
     id: string,
     change: DocumentChange<T>,
+    options: UpdateOptions = {},
   ): Promise<ChangeOutcome> {
     const docs = this.documents.collection<T>(collection);
     const { streamId, revision } = this.event;
+    if (options.streamView && revision === 0n) {
+      // The stream's first event: its view cannot exist yet, unless this very event made it
+      // (a replay), which the write below refuses. One write instead of a read and a write.
+      const next = change(null);
+      if (next === undefined || next === null) return 'unchanged';
+      const made = await docs.upsert(id, next, {
+        expectedVersion: 0,
+        applied: { streamId, revision },
+      });
+      if (made.written) return 'applied';
+    }
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
       const current = await docs.get(id);
       const seen = current?.applied[streamId];

@@ -129,3 +129,46 @@ describe('ProjectionRunner batches', () => {
     expect(runner.status().lastError).toBeNull();
   });
 });
+
+describe("a stream's own view (streamView)", () => {
+  const own = (view: ProjectionView, id: string) =>
+    view.update<Tally>('tallies', id, (current) => ({ events: (current?.events ?? 0) + 1 }), {
+      streamView: true,
+    });
+
+  it("is made by the stream's first event without reading it, and a replay of that event changes nothing", async () => {
+    const store = new InMemoryDocumentStore();
+    const reads = jest.spyOn(store.collection('tallies'), 'get');
+    expect(await own(new ProjectionView(store, projected('s-1', 0)), 's-1')).toBe('applied');
+    expect(reads).not.toHaveBeenCalled();
+    // the same event again (a replay after a crash before the checkpoint)
+    expect(await own(new ProjectionView(store, projected('s-1', 0)), 's-1')).toBe(
+      'already-applied',
+    );
+    // the refused write sent it to the read and the revision guard
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(await store.collection<Tally>('tallies').get('s-1')).toMatchObject({
+      data: { events: 1 },
+      version: 1,
+    });
+  });
+
+  it('is not read from the store within a batch, and a batch that finds it made already is refused', async () => {
+    const store = new InMemoryDocumentStore();
+    const reads = jest.spyOn(store.collection('tallies'), 'get');
+    const staged = new StagedDocuments(store);
+    await own(new ProjectionView(staged, projected('s-1', 0)), 's-1');
+    await own(new ProjectionView(staged, projected('s-1', 1)), 's-1');
+    await staged.flush();
+    expect(reads).not.toHaveBeenCalled();
+    expect(await store.collection<Tally>('tallies').get('s-1')).toMatchObject({
+      data: { events: 2 },
+      applied: { 's-1': 1 },
+    });
+
+    const replay = new StagedDocuments(store);
+    await own(new ProjectionView(replay, projected('s-1', 0)), 's-1');
+    await expect(replay.flush()).rejects.toBeInstanceOf(StagedWriteConflict);
+    expect((await store.collection<Tally>('tallies').get('s-1'))?.data.events).toBe(2);
+  });
+});

@@ -62,7 +62,12 @@ class StagedCollection<T extends DocumentData> implements ProjectionCollection<T
   }
 
   async upsert(id: string, data: T, options: WriteOptions = {}): Promise<WriteOutcome> {
-    const entry = await this.entry(id);
+    // A document that must not exist yet is not read: the flush's write, guarded by version 0,
+    // finds out (and the batch is applied again event by event if it was there after all).
+    const entry =
+      options.expectedVersion === 0 && !this.staged.has(id)
+        ? this.absent(id)
+        : await this.entry(id);
     const version = entry.current?.version ?? 0;
     if (options.expectedVersion !== undefined && options.expectedVersion !== version)
       return { written: false, reason: 'version-conflict' };
@@ -125,6 +130,18 @@ class StagedCollection<T extends DocumentData> implements ProjectionCollection<T
               .written;
       if (!written) throw new StagedWriteConflict(this.name, id);
     }
+  }
+
+  private absent(id: string): Staged {
+    const entry: Staged = {
+      base: null,
+      current: null,
+      deletesBase: false,
+      applied: [],
+      written: false,
+    };
+    this.staged.set(id, entry);
+    return entry;
   }
 
   private async entry(id: string): Promise<Staged> {

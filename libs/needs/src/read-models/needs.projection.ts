@@ -18,13 +18,19 @@ export const needsProjection: Projection = {
   async apply(event, view) {
     if (event.streamId.startsWith(NEED_STREAM_PREFIX)) {
       const id = event.streamId.slice(NEED_STREAM_PREFIX.length);
-      await view.update<NeedView>(NEEDS_COLLECTION, id, (current) =>
-        evolveNeedView(current, event),
+      await view.update<NeedView>(
+        NEEDS_COLLECTION,
+        id,
+        (current) => evolveNeedView(current, event),
+        { streamView: true },
       );
     } else if (event.streamId.startsWith(BUYERS_GROUP_STREAM_PREFIX)) {
       const id = event.streamId.slice(BUYERS_GROUP_STREAM_PREFIX.length);
-      await view.update<BuyersGroupView>(BUYERS_GROUPS_COLLECTION, id, (current) =>
-        evolveBuyersGroupView(current, event),
+      await view.update<BuyersGroupView>(
+        BUYERS_GROUPS_COLLECTION,
+        id,
+        (current) => evolveBuyersGroupView(current, event),
+        { streamView: true },
       );
     }
   },
