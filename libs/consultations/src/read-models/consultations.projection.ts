@@ -16,8 +16,11 @@ export const consultationsProjection: Projection = {
   async apply(event, view) {
     if (!event.streamId.startsWith(CONSULTATION_STREAM_PREFIX)) return;
     const id = event.streamId.slice(CONSULTATION_STREAM_PREFIX.length);
-    await view.update<ConsultationView>(CONSULTATIONS_COLLECTION, id, (current) =>
-      evolveConsultationView(current, event),
+    await view.update<ConsultationView>(
+      CONSULTATIONS_COLLECTION,
+      id,
+      (current) => evolveConsultationView(current, event),
+      { streamView: true },
     );
   },
 };

@@ -31,15 +31,21 @@ export const pilotsProjection: Projection = {
   async apply(event, view) {
     if (event.streamId.startsWith(TESTBED_STREAM_PREFIX)) {
       const id = event.streamId.slice(TESTBED_STREAM_PREFIX.length);
-      await view.update<TestbedView>(TESTBEDS_COLLECTION, id, (current) =>
-        evolveTestbedView(current, event),
+      await view.update<TestbedView>(
+        TESTBEDS_COLLECTION,
+        id,
+        (current) => evolveTestbedView(current, event),
+        { streamView: true },
       );
       return;
     }
     if (!event.streamId.startsWith(PILOT_STREAM_PREFIX)) return;
     const id = event.streamId.slice(PILOT_STREAM_PREFIX.length);
-    await view.update<PilotView>(PILOTS_COLLECTION, id, (current) =>
-      evolvePilotView(current, event),
+    await view.update<PilotView>(
+      PILOTS_COLLECTION,
+      id,
+      (current) => evolvePilotView(current, event),
+      { streamView: true },
     );
     if (event.type === 'TrlAssessed') {
       const d = event.data as TrlAssessedData;

@@ -26,24 +26,29 @@ export const bidsProjection: Projection = {
     if (!event.streamId.startsWith(BID_STREAM_PREFIX)) return;
     const id = event.streamId.slice(BID_STREAM_PREFIX.length);
     const submitted = event.type === 'SealedBidSubmitted';
-    await view.update<BidDocument>(BIDS_COLLECTION, id, (current) => {
-      if (submitted && isSealedBidData(event.data)) {
-        const { bidId, tenderId, bidderKey } = event.data;
-        return { bidId, tenderId, bidderKey, status: 'SEALED', submittedAt: event.occurredAt };
-      }
-      const e = { type: event.type, data: event.data } as SealedBidEvent;
-      if (e.type === 'SealedBidSubmitted') {
-        return {
-          bidId: e.data.bidId,
-          tenderId: e.data.tenderId,
-          supplierOrg: e.data.supplierOrg,
-          lotId: e.data.lotId,
-          status: 'SEALED',
-          submittedAt: event.occurredAt,
-        };
-      }
-      if (e.type === 'SealedBidWithdrawn' && current) return { ...current, status: 'WITHDRAWN' };
-      return undefined;
-    });
+    await view.update<BidDocument>(
+      BIDS_COLLECTION,
+      id,
+      (current) => {
+        if (submitted && isSealedBidData(event.data)) {
+          const { bidId, tenderId, bidderKey } = event.data;
+          return { bidId, tenderId, bidderKey, status: 'SEALED', submittedAt: event.occurredAt };
+        }
+        const e = { type: event.type, data: event.data } as SealedBidEvent;
+        if (e.type === 'SealedBidSubmitted') {
+          return {
+            bidId: e.data.bidId,
+            tenderId: e.data.tenderId,
+            supplierOrg: e.data.supplierOrg,
+            lotId: e.data.lotId,
+            status: 'SEALED',
+            submittedAt: event.occurredAt,
+          };
+        }
+        if (e.type === 'SealedBidWithdrawn' && current) return { ...current, status: 'WITHDRAWN' };
+        return undefined;
+      },
+      { streamView: true },
+    );
   },
 };

@@ -54,25 +54,30 @@ export const tendersProjection: Projection = {
   async apply(event, view) {
     if (!event.streamId.startsWith(TENDER_STREAM_PREFIX)) return;
     const id = event.streamId.slice(TENDER_STREAM_PREFIX.length);
-    await view.update<TenderDocument>(TENDERS_COLLECTION, id, (current) => {
-      if (current === null && event.type !== 'TenderDrafted') return undefined;
-      const before = current?.state ?? tenderDecider.initialState();
-      const state = tenderDecider.evolve(before, {
-        type: event.type,
-        data: event.data,
-      } as TenderEvent);
-      if (state.terms === null) return undefined;
-      return {
-        id,
-        org: state.org as string,
-        procedure: state.terms.procedure,
-        regions: state.regions,
-        status: state.status,
-        deadlineMs: Date.parse(state.terms.submissionDeadline),
-        createdAt: current?.createdAt ?? event.occurredAt,
-        revision: Number(event.revision),
-        state,
-      };
-    });
+    await view.update<TenderDocument>(
+      TENDERS_COLLECTION,
+      id,
+      (current) => {
+        if (current === null && event.type !== 'TenderDrafted') return undefined;
+        const before = current?.state ?? tenderDecider.initialState();
+        const state = tenderDecider.evolve(before, {
+          type: event.type,
+          data: event.data,
+        } as TenderEvent);
+        if (state.terms === null) return undefined;
+        return {
+          id,
+          org: state.org as string,
+          procedure: state.terms.procedure,
+          regions: state.regions,
+          status: state.status,
+          deadlineMs: Date.parse(state.terms.submissionDeadline),
+          createdAt: current?.createdAt ?? event.occurredAt,
+          revision: Number(event.revision),
+          state,
+        };
+      },
+      { streamView: true },
+    );
   },
 };
