@@ -58,23 +58,39 @@ function cpuTicks(pid: number): number {
 }
 
 /**
+ * Resolves once `busyShare()`, sampled every `windowMs`, tells less than `share` over the last
+ * window, or after `timeoutMs`; how long it waited, in ms. `busyShare` returns a function
+ * that gives the share since it was made.
+ */
+async function untilBelow(
+  busyShare: () => () => number,
+  share: number,
+  windowMs: number,
+  timeoutMs: number,
+): Promise<number> {
+  const started = now();
+  while (now() - started < timeoutMs) {
+    const sinceStart = busyShare();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (sinceStart() < share) break;
+  }
+  return now() - started;
+}
+
+/**
  * Resolves once `service` has used less than `share` of a core over `windowMs` (it is done
  * with what earlier load left it: projections catching up, batches in flight), or after
  * `timeoutMs`; how long it waited, in ms.
  */
-export async function untilIdle(
+export function untilIdle(
   service: Pick<ServiceProcess, 'cpuSeconds'>,
   { share = 0.05, windowMs = 500, timeoutMs = 60_000 } = {},
 ): Promise<number> {
-  const started = now();
-  let before = service.cpuSeconds();
-  while (now() - started < timeoutMs) {
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const after = service.cpuSeconds();
-    if ((after - before) * 1000 < share * windowMs) break;
-    before = after;
-  }
-  return now() - started;
+  const coreShare = () => {
+    const before = service.cpuSeconds();
+    return () => ((service.cpuSeconds() - before) * 1000) / windowMs;
+  };
+  return untilBelow(coreShare, share, windowMs, timeoutMs);
 }
 
 /** Busy and total clock ticks of every CPU of the machine (/proc/stat). */
@@ -91,21 +107,19 @@ function machineTicks(): { busy: number; total: number } {
  * `windowMs` (the engines done with what earlier scenarios left them: autovacuum,
  * checkpoints, compaction), or after `timeoutMs`; how long it waited, in ms.
  */
-export async function untilMachineQuiet({
+export function untilMachineQuiet({
   share = 0.15,
   windowMs = 1_000,
   timeoutMs = 60_000,
 } = {}): Promise<number> {
-  const started = now();
-  let before = machineTicks();
-  while (now() - started < timeoutMs) {
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const after = machineTicks();
-    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
-    if (busy < share) break;
-    before = after;
-  }
-  return now() - started;
+  const machineShare = () => {
+    const before = machineTicks();
+    return () => {
+      const after = machineTicks();
+      return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    };
+  };
+  return untilBelow(machineShare, share, windowMs, timeoutMs);
 }
 
 function statusField(pid: number, field: string): number {
