@@ -26,13 +26,18 @@ export interface ProjectionDocuments {
   collection<T extends DocumentData = DocumentData>(name: string): ProjectionCollection<T>;
 }
 
-/** Another writer changed a staged document in the store while the batch was applied. */
+/**
+ * Another writer changed a staged document in the store while the batch was applied; `id` is
+ * null when the batch was written in one call, which does not say which document it was.
+ */
 export class StagedWriteConflict extends Error {
   constructor(
     readonly collection: string,
-    readonly id: string,
+    readonly id: string | null,
   ) {
-    super(`${collection}/${id} was written by another writer during the batch`);
+    super(
+      `${id === null ? `a document of ${collection}` : `${collection}/${id}`} was written by another writer during the batch`,
+    );
     this.name = 'StagedWriteConflict';
   }
 }
@@ -117,8 +122,7 @@ class StagedCollection<T extends DocumentData> implements ProjectionCollection<T
     }
     this.staged.clear();
     if (writes.length > 1 && this.store.writeMany) {
-      if (!(await this.store.writeMany(writes)))
-        throw new StagedWriteConflict(this.name, writes.map((w) => w.id).join(', '));
+      if (!(await this.store.writeMany(writes))) throw new StagedWriteConflict(this.name, null);
       return;
     }
     for (const write of writes) {
