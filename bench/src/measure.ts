@@ -1,4 +1,5 @@
 /** Timing primitives shared by the scenarios. */
+import { readFileSync } from 'node:fs';
 
 export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -48,3 +49,61 @@ export async function waitUntil(
 export const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
+
+/**
+ * Resolves once `busyShare()`, sampled every `windowMs`, tells less than `share` over the last
+ * window, or after `timeoutMs`; how long it waited, in ms. `busyShare` returns a function
+ * that gives the share since it was made.
+ */
+export async function untilBelow(
+  busyShare: () => () => number,
+  share: number,
+  windowMs: number,
+  timeoutMs: number,
+): Promise<number> {
+  const started = now();
+  while (now() - started < timeoutMs) {
+    const sinceStart = busyShare();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (sinceStart() < share) break;
+  }
+  return now() - started;
+}
+
+/** Busy and total clock ticks of every CPU of the machine (/proc/stat). */
+function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  // idle and iowait
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+/**
+ * Resolves once the whole machine has been busy less than `share` of its CPUs over
+ * `windowMs` (the engines done with what earlier scenarios left them: autovacuum,
+ * checkpoints, compaction), or after `timeoutMs`; how long it waited, in ms.
+ */
+export function untilMachineQuiet({
+  share = 0.15,
+  windowMs = 1_000,
+  timeoutMs = 60_000,
+} = {}): Promise<number> {
+  const machineShare = () => {
+    const before = machineTicks();
+    return () => {
+      const after = machineTicks();
+      return (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    };
+  };
+  return untilBelow(machineShare, share, windowMs, timeoutMs);
+}
+
+/**
+ * Waits, before a measured part, until the machine is quiet (see untilMachineQuiet): each
+ * side of a comparison starts without the engines' after-work of the part before it.
+ */
+export async function quietBefore(what: string): Promise<void> {
+  const waited = await untilMachineQuiet();
+  if (waited > 1_500) log(`${what}: machine quiet after ${(waited / 1000).toFixed(1)} s`);
+}

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { now, waitUntil } from './measure';
+import { now, untilBelow, waitUntil } from './measure';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -58,26 +58,6 @@ function cpuTicks(pid: number): number {
 }
 
 /**
- * Resolves once `busyShare()`, sampled every `windowMs`, tells less than `share` over the last
- * window, or after `timeoutMs`; how long it waited, in ms. `busyShare` returns a function
- * that gives the share since it was made.
- */
-async function untilBelow(
-  busyShare: () => () => number,
-  share: number,
-  windowMs: number,
-  timeoutMs: number,
-): Promise<number> {
-  const started = now();
-  while (now() - started < timeoutMs) {
-    const sinceStart = busyShare();
-    await new Promise((resolve) => setTimeout(resolve, windowMs));
-    if (sinceStart() < share) break;
-  }
-  return now() - started;
-}
-
-/**
  * Resolves once `service` has used less than `share` of a core over `windowMs` (it is done
  * with what earlier load left it: projections catching up, batches in flight), or after
  * `timeoutMs`; how long it waited, in ms.
@@ -91,35 +71,6 @@ export function untilIdle(
     return () => ((service.cpuSeconds() - before) * 1000) / windowMs;
   };
   return untilBelow(coreShare, share, windowMs, timeoutMs);
-}
-
-/** Busy and total clock ticks of every CPU of the machine (/proc/stat). */
-function machineTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
-  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = ticks.reduce((sum, t) => sum + t, 0);
-  // idle and iowait
-  return { busy: total - ticks[3] - ticks[4], total };
-}
-
-/**
- * Resolves once the whole machine has been busy less than `share` of its CPUs over
- * `windowMs` (the engines done with what earlier scenarios left them: autovacuum,
- * checkpoints, compaction), or after `timeoutMs`; how long it waited, in ms.
- */
-export function untilMachineQuiet({
-  share = 0.15,
-  windowMs = 1_000,
-  timeoutMs = 60_000,
-} = {}): Promise<number> {
-  const machineShare = () => {
-    const before = machineTicks();
-    return () => {
-      const after = machineTicks();
-      return (after.busy - before.busy) / Math.max(1, after.total - before.total);
-    };
-  };
-  return untilBelow(machineShare, share, windowMs, timeoutMs);
 }
 
 function statusField(pid: number, field: string): number {

@@ -8,7 +8,7 @@ import { PgSqlClient, PostgresEventStore, NO_STREAM, type NewEvent } from '@pcp/
 import { Pool, types } from 'pg';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, perSecond, runConcurrently } from '../measure';
+import { log, perSecond, quietBefore, runConcurrently } from '../measure';
 import { figure, type Figure } from '../results';
 import { needRecordedPayload } from '../workload';
 
@@ -146,6 +146,7 @@ export async function appendNewStreams(
     const append = (i: number, tag: string) =>
       ours.append(`need-${run}-${tag}-${i}`, [ourEvent(payload)], NO_STREAM).then(() => undefined);
     await warmUp(w, (i) => append(i, 'warm'));
+    await quietBefore('append-new-streams: ours');
     oursMs = await runConcurrently(n, w, (i) => append(i, 'm'));
   } finally {
     await ours.close();
@@ -156,6 +157,7 @@ export async function appendNewStreams(
     const insert = (i: number, tag: string) =>
       rawTransaction(pool, [rawRow(payload, `need-${run}-${tag}-${i}`, 0)]);
     await warmUp(w, (i) => insert(i, 'warm'));
+    await quietBefore('append-new-streams: raw');
     return runConcurrently(n, w, (i) => insert(i, 'm'));
   });
   log(`append-new-streams: raw ${perSecond(n, rawMs).toFixed(0)}/s`);
@@ -168,6 +170,7 @@ export async function appendNewStreams(
         })
         .then(() => undefined);
     await warmUp(w, (i) => append(i, 'warm'));
+    await quietBefore('append-new-streams: emmett');
     return runConcurrently(n, w, (i) => append(i, 'm'));
   });
   log(`append-new-streams: emmett ${perSecond(n, emmettMs).toFixed(0)}/s`);
@@ -218,6 +221,7 @@ export async function appendExistingStreams(
       revisions.set(s, result.lastRevision);
     });
     const counters = new Array<number>(w).fill(0);
+    await quietBefore('append-existing-streams: ours');
     oursMs = await runConcurrently(n, w, async (_, worker) => {
       const s = streamOf(worker, counters[worker]++);
       const result = await ours.append(
@@ -241,6 +245,7 @@ export async function appendExistingStreams(
       versions.set(s, result.nextExpectedStreamVersion);
     });
     const counters = new Array<number>(w).fill(0);
+    await quietBefore('append-existing-streams: emmett');
     return runConcurrently(n, w, async (_, worker) => {
       const s = streamOf(worker, counters[worker]++);
       const result = await store.appendToStream(`need-${run}-${s}`, [emmettEvent(payload)], {
@@ -282,6 +287,7 @@ export async function appendBatch(config: BenchConfig, engines: BenchEngines): P
         )
         .then(() => undefined);
     await runConcurrently(w, w, (i) => append(i, 'warm'));
+    await quietBefore('append-batch: ours');
     oursMs = await runConcurrently(calls, w, (i) => append(i, 'm'));
   } finally {
     await ours.close();
@@ -295,6 +301,7 @@ export async function appendBatch(config: BenchConfig, engines: BenchEngines): P
         Array.from({ length: size }, (_, r) => rawRow(payload, `batch-${run}-${tag}-${i}`, r)),
       );
     await runConcurrently(w, w, (i) => insert(i, 'warm'));
+    await quietBefore('append-batch: raw');
     return runConcurrently(calls, w, (i) => insert(i, 'm'));
   });
   log(`append-batch: raw ${perSecond(calls * size, rawMs).toFixed(0)}/s`);

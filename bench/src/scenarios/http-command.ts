@@ -11,15 +11,10 @@ import { mintToken } from '@pcp/auth';
 import autocannon from 'autocannon';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, percentile } from '../measure';
+import { log, percentile, untilMachineQuiet } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
-import {
-  type ServiceProcess,
-  startService,
-  untilIdle,
-  untilMachineQuiet,
-} from '../service-process';
+import { type ServiceProcess, startService, untilIdle } from '../service-process';
 
 const NEED_BODY = JSON.stringify({
   title: 'Early detection of sepsis in emergency departments',

@@ -17,7 +17,7 @@ import {
 import { needsTranslator } from '@pcp/needs';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, now, perSecond, waitUntil } from '../measure';
+import { log, now, perSecond, quietBefore, waitUntil } from '../measure';
 import { figure, type Figure } from '../results';
 import { writeNeedLog } from '../workload';
 
@@ -64,6 +64,7 @@ export async function relayKafka(config: BenchConfig, engines: BenchEngines): Pr
       pollIntervalMs: 10,
       onError: (error) => log(`relay: ${String(error)}`),
     });
+    await quietBefore('relay-kafka: relay');
     const started = now();
     relay.start();
     await waitUntil(
@@ -91,6 +92,7 @@ export async function relayKafka(config: BenchConfig, engines: BenchEngines): Pr
     let bareMs: number;
     try {
       await producer.send({ topic: bareTopic, acks: -1, messages: [] }).catch(() => undefined);
+      await quietBefore('relay-kafka: kafkajs');
       const t0 = now();
       for (let i = 0; i < records.length; i += config.relayBatch) {
         await producer.send({
