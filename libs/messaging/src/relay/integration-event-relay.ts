@@ -137,9 +137,15 @@ export class IntegrationEventRelay {
     const batchSize = this.options.batchSize ?? 500;
     const pollIntervalMs = this.options.pollIntervalMs ?? 100;
     let position = (await store.readCheckpoint(this.subscriptionName)) ?? BEFORE_FIRST;
+    // Only the records and where the batch ends outlive this: the envelopes are garbage before
+    // the publication starts, not objects the collector copies while it waits for the broker.
     const prepare = async (after: bigint) => {
       const batch = await store.readAll(after, batchSize);
-      return { batch, outgoing: batch.flatMap((envelope) => this.outgoing(envelope)) };
+      return {
+        read: batch.length,
+        last: batch.length > 0 ? batch[batch.length - 1].globalPosition : after,
+        outgoing: batch.flatMap((envelope) => this.outgoing(envelope)),
+      };
     };
     let next: ReturnType<typeof prepare> | null = null;
     // The checkpoint of the last acknowledged batch, being stored while the next is published.
@@ -151,13 +157,12 @@ export class IntegrationEventRelay {
     };
     try {
       while (!this.stopping) {
-        const { batch, outgoing } = await (next ?? prepare(position));
+        const { read, last, outgoing } = await (next ?? prepare(position));
         next = null;
-        if (batch.length > 0) {
-          const last = batch[batch.length - 1].globalPosition;
+        if (read > 0) {
           // A full batch: the next one is read and translated while this one is published.
           // Only reading: the checkpoint still moves after each acknowledged publication.
-          if (batch.length === batchSize) {
+          if (read === batchSize) {
             next = prepare(last);
             next.catch(() => undefined);
           }
@@ -171,7 +176,7 @@ export class IntegrationEventRelay {
           storing = storeCheckpoint(last);
           storing.catch(() => undefined);
         }
-        if (batch.length < batchSize && !this.stopping) {
+        if (read < batchSize && !this.stopping) {
           await storing;
           await this.pause.for(pollIntervalMs);
         }
