@@ -11,7 +11,7 @@ import { mintToken } from '@pcp/auth';
 import autocannon from 'autocannon';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, percentile, untilMachineQuiet } from '../measure';
+import { log, percentile, quietBefore, untilMachineQuiet } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
 import { type ServiceProcess, startService, untilIdle } from '../service-process';
@@ -103,9 +103,7 @@ async function load(
   token: string,
   config: BenchConfig,
 ): Promise<LoadFigures> {
-  // Started on a quiet machine: not while the engines still work off earlier scenarios.
-  const quiet = await untilMachineQuiet();
-  log(`http: machine quiet after ${(quiet / 1000).toFixed(1)} s`);
+  await quietBefore('http');
   // A short warm-up: JIT, pools and caches, as after any start.
   await cannon(service.url, token, 1, config.httpConnections);
   const peakRun = await cannon(service.url, token, config.httpSeconds, config.httpConnections);
