@@ -163,7 +163,16 @@ describe('request timeouts and defaults (the libs/http pieces every service comp
     write() {
       return { ok: true };
     }
+
+    @Post('slow-write')
+    @AnyRole()
+    async slowWrite() {
+      slowWrites++;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      return { late: true };
+    }
   }
+  let slowWrites = 0;
   @Module({ controllers: [ProbeController] })
   class ProbeModule {}
 
@@ -212,6 +221,29 @@ describe('request timeouts and defaults (the libs/http pieces every service comp
       error: 'Service Unavailable',
       message: expect.stringContaining('not answered within 1000 ms'),
     });
+  });
+
+  it('frees the Idempotency-Key of a request it answered 503, and drops the late answer', async () => {
+    const token = await mintToken(
+      { sub: 'u-late', org: 'o', roles: ['procurer'], name: 'u' },
+      { secret },
+    );
+    const send = () =>
+      fetch(`${url}/probe/slow-write`, {
+        method: 'POST',
+        headers: { ...auth(token), 'Idempotency-Key': 'cut-off-1' },
+      });
+    const first = await send();
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('5');
+    // Not 409 "in progress": the key was freed, so the repeat runs the handler again.
+    expect((await send()).status).toBe(503);
+    expect(slowWrites).toBe(2);
+    // Both handlers finish after their 503; the server goes on answering.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = await fetch(`${url}/probe/write`, { method: 'POST', headers: auth(token) });
+    expect(after.status).toBe(201);
+    expect(await after.json()).toEqual({ ok: true });
   });
 
   it('cuts off a client that trickles its headers or its body (408, socket closed)', async () => {

@@ -7,15 +7,15 @@ import {
   type ModuleMetadata,
   type ValidationPipeOptions,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { createValidationPipe } from '../errors/validation';
 import { CorrelationIdMiddleware } from './correlation';
 import {
   IDEMPOTENCY_OPTIONS,
-  IdempotencyInterceptor,
+  IdempotencyGuard,
   type IdempotencyOptions,
-} from './idempotency/idempotency.interceptor';
+} from './idempotency/idempotency.guard';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency/idempotency-store';
 
 export interface CommandHttpOptions {
@@ -33,7 +33,8 @@ export interface CommandHttpOptions {
 
 /**
  * The HTTP side of commands, for the whole application: correlation ids, the validation
- * pipe, the API error filter and idempotency keys. Import once, in the root module.
+ * pipe, the API error filter and idempotency keys. Import once, in the root module, after
+ * the AuthModule: the idempotency guard reads the user the AuthGuard verified.
  */
 @Module({})
 export class CommandHttpModule implements NestModule {
@@ -52,7 +53,7 @@ export class CommandHttpModule implements NestModule {
         { provide: IDEMPOTENCY_OPTIONS, useValue: options.idempotency ?? {} },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useValue: createValidationPipe(options.validation) },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_GUARD, useClass: IdempotencyGuard },
       ],
       exports: [IDEMPOTENCY_STORE],
     };

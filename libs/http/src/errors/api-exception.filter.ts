@@ -17,13 +17,16 @@ import {
 import { throwError } from 'rxjs';
 import { apiError, type ApiErrorBody } from './api-error';
 import { ensureCorrelationId } from '../commands/correlation';
+import { IdempotentReplay } from '../commands/idempotency/idempotency.guard';
+import { isPastDeadline } from '../security/request-deadline';
 import { allowedMethods, type RoutedRequest } from './method-not-allowed';
 import { isUnavailable, RETRY_AFTER_SECONDS } from './unavailable';
 import { RequestValidationError } from './validation';
 
 type HttpResponse = ServerResponse & {
   status(code: number): HttpResponse;
-  json(body: unknown): void;
+  json(body: unknown): HttpResponse;
+  send(body?: unknown): HttpResponse;
 };
 
 /** Errors of the body parser and other http-errors style failures that are safe to show. */
@@ -127,6 +130,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<HttpResponse>();
     const request = host.switchToHttp().getRequest<IncomingMessage & RoutedRequest>();
+    if (exception instanceof IdempotentReplay) {
+      exception.answer(response);
+      return;
+    }
+    if (isPastDeadline(response)) {
+      // The 503 has left; this is the handler finishing (or failing) after it.
+      const late =
+        (exception as { code?: unknown } | null)?.code === 'ERR_HTTP_HEADERS_SENT'
+          ? 'its late answer was dropped'
+          : `it then failed: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception)}`;
+      this.logger.warn(`${request.method} ${request.url} ended after its request timeout; ${late}`);
+      return;
+    }
     let body = toApiError(exception);
     // The router's "Cannot TRACE /needs": a path it knows, with a method it does not serve.
     const allowed =

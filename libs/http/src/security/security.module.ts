@@ -6,11 +6,11 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { PlatformConfig } from '../config/platform-config';
 import { JsonBodyScreen } from './json-screen';
-import { REQUEST_TIMEOUT_MS, RequestTimeoutInterceptor } from './request-timeout.interceptor';
+import { REQUEST_TIMEOUT_MS, RequestDeadline } from './request-deadline';
 import { WriteThrottleGuard } from './write-throttle.guard';
 
 export type SecurityConfig = Pick<
@@ -20,7 +20,7 @@ export type SecurityConfig = Pick<
 
 /**
  * The per-request defences of every service: hostile JSON bodies refused, writes limited
- * per caller, handlers cut off after the request timeout. Import once in the root module,
+ * per caller, requests answered 503 at the request timeout. Import once in the root module,
  * after the AuthModule (the write limit counts per verified user). Security headers, CORS
  * and the server's socket limits are set by hardenHttp.
  */
@@ -30,7 +30,6 @@ export class SecurityModule implements NestModule {
     const limited = config.RATE_LIMIT_WRITES > 0;
     const providers: Provider[] = [
       { provide: REQUEST_TIMEOUT_MS, useValue: config.REQUEST_TIMEOUT_MS },
-      { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
       ...(limited ? [{ provide: APP_GUARD, useClass: WriteThrottleGuard }] : []),
     ];
     return {
@@ -47,6 +46,8 @@ export class SecurityModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyScreen).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer
+      .apply(RequestDeadline, JsonBodyScreen)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
