@@ -76,7 +76,7 @@ class ReasonDto {
 }
 
 /** What the handlers saw, so tests can tell a replay from a second run. */
-const seen = { recorded: 0, slowRuns: 0, releaseSlow: (): void => undefined };
+const seen = { recorded: 0, acknowledged: 0, slowRuns: 0, releaseSlow: (): void => undefined };
 
 @Controller('needs')
 class NeedsController {
@@ -114,6 +114,13 @@ class NeedsController {
       });
     if (id === 'stale') throw new ConcurrencyError('needs-need-stale', expected ?? 0n, 7n);
     return { expected: expected === undefined ? null : expected.toString(), meta };
+  }
+
+  @Post('acknowledge')
+  @AnyRole()
+  @HttpCode(204)
+  acknowledge(): void {
+    seen.acknowledged++;
   }
 
   @Post('slow')
@@ -429,6 +436,15 @@ describe('command HTTP plumbing', () => {
         .expect(201);
       expect(replay.body).toEqual({ done: true });
       expect(seen.slowRuns).toBe(1);
+    });
+
+    it('replays an answer without a body (204) as it was', async () => {
+      const first = await post('/needs/acknowledge').set('Idempotency-Key', 'ack-1').send({});
+      const repeat = await post('/needs/acknowledge').set('Idempotency-Key', 'ack-1').send({});
+      expect([first.status, repeat.status]).toEqual([204, 204]);
+      expect(repeat.text).toBe('');
+      expect(repeat.headers['idempotent-replayed']).toBe('true');
+      expect(seen.acknowledged).toBe(1);
     });
 
     it('400 for a malformed key', async () => {
