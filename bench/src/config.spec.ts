@@ -10,6 +10,7 @@ describe('bench sizes', () => {
     expect(config.writers).toBe(16);
     expect(config.existingStreams).toBe(1_000);
     expect(config.batchSize).toBe(100);
+    expect(config.rounds).toBe(3);
     expect(config.resultsDir).toBe('/repo/bench/results');
   });
 
@@ -17,6 +18,7 @@ describe('bench sizes', () => {
     const quick = loadConfig(['--quick'], {}, '/repo');
     expect(quick.quick).toBe(true);
     expect(quick.replayEvents).toBeLessThan(10_000);
+    expect(quick.rounds).toBe(1);
     const scaled = loadConfig([], { BENCH_SCALE: '0.5' }, '/repo');
     expect(scaled.replayEvents).toBe(500_000);
     expect(scaled.writers).toBe(16);

@@ -22,6 +22,11 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
   quick: boolean;
+  /**
+   * Rounds of the append and relay comparisons: the sides take turns within a round and each
+   * reports its median time, so a slow stretch of a shared machine costs one round of one side.
+   */
+  rounds: number;
   /** Concurrent writers of the append scenarios. */
   writers: number;
   /** Single-event appends per store in append-new-streams. */
@@ -92,6 +97,7 @@ export function loadConfig(
   const replayEvents = count(env, 'BENCH_REPLAY_EVENTS', q(1_000_000, 2_000), scale);
   return {
     quick,
+    rounds: count(env, 'BENCH_ROUNDS', q(3, 1), 1),
     writers: count(env, 'BENCH_WRITERS', 16, 1),
     appendEvents: count(env, 'BENCH_APPEND_EVENTS', q(20_000, 200), scale),
     existingStreams: count(env, 'BENCH_EXISTING_STREAMS', q(1_000, 50), 1),
@@ -121,6 +127,7 @@ export function loadConfig(
 /** The sizes as recorded in latest.json. */
 export function sizesOf(config: BenchConfig): Record<string, number> {
   return {
+    rounds: config.rounds,
     writers: config.writers,
     appendEvents: config.appendEvents,
     existingStreams: config.existingStreams,

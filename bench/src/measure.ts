@@ -25,6 +25,30 @@ export async function runConcurrently(
 
 export const perSecond = (count: number, ms: number): number => (count * 1000) / Math.max(ms, 1e-3);
 
+/**
+ * Each side's median time over `rounds` rounds, the sides taking turns within a round (each
+ * side is told its round, to name what it writes). On a shared machine a slow stretch then
+ * costs one round of one side instead of a whole side.
+ */
+export async function medianOfRounds<Side extends string>(
+  rounds: number,
+  sides: Record<Side, (round: number) => Promise<number>>,
+): Promise<Record<Side, number>> {
+  const names = Object.keys(sides) as Side[];
+  const times = new Map<Side, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) times.get(name)?.push(await sides[name](round));
+  }
+  const medians = {} as Record<Side, number>;
+  for (const name of names) {
+    const sorted = [...(times.get(name) ?? [])].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    medians[name] =
+      sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  }
+  return medians;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

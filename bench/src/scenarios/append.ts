@@ -8,7 +8,7 @@ import { PgSqlClient, PostgresEventStore, NO_STREAM, type NewEvent } from '@pcp/
 import { Pool, types } from 'pg';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, perSecond, quietBefore, runConcurrently } from '../measure';
+import { log, medianOfRounds, perSecond, quietBefore, runConcurrently } from '../measure';
 import { figure, type Figure } from '../results';
 import { needRecordedPayload } from '../workload';
 
@@ -127,6 +127,12 @@ async function withRaw<T>(
   }
 }
 
+/** Logs one round's rate of a side and hands its time on. */
+function logged(what: string, events: number, ms: number): number {
+  log(`${what} ${perSecond(events, ms).toFixed(0)}/s`);
+  return ms;
+}
+
 /** A few appends per writer first, so that every pool has its connections open. */
 const warmUp = (writers: number, task: (i: number) => Promise<void>) =>
   runConcurrently(writers * 4, writers, (i) => task(i));
@@ -140,49 +146,63 @@ export async function appendNewStreams(
   const w = config.writers;
   const run = randomUUID().slice(0, 8);
 
-  const ours = await openOurs(engines, 'bench_new', w);
-  let oursMs: number;
-  try {
-    const append = (i: number, tag: string) =>
-      ours.append(`need-${run}-${tag}-${i}`, [ourEvent(payload)], NO_STREAM).then(() => undefined);
-    await warmUp(w, (i) => append(i, 'warm'));
-    await quietBefore('append-new-streams: ours');
-    oursMs = await runConcurrently(n, w, (i) => append(i, 'm'));
-  } finally {
-    await ours.close();
-  }
-  log(`append-new-streams: ours ${perSecond(n, oursMs).toFixed(0)}/s`);
-
-  const rawMs = await withRaw(engines, w, async (pool) => {
-    const insert = (i: number, tag: string) =>
-      rawTransaction(pool, [rawRow(payload, `need-${run}-${tag}-${i}`, 0)]);
-    await warmUp(w, (i) => insert(i, 'warm'));
-    await quietBefore('append-new-streams: raw');
-    return runConcurrently(n, w, (i) => insert(i, 'm'));
+  const ms = await medianOfRounds(config.rounds, {
+    ours: async (round) => {
+      const ours = await openOurs(engines, 'bench_new', w);
+      try {
+        const append = (i: number, tag: string) =>
+          ours
+            .append(`need-${run}-${round}${tag}-${i}`, [ourEvent(payload)], NO_STREAM)
+            .then(() => undefined);
+        await warmUp(w, (i) => append(i, 'warm'));
+        await quietBefore('append-new-streams: ours');
+        return logged(
+          'append-new-streams: ours',
+          n,
+          await runConcurrently(n, w, (i) => append(i, 'm')),
+        );
+      } finally {
+        await ours.close();
+      }
+    },
+    raw: (round) =>
+      withRaw(engines, w, async (pool) => {
+        const insert = (i: number, tag: string) =>
+          rawTransaction(pool, [rawRow(payload, `need-${run}-${round}${tag}-${i}`, 0)]);
+        await warmUp(w, (i) => insert(i, 'warm'));
+        await quietBefore('append-new-streams: raw');
+        return logged(
+          'append-new-streams: raw',
+          n,
+          await runConcurrently(n, w, (i) => insert(i, 'm')),
+        );
+      }),
+    emmett: (round) =>
+      withEmmett(engines, w, async (store) => {
+        const append = (i: number, tag: string) =>
+          store
+            .appendToStream(`need-${run}-${round}${tag}-${i}`, [emmettEvent(payload)], {
+              expectedStreamVersion: 'STREAM_DOES_NOT_EXIST',
+            })
+            .then(() => undefined);
+        await warmUp(w, (i) => append(i, 'warm'));
+        await quietBefore('append-new-streams: emmett');
+        return logged(
+          'append-new-streams: emmett',
+          n,
+          await runConcurrently(n, w, (i) => append(i, 'm')),
+        );
+      }),
   });
-  log(`append-new-streams: raw ${perSecond(n, rawMs).toFixed(0)}/s`);
 
-  const emmettMs = await withEmmett(engines, w, async (store) => {
-    const append = (i: number, tag: string) =>
-      store
-        .appendToStream(`need-${run}-${tag}-${i}`, [emmettEvent(payload)], {
-          expectedStreamVersion: 'STREAM_DOES_NOT_EXIST',
-        })
-        .then(() => undefined);
-    await warmUp(w, (i) => append(i, 'warm'));
-    await quietBefore('append-new-streams: emmett');
-    return runConcurrently(n, w, (i) => append(i, 'm'));
-  });
-  log(`append-new-streams: emmett ${perSecond(n, emmettMs).toFixed(0)}/s`);
-
-  const value = perSecond(n, oursMs);
+  const value = perSecond(n, ms.ours);
   return [
     figure({
       name: 'append-new-streams',
       metric: 'throughput',
       value,
       unit: 'events/s',
-      baseline: { name: 'emmett', value: perSecond(n, emmettMs) },
+      baseline: { name: 'emmett', value: perSecond(n, ms.emmett) },
       goal: { kind: 'min-ratio', value: 2.0 },
     }),
     figure({
@@ -190,7 +210,7 @@ export async function appendNewStreams(
       metric: 'throughput',
       value,
       unit: 'events/s',
-      baseline: { name: 'raw', value: perSecond(n, rawMs) },
+      baseline: { name: 'raw', value: perSecond(n, ms.raw) },
       goal: { kind: 'min-ratio', value: 0.85 },
     }),
   ];
@@ -212,57 +232,68 @@ export async function appendExistingStreams(
   const streamOf = (worker: number, k: number) =>
     worker + w * (k % Math.max(1, Math.floor(streams / w)));
 
-  const ours = await openOurs(engines, 'bench_existing', w);
-  let oursMs: number;
-  try {
-    const revisions = new Map<number, bigint>();
-    await runConcurrently(streams, w, async (s) => {
-      const result = await ours.append(`need-${run}-${s}`, [ourEvent(payload)], NO_STREAM);
-      revisions.set(s, result.lastRevision);
-    });
-    const counters = new Array<number>(w).fill(0);
-    await quietBefore('append-existing-streams: ours');
-    oursMs = await runConcurrently(n, w, async (_, worker) => {
-      const s = streamOf(worker, counters[worker]++);
-      const result = await ours.append(
-        `need-${run}-${s}`,
-        [ourEvent(payload)],
-        revisions.get(s) as bigint,
-      );
-      revisions.set(s, result.lastRevision);
-    });
-  } finally {
-    await ours.close();
-  }
-  log(`append-existing-streams: ours ${perSecond(n, oursMs).toFixed(0)}/s`);
-
-  const emmettMs = await withEmmett(engines, w, async (store) => {
-    const versions = new Map<number, bigint>();
-    await runConcurrently(streams, w, async (s) => {
-      const result = await store.appendToStream(`need-${run}-${s}`, [emmettEvent(payload)], {
-        expectedStreamVersion: 'STREAM_DOES_NOT_EXIST',
-      });
-      versions.set(s, result.nextExpectedStreamVersion);
-    });
-    const counters = new Array<number>(w).fill(0);
-    await quietBefore('append-existing-streams: emmett');
-    return runConcurrently(n, w, async (_, worker) => {
-      const s = streamOf(worker, counters[worker]++);
-      const result = await store.appendToStream(`need-${run}-${s}`, [emmettEvent(payload)], {
-        expectedStreamVersion: versions.get(s) as bigint,
-      });
-      versions.set(s, result.nextExpectedStreamVersion);
-    });
+  const ms = await medianOfRounds(config.rounds, {
+    ours: async (round) => {
+      const ours = await openOurs(engines, 'bench_existing', w);
+      try {
+        const revisions = new Map<number, bigint>();
+        await runConcurrently(streams, w, async (s) => {
+          const result = await ours.append(
+            `need-${run}-${round}-${s}`,
+            [ourEvent(payload)],
+            NO_STREAM,
+          );
+          revisions.set(s, result.lastRevision);
+        });
+        const counters = new Array<number>(w).fill(0);
+        await quietBefore('append-existing-streams: ours');
+        const elapsed = await runConcurrently(n, w, async (_, worker) => {
+          const s = streamOf(worker, counters[worker]++);
+          const result = await ours.append(
+            `need-${run}-${round}-${s}`,
+            [ourEvent(payload)],
+            revisions.get(s) as bigint,
+          );
+          revisions.set(s, result.lastRevision);
+        });
+        return logged('append-existing-streams: ours', n, elapsed);
+      } finally {
+        await ours.close();
+      }
+    },
+    emmett: (round) =>
+      withEmmett(engines, w, async (store) => {
+        const versions = new Map<number, bigint>();
+        await runConcurrently(streams, w, async (s) => {
+          const result = await store.appendToStream(
+            `need-${run}-${round}-${s}`,
+            [emmettEvent(payload)],
+            { expectedStreamVersion: 'STREAM_DOES_NOT_EXIST' },
+          );
+          versions.set(s, result.nextExpectedStreamVersion);
+        });
+        const counters = new Array<number>(w).fill(0);
+        await quietBefore('append-existing-streams: emmett');
+        const elapsed = await runConcurrently(n, w, async (_, worker) => {
+          const s = streamOf(worker, counters[worker]++);
+          const result = await store.appendToStream(
+            `need-${run}-${round}-${s}`,
+            [emmettEvent(payload)],
+            { expectedStreamVersion: versions.get(s) as bigint },
+          );
+          versions.set(s, result.nextExpectedStreamVersion);
+        });
+        return logged('append-existing-streams: emmett', n, elapsed);
+      }),
   });
-  log(`append-existing-streams: emmett ${perSecond(n, emmettMs).toFixed(0)}/s`);
 
   return [
     figure({
       name: 'append-existing-streams',
       metric: 'throughput',
-      value: perSecond(n, oursMs),
+      value: perSecond(n, ms.ours),
       unit: 'events/s',
-      baseline: { name: 'emmett', value: perSecond(n, emmettMs) },
+      baseline: { name: 'emmett', value: perSecond(n, ms.emmett) },
       goal: { kind: 'min-ratio', value: 2.0 },
     }),
   ];
@@ -275,44 +306,49 @@ export async function appendBatch(config: BenchConfig, engines: BenchEngines): P
   const size = config.batchSize;
   const run = randomUUID().slice(0, 8);
 
-  const ours = await openOurs(engines, 'bench_batch', w);
-  let oursMs: number;
-  try {
-    const append = (i: number, tag: string) =>
-      ours
-        .append(
-          `need-${run}-${tag}-${i}`,
-          Array.from({ length: size }, () => ourEvent(payload)),
-          NO_STREAM,
-        )
-        .then(() => undefined);
-    await runConcurrently(w, w, (i) => append(i, 'warm'));
-    await quietBefore('append-batch: ours');
-    oursMs = await runConcurrently(calls, w, (i) => append(i, 'm'));
-  } finally {
-    await ours.close();
-  }
-  log(`append-batch: ours ${perSecond(calls * size, oursMs).toFixed(0)}/s`);
-
-  const rawMs = await withRaw(engines, w, async (pool) => {
-    const insert = (i: number, tag: string) =>
-      rawTransaction(
-        pool,
-        Array.from({ length: size }, (_, r) => rawRow(payload, `batch-${run}-${tag}-${i}`, r)),
-      );
-    await runConcurrently(w, w, (i) => insert(i, 'warm'));
-    await quietBefore('append-batch: raw');
-    return runConcurrently(calls, w, (i) => insert(i, 'm'));
+  const ms = await medianOfRounds(config.rounds, {
+    ours: async (round) => {
+      const ours = await openOurs(engines, 'bench_batch', w);
+      try {
+        const append = (i: number, tag: string) =>
+          ours
+            .append(
+              `need-${run}-${round}${tag}-${i}`,
+              Array.from({ length: size }, () => ourEvent(payload)),
+              NO_STREAM,
+            )
+            .then(() => undefined);
+        await runConcurrently(w, w, (i) => append(i, 'warm'));
+        await quietBefore('append-batch: ours');
+        const elapsed = await runConcurrently(calls, w, (i) => append(i, 'm'));
+        return logged('append-batch: ours', calls * size, elapsed);
+      } finally {
+        await ours.close();
+      }
+    },
+    raw: (round) =>
+      withRaw(engines, w, async (pool) => {
+        const insert = (i: number, tag: string) =>
+          rawTransaction(
+            pool,
+            Array.from({ length: size }, (_, r) =>
+              rawRow(payload, `batch-${run}-${round}${tag}-${i}`, r),
+            ),
+          );
+        await runConcurrently(w, w, (i) => insert(i, 'warm'));
+        await quietBefore('append-batch: raw');
+        const elapsed = await runConcurrently(calls, w, (i) => insert(i, 'm'));
+        return logged('append-batch: raw', calls * size, elapsed);
+      }),
   });
-  log(`append-batch: raw ${perSecond(calls * size, rawMs).toFixed(0)}/s`);
 
   return [
     figure({
       name: 'append-batch',
       metric: 'throughput',
-      value: perSecond(calls * size, oursMs),
+      value: perSecond(calls * size, ms.ours),
       unit: 'events/s',
-      baseline: { name: 'raw', value: perSecond(calls * size, rawMs) },
+      baseline: { name: 'raw', value: perSecond(calls * size, ms.raw) },
       goal: { kind: 'min-ratio', value: 0.7 },
     }),
   ];
