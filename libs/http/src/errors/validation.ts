@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
+import { rememberValidationMetadata } from './validation-metadata';
 
 /** One refused field: its path (`evidence.0.title`) and the failed constraints. */
 export interface FieldError {
@@ -33,6 +34,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  * DTO classes, and a failure is a RequestValidationError (400 listing the fields).
  */
 export function createValidationPipe(options: ValidationPipeOptions = {}): ValidationPipe {
+  rememberValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
