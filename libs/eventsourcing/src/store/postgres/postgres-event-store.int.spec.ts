@@ -53,6 +53,47 @@ describe('PostgreSQL adapter on a PostgreSQL server: schema and connections', ()
     await Promise.all(stores.map((store) => store.close()));
   });
 
+  it('writes nothing from an append statement whose lists disagree in length', async () => {
+    const store = await PostgresEventStore.connect(requireEngine('postgres'), {
+      schema: isolated,
+    });
+    const [before] = await store.client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${isolated}.events`,
+    );
+    const hash = 'a'.repeat(64);
+    // two offsets, one of everything else: a writer's bug, never a half-written group
+    await expect(
+      store.client.query(
+        `SELECT ${isolated}.append_at_known_heads($1::jsonb, 1, $2, $3, $4, $5, $6, $7, $8, $9,
+          $10, $11, $12, $13, $14, $15, now(), $16::jsonb, NULL)`,
+        [
+          JSON.stringify([{ s: 'need-lengths', r: null, h: null }]),
+          '{0,1}',
+          '{need-lengths}',
+          '{0}',
+          `{${randomUUID()}}`,
+          '{NeedSubmitted}',
+          '{1}',
+          `{"${new Date().toISOString()}"}`,
+          '{NULL}',
+          '{c}',
+          '{NULL}',
+          `{${hash}}`,
+          `{${hash}}`,
+          '{}',
+          JSON.stringify(systemActor('t')),
+          JSON.stringify([{ stream_id: 'need-lengths', revision: '0', hash }]),
+        ],
+      ),
+    ).rejects.toThrow(/lists of different lengths/);
+    const [after] = await store.client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${isolated}.events`,
+    );
+    expect(after.count).toBe(before.count);
+    expect(await store.readStream('need-lengths')).toEqual([]);
+    await store.close();
+  });
+
   it('refuses a schema name that is not a plain identifier', async () => {
     await expect(
       PostgresEventStore.connect(requireEngine('postgres'), { schema: 'x; DROP TABLE y' }),

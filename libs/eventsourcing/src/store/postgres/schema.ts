@@ -542,6 +542,94 @@ BEGIN
 END
 $fn$;
 `,
+    // append_at_known_heads writes the rows and heads itself. The nested call to
+    // finish_append_columns (seventeen arguments copied), its length check run as a query and
+    // the heads' UPDATE-then-INSERT loop were about a tenth of a lone append's time in
+    // PostgreSQL (about 300 µs of its CPU before, 270 after). A group holds one append per
+    // stream, so one upsert of the heads never meets a stream twice.
+    `
+CREATE OR REPLACE FUNCTION ${s}.append_at_known_heads(p_expected jsonb, p_lock_space integer,
+  p_offsets bigint[], p_streams text[], p_revisions bigint[], p_ids uuid[], p_types text[],
+  p_versions integer[], p_occurred timestamptz[], p_reasons text[], p_correlations text[],
+  p_causations text[], p_prev_hashes text[], p_hashes text[], p_data text, p_actors text,
+  p_recorded_at timestamptz, p_heads jsonb, p_channel text)
+RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_key integer;
+  v_expected record;
+  v_revision bigint;
+  v_hash text;
+  v_last_recorded timestamptz;
+  v_first bigint;
+  v_data text[] := string_to_array(p_data, chr(30));
+  v_actors text[] := string_to_array(p_actors, chr(30));
+  v_events integer := cardinality(p_offsets);
+BEGIN
+  IF cardinality(p_streams) IS DISTINCT FROM v_events
+    OR cardinality(p_revisions) IS DISTINCT FROM v_events
+    OR cardinality(p_ids) IS DISTINCT FROM v_events
+    OR cardinality(p_types) IS DISTINCT FROM v_events
+    OR cardinality(p_versions) IS DISTINCT FROM v_events
+    OR cardinality(p_occurred) IS DISTINCT FROM v_events
+    OR cardinality(p_reasons) IS DISTINCT FROM v_events
+    OR cardinality(p_correlations) IS DISTINCT FROM v_events
+    OR cardinality(p_causations) IS DISTINCT FROM v_events
+    OR cardinality(p_prev_hashes) IS DISTINCT FROM v_events
+    OR cardinality(p_hashes) IS DISTINCT FROM v_events
+    OR cardinality(v_data) IS DISTINCT FROM v_events
+    OR cardinality(v_actors) IS DISTINCT FROM v_events THEN
+    RAISE EXCEPTION 'append_at_known_heads: lists of different lengths for % events', v_events;
+  END IF;
+  FOR v_key IN
+    SELECT DISTINCT hashtext(x.s) FROM jsonb_to_recordset(p_expected) AS x(s text) ORDER BY 1
+  LOOP
+    PERFORM pg_advisory_xact_lock(p_lock_space, v_key);
+  END LOOP;
+  IF p_recorded_at > clock_timestamp() THEN
+    RETURN NULL;
+  END IF;
+  FOR v_expected IN
+    SELECT x.s, x.r, x.h FROM jsonb_to_recordset(p_expected) AS x(s text, r bigint, h text)
+  LOOP
+    SELECT h.revision, h.hash INTO v_revision, v_hash
+      FROM ${s}.streams AS h WHERE h.stream_id = v_expected.s;
+    IF v_expected.r IS NULL THEN
+      IF FOUND AND v_revision >= 0 THEN
+        RETURN NULL;
+      END IF;
+    ELSE
+      IF NOT FOUND OR v_revision <> v_expected.r OR v_hash <> v_expected.h THEN
+        RETURN NULL;
+      END IF;
+      SELECT e.recorded_at INTO v_last_recorded
+        FROM ${s}.events AS e WHERE e.stream_id = v_expected.s AND e.revision = v_revision;
+      IF v_last_recorded > p_recorded_at THEN
+        RETURN NULL;
+      END IF;
+    END IF;
+  END LOOP;
+  SELECT r.first_position INTO v_first FROM ${s}.reserve_positions(v_events) AS r;
+  INSERT INTO ${s}.events (global_position, stream_id, revision, id, type, schema_version,
+    occurred_at, recorded_at, actor, reason, correlation_id, causation_id, data, prev_hash, hash,
+    transaction_id)
+  SELECT v_first + e.o, e.s, e.r, e.id, e.type, e.v, e.oc, p_recorded_at, e.actor::jsonb, e.reason,
+    e.c, e.k, e.data::jsonb, e.ph, e.h, pg_current_xact_id()
+  FROM unnest(p_offsets, p_streams, p_revisions, p_ids, p_types, p_versions, p_occurred,
+    p_reasons, p_correlations, p_causations, p_prev_hashes, p_hashes, v_data, v_actors)
+    AS e(o, s, r, id, type, v, oc, reason, c, k, ph, h, data, actor);
+  INSERT INTO ${s}.streams AS h (stream_id, revision, hash)
+    SELECT x.stream_id, x.revision, x.hash
+    FROM jsonb_to_recordset(p_heads) AS x(stream_id text, revision bigint, hash text)
+  ON CONFLICT (stream_id) DO UPDATE
+    SET revision = EXCLUDED.revision, hash = EXCLUDED.hash, updated_at = now();
+  IF p_channel IS NOT NULL THEN
+    PERFORM pg_notify(p_channel, '');
+  END IF;
+  RETURN v_first;
+END
+$fn$;
+`,
   ];
 }
 
