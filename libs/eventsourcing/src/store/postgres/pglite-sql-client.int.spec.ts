@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NO_STREAM, systemActor } from '../event-store';
 import { PgliteSqlClient } from './pglite-sql-client';
+import { sqlState, UNIQUE_VIOLATION } from './sql-client';
 import { embeddedStoreDir, PostgresEventStore } from './postgres-event-store';
 
 describe('the embedded store on PGlite', () => {
@@ -87,4 +88,104 @@ describe('the embedded store on PGlite', () => {
     expect(await client.query('SELECT n FROM shared_check ORDER BY n')).toEqual([{ n: 7 }]);
     await client.close();
   }, 60_000);
+});
+
+describe('PGlite statements sent in one exchange', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pcp-pglite-exchange-'));
+  let client: PgliteSqlClient;
+  const row = {
+    id: 1,
+    big: '9007199254740993',
+    name: 'Lighting "retrofit"',
+    doc: '{"b":[1,2],"a":null}',
+    at: '2026-01-02T03:04:05.678Z',
+    uid: '6f1c2a4e-8d0b-4c55-9a3e-2b7d9e1f0a11',
+  };
+  const columns = 'id, big, name, doc, at, uid, flag, tags, raw, missing';
+
+  beforeAll(async () => {
+    client = await PgliteSqlClient.open(dataDir);
+    await client.exec(`CREATE TABLE typed (
+      id integer PRIMARY KEY, big bigint, name text, doc jsonb, at timestamptz, uid uuid,
+      flag boolean DEFAULT true, tags text[] DEFAULT '{a,"b c"}', raw bytea DEFAULT '\\x0102',
+      missing text)`);
+    await client.query(
+      'INSERT INTO typed (id, big, name, doc, at, uid) VALUES ($1, $2, $3, $4, $5, $6)',
+      [row.id, row.big, row.name, row.doc, row.at, row.uid],
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await client.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers with the rows and types of PGlite's own query", async () => {
+    const fast = await client.query(`SELECT ${columns} FROM typed WHERE id = $1`, [1]);
+    // a bigint parameter is written by PGlite's own query, from the types it asks for
+    const own = await client.query(`SELECT ${columns} FROM typed WHERE id = $1`, [1n]);
+    expect(fast).toEqual(own);
+    expect(fast).toEqual([
+      {
+        id: 1,
+        big: 9007199254740993n,
+        name: row.name,
+        doc: { a: null, b: [1, 2] },
+        at: new Date(row.at),
+        uid: row.uid,
+        flag: true,
+        tags: ['a', 'b c'],
+        raw: new Uint8Array([1, 2]),
+        missing: null,
+      },
+    ]);
+  });
+
+  it('reports an engine error with its SQLSTATE, without the values, and goes on', async () => {
+    const sealed = 'sealed-bid-amount-1234567';
+    const error: unknown = await client
+      .query('INSERT INTO typed (id, name) VALUES ($1, $2)', [1, sealed])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(sqlState(error)).toBe(UNIQUE_VIOLATION);
+    expect(error).not.toHaveProperty('params');
+    expect(JSON.stringify(error) + String(error)).not.toContain(sealed);
+    expect(await client.query('SELECT count(*)::int AS n FROM typed WHERE id = $1', [1])).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('keeps other statements out while a transaction is open, and rolls it back', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const transaction = client.transaction(async (tx) => {
+      await tx.query('INSERT INTO typed (id, name) VALUES ($1, $2)', [2, 'inside']);
+      expect(await tx.query('SELECT name FROM typed WHERE id = $1', [2])).toEqual([
+        { name: 'inside' },
+      ]);
+      await gate;
+      throw new Error('undo');
+    });
+    let seen: unknown = null;
+    const outside = client
+      .query('SELECT count(*)::int AS n FROM typed WHERE id = $1', [2])
+      .then((rows) => (seen = rows));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toBeNull();
+    release();
+    await expect(transaction).rejects.toThrow('undo');
+    await outside;
+    expect(seen).toEqual([{ n: 0 }]);
+  });
+
+  it('leaves values that are not text to PGlite, which writes them by their types', async () => {
+    await client.query('INSERT INTO typed (id, doc, raw, flag) VALUES ($1, $2, $3, $4)', [
+      3,
+      { nested: { list: [1, 'two'] } },
+      Buffer.from([9, 8, 7]),
+      false,
+    ]);
+    expect(await client.query('SELECT doc, raw, flag FROM typed WHERE id = $1', [3])).toEqual([
+      { doc: { nested: { list: [1, 'two'] } }, raw: new Uint8Array([9, 8, 7]), flag: false },
+    ]);
+  });
 });
