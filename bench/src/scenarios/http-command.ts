@@ -1,7 +1,8 @@
 /**
  * `POST /needs` under autocannon at full pressure for the peak throughput, then at half that
  * rate, sent evenly, for the latencies a user sees under ordinary load. The baseline is a
- * bare NestJS route inserting one row, started and loaded the same way.
+ * bare NestJS route inserting one row, started beside ours and loaded the same way, the two
+ * taking turns round by round.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { mintToken } from '@pcp/auth';
 import autocannon from 'autocannon';
 import type { BenchConfig } from '../config';
 import type { BenchEngines } from '../engines';
-import { log, percentile, quietBefore, untilMachineQuiet } from '../measure';
+import { log, medianOfRounds, percentile, quietBefore, untilMachineQuiet } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
 import { type ServiceProcess, startService, untilIdle } from '../service-process';
@@ -81,7 +82,7 @@ async function paced(
   connections: number,
   rate: number,
   leadInSeconds: number,
-): Promise<{ p50: number; p99: number }> {
+): Promise<{ p50: number; p99: number; latencies: number[] }> {
   const { latencies, failed, errors } = await pacedLoad(
     {
       url: `${url}/needs`,
@@ -92,37 +93,94 @@ async function paced(
     { rate, seconds, leadInSeconds, connections },
   );
   enoughAnswered(url, latencies.length, failed, errors);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
 }
 
 /** Sent at half load before its latencies count. */
 const HALF_LOAD_LEAD_IN_SECONDS = 2;
 
-async function load(
-  service: ServiceProcess,
+type SideName = 'bare' | 'ours';
+const SIDES: SideName[] = ['bare', 'ours'];
+
+/**
+ * Waits until both services are done with the load before (projections and the relay
+ * catching up with what a peak run appended) and the machine is quiet; how long, in ms.
+ */
+async function settle(services: ServiceProcess[]): Promise<number> {
+  let waited = 0;
+  for (const service of services) waited += await untilIdle(service);
+  return waited + (await untilMachineQuiet());
+}
+
+/**
+ * The bare route and ours side by side, taking turns round by round as the other scenarios
+ * do, so that a slow stretch of the machine falls on both: `rounds` peak runs each (the
+ * median is the peak), then `rounds` windows each at half its peak, whose latencies are
+ * pooled (p99 of every request counted, not the best window's).
+ */
+async function compare(
+  services: Record<SideName, ServiceProcess>,
   token: string,
   config: BenchConfig,
-): Promise<LoadFigures> {
-  await quietBefore('http');
+  label: string,
+): Promise<Record<SideName, LoadFigures>> {
+  const all = SIDES.map((side) => services[side]);
+  await quietBefore(`http ${label}`);
   // A short warm-up: JIT, pools and caches, as after any start.
-  await cannon(service.url, token, 1, config.httpConnections);
-  const peakRun = await cannon(service.url, token, config.httpSeconds, config.httpConnections);
-  const peak = peakRun['2xx'] / (peakRun.duration || config.httpSeconds);
-  const halfRate = Math.max(1, Math.floor(peak / 2));
-  // The peak run leaves work behind (projections and the relay catching up with what it
-  // appended): the half-load run starts once the service is done with it.
-  const waited = (await untilIdle(service)) + (await untilMachineQuiet());
-  log(`http: service and machine idle ${(waited / 1000).toFixed(1)} s after the peak run`);
-  const half = await paced(
-    service.url,
-    token,
-    config.httpSeconds,
-    config.httpConnections,
-    halfRate,
-    HALF_LOAD_LEAD_IN_SECONDS,
+  for (const service of all) await cannon(service.url, token, 1, config.httpConnections);
+  const peaks = await medianOfRounds(
+    config.rounds,
+    Object.fromEntries(
+      SIDES.map((side) => [
+        side,
+        async (round: number) => {
+          await settle(all);
+          const run = await cannon(
+            services[side].url,
+            token,
+            config.httpSeconds,
+            config.httpConnections,
+          );
+          const peak = run['2xx'] / (run.duration || config.httpSeconds);
+          log(`http ${label} ${side}: round ${round} peak ${peak.toFixed(0)}/s`);
+          return peak;
+        },
+      ]),
+    ) as Record<SideName, (round: number) => Promise<number>>,
   );
-  return { peak, p50: half.p50, p99: half.p99, halfRate };
+  const latencies: Record<SideName, number[]> = { bare: [], ours: [] };
+  for (let round = 0; round < config.rounds; round++) {
+    for (const side of SIDES) {
+      const waited = await settle(all);
+      const rate = halfOf(peaks[side]);
+      const window = await paced(
+        services[side].url,
+        token,
+        config.httpSeconds,
+        config.httpConnections,
+        rate,
+        HALF_LOAD_LEAD_IN_SECONDS,
+      );
+      log(
+        `http ${label} ${side}: round ${round} at ${rate}/s (after ${(waited / 1000).toFixed(1)} s ` +
+          `idle) p50 ${window.p50.toFixed(2)} ms, p99 ${window.p99.toFixed(1)} ms`,
+      );
+      for (const latency of window.latencies) latencies[side].push(latency);
+    }
+  }
+  const figuresOfSide = (side: SideName): LoadFigures => {
+    const sorted = latencies[side].sort((a, b) => a - b);
+    return {
+      peak: peaks[side],
+      halfRate: halfOf(peaks[side]),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
+  };
+  return { bare: figuresOfSide('bare'), ours: figuresOfSide('ours') };
 }
+
+const halfOf = (peak: number): number => Math.max(1, Math.floor(peak / 2));
 
 const SECRET = randomBytes(32).toString('base64url');
 
@@ -132,14 +190,32 @@ const procurerToken = () =>
     { secret: SECRET },
   );
 
-async function bareBaseline(config: BenchConfig, engines: BenchEngines): Promise<LoadFigures> {
-  const bare = await startService('bench/src/bare/bare-command-app.ts', {
-    DATABASE_URL: engines.postgres,
-  });
+/** The baseline: a bare NestJS route inserting one row into the PostgreSQL server. */
+const startBare = (engines: BenchEngines): Promise<ServiceProcess> =>
+  startService('bench/src/bare/bare-command-app.ts', { DATABASE_URL: engines.postgres });
+
+/** Runs `compare` with the bare route and `ours` both up; stops both after. */
+async function againstBare(
+  engines: BenchEngines,
+  config: BenchConfig,
+  label: string,
+  startOurs: () => Promise<ServiceProcess>,
+): Promise<Record<SideName, LoadFigures>> {
+  const bare = await startBare(engines);
   try {
-    const figures = await load(bare, await procurerToken(), config);
-    log(`http bare: peak ${figures.peak.toFixed(0)}/s, p99 ${figures.p99} ms at half`);
-    return figures;
+    const ours = await startOurs();
+    try {
+      const figures = await compare({ bare, ours }, await procurerToken(), config, label);
+      for (const side of SIDES) {
+        log(
+          `http ${label} ${side}: peak ${figures[side].peak.toFixed(0)}/s, ` +
+            `p99 ${figures[side].p99.toFixed(1)} ms at half`,
+        );
+      }
+      return figures;
+    } finally {
+      await ours.stop();
+    }
   } finally {
     await bare.stop();
   }
@@ -182,15 +258,13 @@ export async function httpCommandEmbedded(
   config: BenchConfig,
   engines: BenchEngines,
 ): Promise<Figure[]> {
-  const bare = await bareBaseline(config, engines);
   const dataDir = mkdtempSync(join(tmpdir(), 'pcp-bench-embedded-'));
-  const service = await startService('apps/platform/src/main.ts', { ...quiet, DATA_DIR: dataDir });
   try {
-    const ours = await load(service, await procurerToken(), config);
-    log(`http embedded: peak ${ours.peak.toFixed(0)}/s, p99 ${ours.p99} ms at half`);
+    const { bare, ours } = await againstBare(engines, config, 'embedded', () =>
+      startService('apps/platform/src/main.ts', { ...quiet, DATA_DIR: dataDir }),
+    );
     return figuresOf('http-command-embedded', ours, bare);
   } finally {
-    await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -203,26 +277,24 @@ export async function httpCommandDistributed(
   config: BenchConfig,
   engines: BenchEngines,
 ): Promise<Figure[]> {
-  const bare = await bareBaseline(config, engines);
   const dataDir = mkdtempSync(join(tmpdir(), 'pcp-bench-needs-'));
-  const service = await startService('apps/needs/src/main.ts', {
-    ...quiet,
-    DATA_DIR: dataDir,
-    EVENT_STORE: 'postgres',
-    DATABASE_URL: engines.postgres,
-    EVENT_STORE_SCHEMA: 'bench_needs_service',
-    INTEGRATION: 'kafka',
-    KAFKA_BROKERS: engines.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: engines.topicPrefix,
-    READ_MODELS: 'mongo',
-    MONGO_URL: engines.mongo,
-  });
   try {
-    const ours = await load(service, await procurerToken(), config);
-    log(`http distributed: peak ${ours.peak.toFixed(0)}/s, p99 ${ours.p99} ms at half`);
+    const { bare, ours } = await againstBare(engines, config, 'distributed', () =>
+      startService('apps/needs/src/main.ts', {
+        ...quiet,
+        DATA_DIR: dataDir,
+        EVENT_STORE: 'postgres',
+        DATABASE_URL: engines.postgres,
+        EVENT_STORE_SCHEMA: 'bench_needs_service',
+        INTEGRATION: 'kafka',
+        KAFKA_BROKERS: engines.kafkaBrokers,
+        KAFKA_TOPIC_PREFIX: engines.topicPrefix,
+        READ_MODELS: 'mongo',
+        MONGO_URL: engines.mongo,
+      }),
+    );
     return figuresOf('http-command-distributed', ours, bare);
   } finally {
-    await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
