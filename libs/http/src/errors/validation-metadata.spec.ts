@@ -65,6 +65,16 @@ describe('rememberValidationMetadata', () => {
     expect(properties(ScoredDraft)).toEqual(['score', 'summary', 'title']);
   });
 
+  it('remembers the lookups of nested objects, which name the parent class as their schema', () => {
+    const nested = (schema: string) =>
+      storage.getTargetValidationMetadatas(Place, schema, false, false, undefined);
+    expect(nested('Proposal')).toBe(nested('Proposal'));
+    expect(nested('Proposal').map((m) => m.propertyName)).toEqual(['region']);
+    expect(nested('CostedProposal')).toEqual(nested('Proposal'));
+    IsOptional()(Place.prototype, 'region');
+    expect(nested('Proposal')).toHaveLength(2);
+  });
+
   it('leaves lookups by group to class-validator, unremembered', () => {
     class Grouped {
       @IsString({ groups: ['draft'] })
