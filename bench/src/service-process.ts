@@ -73,6 +73,31 @@ export function untilIdle(
   return untilBelow(coreShare, share, windowMs, timeoutMs);
 }
 
+/**
+ * Resolves once every one of `services` has used less than `share` of a core in each
+ * `windowMs` for `quietMs` in a row, or after `timeoutMs`; how long it waited, in ms. A
+ * process that has just been under load is not done when its CPU first drops: V8's memory
+ * reducer collects its old generation some seconds later (mark-compacts of 60 to 140 ms were
+ * seen 4 to 10 s after a peak run), on a core the next measured run needs.
+ */
+export async function untilQuietFor(
+  services: Pick<ServiceProcess, 'cpuSeconds'>[],
+  { share = 0.05, quietMs = 12_000, windowMs = 500, timeoutMs = 120_000 } = {},
+): Promise<number> {
+  const started = now();
+  let quietSince = started;
+  while (now() - started < timeoutMs) {
+    const before = services.map((service) => service.cpuSeconds());
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const busy = services.some(
+      (service, i) => ((service.cpuSeconds() - before[i]) * 1000) / windowMs >= share,
+    );
+    if (busy) quietSince = now();
+    else if (now() - quietSince >= quietMs) break;
+  }
+  return now() - started;
+}
+
 function statusField(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);

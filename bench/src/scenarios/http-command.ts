@@ -15,7 +15,7 @@ import type { BenchEngines } from '../engines';
 import { log, medianOfRounds, percentile, quietBefore, untilMachineQuiet } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
-import { type ServiceProcess, startService, untilIdle } from '../service-process';
+import { type ServiceProcess, startService, untilIdle, untilQuietFor } from '../service-process';
 
 const NEED_BODY = JSON.stringify({
   title: 'Early detection of sepsis in emergency departments',
@@ -105,10 +105,14 @@ const SIDES: SideName[] = ['bare', 'ours'];
 /**
  * Waits until both services are done with the load before (projections and the relay
  * catching up with what a peak run appended) and the machine is quiet; how long, in ms.
+ * Before a half-load window, until both have also stayed idle for a while (see
+ * untilQuietFor): one side's collection after its run would otherwise land in the other's
+ * window, and a latency percentile feels a 100 ms pause where a throughput hardly does.
  */
-async function settle(services: ServiceProcess[]): Promise<number> {
+async function settle(services: ServiceProcess[], { beforeLatencies = false } = {}) {
   let waited = 0;
   for (const service of services) waited += await untilIdle(service);
+  if (beforeLatencies) waited += await untilQuietFor(services);
   return waited + (await untilMachineQuiet());
 }
 
@@ -151,7 +155,7 @@ async function compare(
   const latencies: Record<SideName, number[]> = { bare: [], ours: [] };
   for (let round = 0; round < config.rounds; round++) {
     for (const side of SIDES) {
-      const waited = await settle(all);
+      const waited = await settle(all, { beforeLatencies: true });
       const rate = halfOf(peaks[side]);
       const window = await paced(
         services[side].url,
