@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { now, untilBelow, waitUntil } from './measure';
+import { now, waitUntil } from './measure';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -58,31 +58,16 @@ function cpuTicks(pid: number): number {
 }
 
 /**
- * Resolves once `service` has used less than `share` of a core over `windowMs` (it is done
- * with what earlier load left it: projections catching up, batches in flight), or after
- * `timeoutMs`; how long it waited, in ms.
+ * Resolves once every one of `services` has used less than `share` of a core in a window of
+ * `windowMs`, and has kept doing so for `quietMs` (0: one such window), or after `timeoutMs`;
+ * how long it waited, in ms. One idle window says a service is done with what earlier load
+ * left it (projections catching up, batches in flight). It is not done with its memory: V8's
+ * memory reducer collects the old generation some seconds later (mark-compacts of 60 to
+ * 140 ms were seen 4 to 10 s after a peak run), on a core the next measured run needs.
  */
-export function untilIdle(
-  service: Pick<ServiceProcess, 'cpuSeconds'>,
-  { share = 0.05, windowMs = 500, timeoutMs = 60_000 } = {},
-): Promise<number> {
-  const coreShare = () => {
-    const before = service.cpuSeconds();
-    return () => ((service.cpuSeconds() - before) * 1000) / windowMs;
-  };
-  return untilBelow(coreShare, share, windowMs, timeoutMs);
-}
-
-/**
- * Resolves once every one of `services` has used less than `share` of a core in each
- * `windowMs` for `quietMs` in a row, or after `timeoutMs`; how long it waited, in ms. A
- * process that has just been under load is not done when its CPU first drops: V8's memory
- * reducer collects its old generation some seconds later (mark-compacts of 60 to 140 ms were
- * seen 4 to 10 s after a peak run), on a core the next measured run needs.
- */
-export async function untilQuietFor(
+export async function untilIdle(
   services: Pick<ServiceProcess, 'cpuSeconds'>[],
-  { share = 0.05, quietMs = 12_000, windowMs = 500, timeoutMs = 120_000 } = {},
+  { share = 0.05, quietMs = 0, windowMs = 500, timeoutMs = 120_000 } = {},
 ): Promise<number> {
   const started = now();
   let quietSince = started;

@@ -15,7 +15,7 @@ import type { BenchEngines } from '../engines';
 import { log, medianOfRounds, percentile, quietBefore, untilMachineQuiet } from '../measure';
 import { pacedLoad } from '../paced-load';
 import { figure, type Figure } from '../results';
-import { type ServiceProcess, startService, untilIdle, untilQuietFor } from '../service-process';
+import { type ServiceProcess, startService, untilIdle } from '../service-process';
 
 const NEED_BODY = JSON.stringify({
   title: 'Early detection of sepsis in emergency departments',
@@ -105,19 +105,17 @@ const SIDES: SideName[] = ['bare', 'ours'];
 /**
  * Waits until both services are done with the load before (projections and the relay
  * catching up with what a peak run appended) and the machine is quiet; how long, in ms.
- * Before a half-load window, until both have also stayed idle for a while (see
- * untilQuietFor): one side's collection after its run would otherwise land in the other's
- * window, and a latency percentile feels a 100 ms pause where a throughput hardly does.
+ * Before a half-load window, until both have stayed idle for 12 s (see untilIdle): one side's
+ * collection after its run would otherwise land in the other's window, and a latency
+ * percentile feels a 100 ms pause where a throughput hardly does. A smoke run's latencies
+ * mean nothing, so there 1 s only checks that the wait works.
  */
 async function settle(
   services: ServiceProcess[],
   { beforeLatencies = false, quick = false } = {},
 ): Promise<number> {
-  let waited = 0;
-  for (const service of services) waited += await untilIdle(service);
-  // a smoke run's latencies mean nothing: it only checks that the wait works
-  if (beforeLatencies) waited += await untilQuietFor(services, quick ? { quietMs: 1_000 } : {});
-  return waited + (await untilMachineQuiet());
+  const quietMs = beforeLatencies ? (quick ? 1_000 : 12_000) : 0;
+  return (await untilIdle(services, { quietMs })) + (await untilMachineQuiet());
 }
 
 /**

@@ -29,18 +29,6 @@ interface RelayRun {
   count: number;
 }
 
-/** The global position of the `count`-th event of the log (or of the last one). */
-async function positionAfter(store: PostgresEventStore, count: number): Promise<bigint> {
-  let last = BEFORE_FIRST;
-  for (let seen = 0; seen < count;) {
-    const batch = await store.readAll(last, Math.min(5000, count - seen));
-    if (batch.length === 0) break;
-    seen += batch.length;
-    last = batch[batch.length - 1].globalPosition;
-  }
-  return last;
-}
-
 async function readEverything(store: PostgresEventStore): Promise<EventEnvelope[]> {
   const out: EventEnvelope[] = [];
   for (let after = BEFORE_FIRST; ;) {
@@ -149,7 +137,7 @@ export async function relayKafka(config: BenchConfig, engines: BenchEngines): Pr
     // as a service that has been relaying for a while: else the first measured relay round
     // would pay for compiling the kafkajs encoder that the baseline then uses warm.
     const warm = Math.min(config.relayEvents, config.relayBatch * WARM_UP_BATCHES);
-    await relayOnce('warm', await positionAfter(store, warm));
+    await relayOnce('warm', (await readEverything(store))[warm - 1].globalPosition);
     await kafkajsOnce('warm', warm);
 
     let published = 0;
