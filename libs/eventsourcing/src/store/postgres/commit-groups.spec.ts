@@ -1,10 +1,15 @@
-import { systemActor } from '../event-store';
-import { prepareEvents } from '../new-events';
+import { type NewEvent, systemActor } from '../event-store';
+import { prepareEventsWithJson } from '../new-events';
 import { type QueuedAppend, takeCommitGroup } from './commit-groups';
+
+const prepared = (streamId: string, events: NewEvent[]) => {
+  const { events: appended, json } = prepareEventsWithJson(streamId, events);
+  return { prepared: appended, json };
+};
 
 const queued = (streamId: string, events = 1): QueuedAppend => ({
   streamId,
-  prepared: prepareEvents(
+  ...prepared(
     streamId,
     Array.from({ length: events }, () => ({
       type: 'ThingHappened',

@@ -1,10 +1,12 @@
 import type { AppendResult, ExpectedRevision } from '../event-store';
-import type { PreparedEvent } from '../new-events';
+import type { PreparedEvent, PreparedJson } from '../new-events';
 
 /** An append waiting for its commit group. */
 export interface QueuedAppend {
   streamId: string;
   prepared: PreparedEvent[];
+  /** The canonical JSON of each prepared event's data and actor, in the same order. */
+  json: PreparedJson[];
   expected: ExpectedRevision;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;

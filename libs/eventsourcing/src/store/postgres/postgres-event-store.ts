@@ -19,7 +19,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store';
-import { prepareEvents } from '../new-events';
+import { prepareEventsWithJson } from '../new-events';
 import { type GroupLimits, type QueuedAppend, takeCommitGroup } from './commit-groups';
 import { type CheckpointStore, pollingSubscription } from '../polling-subscription';
 import { PgSqlClient } from './pg-sql-client';
@@ -276,10 +276,10 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     // Bad input rejects (async), as every adapter does.
-    const prepared = prepareEvents(streamId, events);
+    const { events: prepared, json } = prepareEventsWithJson(streamId, events);
     assertExpectedRevision(streamId, expected);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, prepared, expected, resolve, reject });
+      this.queue.push({ streamId, prepared, json, expected, resolve, reject });
       this.scheduleGroups();
     });
   }
@@ -409,14 +409,14 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   /**
-   * The whole group in one statement (append_at_known_heads, see schema.ts), its events
-   * chained on the known heads and recorded at this process's time. Null when a head was not
-   * the stored one: nothing was written.
+   * The group's events chained on the known heads, and the statement's parameters. Apart from
+   * the call that waits for the statement: what only builds the parameters is not kept alive
+   * while it waits (a group's events are most of what survives a young-generation collection).
    */
-  private async writeAtKnownHeads(
+  private atKnownHeads(
     group: QueuedAppend[],
     known: (KnownHead | null)[],
-  ): Promise<GroupOutcome[] | null> {
+  ): { chains: EventEnvelope[][]; parameters: unknown[] } {
     let recordedAt = new Date().toISOString();
     // Never before the stream's last event (ISO instants of one form order as text).
     for (const head of known)
@@ -431,6 +431,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
         known[index] ?? { revision: -1n, hash: GENESIS_HASH },
         recordedAt,
         offset,
+        append.json,
       );
       offset += BigInt(chained.envelopes.length);
       columns.add(chained);
@@ -445,26 +446,38 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
       const last = envelopes[envelopes.length - 1];
       return { stream_id: last.streamId, revision: last.revision.toString(), hash: last.hash };
     });
+    const parameters = [
+      JSON.stringify(expected),
+      this.streamLockSpace,
+      ...columns.parameters(),
+      recordedAt,
+      JSON.stringify(heads),
+      this.notify ? appendedChannel(this.schema) : null,
+    ];
+    return { chains, parameters };
+  }
+
+  /**
+   * The whole group in one statement (append_at_known_heads, see schema.ts), its events
+   * chained on the known heads and recorded at this process's time. Null when a head was not
+   * the stored one: nothing was written.
+   */
+  private async writeAtKnownHeads(
+    group: QueuedAppend[],
+    known: (KnownHead | null)[],
+  ): Promise<GroupOutcome[] | null> {
+    const { chains, parameters } = this.atKnownHeads(group, known);
     const s = this.schema;
     const [row] = await this.client.query<{ first: string | bigint | null }>(
       `SELECT ${s}.append_at_known_heads($1::jsonb, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
         $12, $13, $14, $15, $16, $17, $18::jsonb, $19) AS first`,
-      [
-        JSON.stringify(expected),
-        this.streamLockSpace,
-        ...columns.parameters(),
-        recordedAt,
-        JSON.stringify(heads),
-        this.notify ? appendedChannel(s) : null,
-      ],
+      parameters,
     );
     if (row?.first === null || row?.first === undefined) return null;
     const first = BigInt(row.first);
-    return chains.map((envelopes) => {
-      const appended = envelopes.map((event) => ({
-        ...event,
-        globalPosition: first + event.globalPosition,
-      }));
+    return chains.map((appended) => {
+      // The envelopes are this call's own: their offsets become positions in place.
+      for (const event of appended) event.globalPosition += first;
       const last = appended[appended.length - 1];
       return {
         result: { lastRevision: last.revision, lastPosition: last.globalPosition, appended },
@@ -524,6 +537,7 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
           { revision: current, hash: head.head_hash },
           recordedAt,
           next,
+          append.json,
         );
         const appended = chained.envelopes;
         next += BigInt(appended.length);

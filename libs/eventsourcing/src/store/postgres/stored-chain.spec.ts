@@ -1,7 +1,7 @@
 import { canonicalJson } from '../../integrity/canonical-json';
 import { GENESIS_HASH } from '../../integrity/hash-chain';
 import { type NewEvent, systemActor } from '../event-store';
-import { chainEvents, prepareEvents } from '../new-events';
+import { chainEvents, prepareEventsWithJson } from '../new-events';
 import { arrayMember, chainForStorage, storedJsonText } from './stored-chain';
 
 const tricky: unknown[] = [
@@ -44,20 +44,20 @@ describe('chainForStorage', () => {
   });
 
   it('hashes, numbers and places events as chainEvents does', () => {
-    const prepared = prepareEvents('stream-ü', events);
+    const { events: prepared, json } = prepareEventsWithJson('stream-ü', events);
     for (const head of [
       { revision: -1n, hash: GENESIS_HASH },
       { revision: 41n, hash: 'ab'.repeat(32) },
     ]) {
       const at = '2026-11-22T10:00:00.123Z';
       const expected = chainEvents('stream-ü', prepared, head, at, (n) => 100n + BigInt(n));
-      const chained = chainForStorage('stream-ü', prepared, head, at, 100n);
+      const chained = chainForStorage('stream-ü', prepared, head, at, 100n, json);
       expect(chained.envelopes).toEqual(expected);
       expect(chained.data).toEqual(expected.map((event) => canonicalJson(event.data)));
       expect(chained.actors).toEqual(expected.map((event) => canonicalJson(event.actor)));
-      // Events prepared elsewhere (no JSON kept beside them) are written the same.
-      const copies = prepared.map((event) => ({ ...event }));
-      expect(chainForStorage('stream-ü', copies, head, at, 100n)).toEqual(chained);
+      expect(chained.data).toEqual(json.map((written) => written.data));
+      // Without the JSON they were prepared from, events are written the same.
+      expect(chainForStorage('stream-ü', prepared, head, at, 100n)).toEqual(chained);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { hash as digestOf } from 'node:crypto';
 import { canonicalJson } from '../../integrity/canonical-json';
 import type { EventEnvelope } from '../event-store';
-import { type PreparedEvent, preparedJsonOf } from '../new-events';
+import type { PreparedEvent, PreparedJson } from '../new-events';
 
 // An object key that JavaScript orders before the others whatever the insertion order (an
 // array index), written by JSON.stringify; matches inside strings are only false alarms.
@@ -28,9 +28,10 @@ export interface ChainedEvents {
 
 /**
  * Places prepared events after `head` and chains their hashes, as chainEvents does, writing
- * each event's data and actor as JSON once for both its hash and its stored row. The hash is
- * eventHash's: SHA-256(prevHash || canonical JSON of the envelope without hash and position),
- * its members written here in canonical (sorted) order.
+ * each event's data and actor as JSON once for both its hash and its stored row (`json`: the
+ * text prepareEventsWithJson wrote them from, when at hand). The hash is eventHash's:
+ * SHA-256(prevHash || canonical JSON of the envelope without hash and position), its members
+ * written here in canonical (sorted) order.
  */
 export function chainForStorage(
   streamId: string,
@@ -38,41 +39,54 @@ export function chainForStorage(
   head: { revision: bigint; hash: string },
   recordedAt: string,
   firstPosition: bigint,
+  json?: PreparedJson[],
 ): ChainedEvents {
-  const envelopes: EventEnvelope[] = [];
-  const dataTexts: string[] = [];
-  const actorTexts: string[] = [];
+  const envelopes: EventEnvelope[] = new Array(prepared.length);
+  const dataTexts: string[] = new Array(prepared.length);
+  const actorTexts: string[] = new Array(prepared.length);
   const stream = JSON.stringify(streamId);
   const recorded = JSON.stringify(recordedAt);
   let prevHash = head.hash;
-  prepared.forEach((event, index) => {
+  for (let index = 0; index < prepared.length; index += 1) {
+    const event = prepared[index];
     const revision = head.revision + 1n + BigInt(index);
-    // The text prepareEvents wrote the stored values from: the same canonical JSON.
-    const written = preparedJsonOf(event);
+    const written = json?.[index];
     const actor = written?.actor ?? storedJsonText(event.actor);
     const data = written?.data ?? storedJsonText(event.data);
-    const hashed =
-      `{"actor":${actor},"causationId":${JSON.stringify(event.causationId)},` +
-      `"correlationId":${JSON.stringify(event.correlationId)},"data":${data},` +
-      `"id":${JSON.stringify(event.id)},"occurredAt":${JSON.stringify(event.occurredAt)},` +
-      `"prevHash":${JSON.stringify(prevHash)},"reason":${JSON.stringify(event.reason)},` +
-      `"recordedAt":${recorded},"revision":"${revision}",` +
-      `"schemaVersion":${JSON.stringify(event.schemaVersion)},"streamId":${stream},` +
-      `"type":${JSON.stringify(event.type)}}`;
-    const hash = digestOf('sha256', prevHash + hashed, 'hex');
-    dataTexts.push(data);
-    actorTexts.push(actor);
-    envelopes.push({
-      ...event,
+    // One string, prevHash in front: hashed as it is, without a second copy.
+    const hash = digestOf(
+      'sha256',
+      `${prevHash}{"actor":${actor},"causationId":${JSON.stringify(event.causationId)},` +
+        `"correlationId":${JSON.stringify(event.correlationId)},"data":${data},` +
+        `"id":${JSON.stringify(event.id)},"occurredAt":${JSON.stringify(event.occurredAt)},` +
+        `"prevHash":${JSON.stringify(prevHash)},"reason":${JSON.stringify(event.reason)},` +
+        `"recordedAt":${recorded},"revision":"${revision}",` +
+        `"schemaVersion":${JSON.stringify(event.schemaVersion)},"streamId":${stream},` +
+        `"type":${JSON.stringify(event.type)}}`,
+      'hex',
+    );
+    dataTexts[index] = data;
+    actorTexts[index] = actor;
+    // Written out rather than spread: every envelope gets the same shape.
+    envelopes[index] = {
+      id: event.id,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
       streamId,
       revision,
-      recordedAt,
-      prevHash,
       globalPosition: firstPosition + BigInt(index),
+      occurredAt: event.occurredAt,
+      recordedAt,
+      actor: event.actor,
+      reason: event.reason,
+      correlationId: event.correlationId,
+      causationId: event.causationId,
+      data: event.data,
+      prevHash,
       hash,
-    });
+    };
     prevHash = hash;
-  });
+  }
   return { envelopes, data: dataTexts, actors: actorTexts };
 }
 
