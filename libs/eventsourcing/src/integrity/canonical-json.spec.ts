@@ -25,6 +25,23 @@ describe('canonicalJson', () => {
     );
   });
 
+  it('orders keys given in any order as the built-in sort does', () => {
+    const pool = ['b', 'a', 'aa', 'A', 'Z', '_', 'é', '\u{1f600}', '\ufb33', 'ab', 'a b', '~', ''];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let round = 0; round < 200; round += 1) {
+      const keys = pool.filter(() => next() % 3 > 0);
+      for (let i = keys.length - 1; i > 0; i -= 1) {
+        const j = next() % (i + 1);
+        [keys[i], keys[j]] = [keys[j], keys[i]];
+      }
+      const value = Object.fromEntries(keys.map((key) => [key, { [key]: 1, z: 2, a: 3 }]));
+      const sorted = [...keys].sort();
+      expect(Object.keys(JSON.parse(canonicalJson(value)))).toEqual(sorted);
+      expect(Object.keys(canonicalCopy(value).value as object)).toEqual(sorted);
+    }
+  });
+
   it('writes bigints as decimal strings', () => {
     expect(canonicalJson({ revision: 2n ** 63n - 1n, list: [1n] })).toBe(
       '{"list":["1"],"revision":"9223372036854775807"}',

@@ -38,6 +38,24 @@ export function canonicalCopy(value: unknown): { json: string; value: unknown } 
   return { json: walk.indexKeys ? canonicalJson(copied) : JSON.stringify(copied), value: copied };
 }
 
+/**
+ * Sorts an object's keys in place by UTF-16 code units, as `Array.prototype.sort` does, by
+ * insertion: an object has few keys, often already in order, and the built-in sort allocates
+ * working arrays for every call (about as many bytes per stored event as its text).
+ */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i += 1) {
+    const key = keys[i];
+    let j = i - 1;
+    if (keys[j] < key) continue;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j -= 1;
+    }
+    keys[j + 1] = key;
+  }
+}
+
 /** `write`'s rules, building the parsed-back value instead of the text. */
 function copy(value: unknown, path: object[], walk: { indexKeys: boolean }): unknown {
   switch (typeof value) {
@@ -69,7 +87,7 @@ function copy(value: unknown, path: object[], walk: { indexKeys: boolean }): unk
     out = items;
   } else {
     const keys = Object.keys(object);
-    if (keys.length > 1) keys.sort();
+    sortKeys(keys);
     const members: Record<string, unknown> = {};
     for (const key of keys) {
       const member = copy((object as Record<string, unknown>)[key], path, walk);
@@ -137,7 +155,7 @@ function write(value: unknown, path: object[]): string | undefined {
     out += ']';
   } else {
     const keys = Object.keys(object);
-    if (keys.length > 1) keys.sort();
+    sortKeys(keys);
     out = '{';
     for (const key of keys) {
       const member = write((object as Record<string, unknown>)[key], path);
