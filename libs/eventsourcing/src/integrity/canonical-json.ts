@@ -38,12 +38,20 @@ export function canonicalCopy(value: unknown): { json: string; value: unknown } 
   return { json: walk.indexKeys ? canonicalJson(copied) : JSON.stringify(copied), value: copied };
 }
 
+// Up to this many keys, sorted by insertion (quadratic: a large object takes the built-in sort).
+const INSERTION_SORT_KEYS = 32;
+
 /**
  * Sorts an object's keys in place by UTF-16 code units, as `Array.prototype.sort` does, by
- * insertion: an object has few keys, often already in order, and the built-in sort allocates
- * working arrays for every call (about as many bytes per stored event as its text).
+ * insertion when they are few: an object has few keys, often already in order, and the
+ * built-in sort allocates working arrays for every call (about as many bytes per stored event
+ * as its text).
  */
 function sortKeys(keys: string[]): void {
+  if (keys.length > INSERTION_SORT_KEYS) {
+    keys.sort();
+    return;
+  }
   for (let i = 1; i < keys.length; i += 1) {
     const key = keys[i];
     let j = i - 1;
