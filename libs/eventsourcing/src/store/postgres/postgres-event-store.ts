@@ -409,9 +409,9 @@ export class PostgresEventStore implements EventStore, CheckpointStore {
   }
 
   /**
-   * The group's events chained on the known heads, and the statement's parameters. Apart from
-   * the call that waits for the statement: what only builds the parameters is not kept alive
-   * while it waits (a group's events are most of what survives a young-generation collection).
+   * The group's events chained on the known heads, and the statement's parameters, built apart
+   * from the call that waits for the statement: only the envelopes and the parameters need to
+   * outlive it (a group's events are most of what survives a young-generation collection).
    */
   private atKnownHeads(
     group: QueuedAppend[],

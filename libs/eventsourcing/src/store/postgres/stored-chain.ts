@@ -1,21 +1,6 @@
 import { hash as digestOf } from 'node:crypto';
-import { canonicalJson } from '../../integrity/canonical-json';
 import type { EventEnvelope } from '../event-store';
 import type { PreparedEvent, PreparedJson } from '../new-events';
-
-// An object key that JavaScript orders before the others whatever the insertion order (an
-// array index), written by JSON.stringify; matches inside strings are only false alarms.
-const INDEX_KEY = /[{,]"(?:0|[1-9][0-9]*)":/;
-
-/**
- * The canonical JSON of stored JSON (prepared data and actors: parsed from their canonical
- * form, so their keys are in canonical order already). JSON.stringify writes the same text
- * at native speed unless an object has an index-like key, which JavaScript moves to the front.
- */
-export function storedJsonText(value: unknown): string {
-  const text = JSON.stringify(value);
-  return INDEX_KEY.test(text) ? canonicalJson(value) : text;
-}
 
 /** Events placed after their stream's head, hashed, with the JSON the store writes them from. */
 export interface ChainedEvents {
@@ -27,11 +12,11 @@ export interface ChainedEvents {
 }
 
 /**
- * Places prepared events after `head` and chains their hashes, as chainEvents does, writing
- * each event's data and actor as JSON once for both its hash and its stored row (`json`: the
- * text prepareEventsWithJson wrote them from, when at hand). The hash is eventHash's:
- * SHA-256(prevHash || canonical JSON of the envelope without hash and position), its members
- * written here in canonical (sorted) order.
+ * Places prepared events after `head` and chains their hashes, as chainEvents does, with each
+ * event's data and actor as the canonical JSON prepareEventsWithJson wrote them from (`json`,
+ * in the order of `prepared`): one text for both the hash and the stored row. The hash is
+ * eventHash's: SHA-256(prevHash || canonical JSON of the envelope without hash and position),
+ * its members written here in canonical (sorted) order.
  */
 export function chainForStorage(
   streamId: string,
@@ -39,7 +24,7 @@ export function chainForStorage(
   head: { revision: bigint; hash: string },
   recordedAt: string,
   firstPosition: bigint,
-  json?: PreparedJson[],
+  json: PreparedJson[],
 ): ChainedEvents {
   const envelopes: EventEnvelope[] = new Array(prepared.length);
   const dataTexts: string[] = new Array(prepared.length);
@@ -50,9 +35,7 @@ export function chainForStorage(
   for (let index = 0; index < prepared.length; index += 1) {
     const event = prepared[index];
     const revision = head.revision + 1n + BigInt(index);
-    const written = json?.[index];
-    const actor = written?.actor ?? storedJsonText(event.actor);
-    const data = written?.data ?? storedJsonText(event.data);
+    const { actor, data } = json[index];
     // One string, prevHash in front: hashed as it is, without a second copy.
     const hash = digestOf(
       'sha256',
