@@ -77,6 +77,40 @@ describe('the embedded store on PGlite', () => {
     await client.close();
   }, 60_000);
 
+  it("runs statements on a thread of its own, leaving the caller's thread free", async () => {
+    const client = await PgliteSqlClient.open(join(dataDir, 'thread'));
+    const ticks: number[] = [];
+    let running = true;
+    const tick = () => {
+      ticks.push(performance.now());
+      if (running) setTimeout(tick, 2);
+    };
+    tick();
+    const started = performance.now();
+    const [{ n }] = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM generate_series(1, 3000000) AS s WHERE s % 7 = 0',
+    );
+    const took = performance.now() - started;
+    running = false;
+    expect(n).toBe(428571);
+    // The statement is long enough to tell: run on this thread, it would hold every timer
+    // for as long as it took.
+    expect(took).toBeGreaterThan(150);
+    const gaps = ticks.slice(1).map((at, i) => at - ticks[i]);
+    expect(gaps.length).toBeGreaterThan(10);
+    expect(Math.max(...gaps)).toBeLessThan(took / 2);
+    await client.close();
+  }, 60_000);
+
+  it('refuses a value that cannot cross to its thread, and goes on', async () => {
+    const client = await PgliteSqlClient.open(join(dataDir, 'thread'));
+    await expect(client.query('SELECT $1::text AS t', [() => 'a function'])).rejects.toThrow(
+      /could not be cloned/,
+    );
+    expect(await client.query('SELECT $1::text AS t', ['text'])).toEqual([{ t: 'text' }]);
+    await client.close();
+  }, 60_000);
+
   it('rolls a failed transaction back', async () => {
     const client = await PgliteSqlClient.open(join(dataDir, 'shared'));
     await expect(

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
-import { PGlite, parse, protocol } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ErrorFields, ThreadMessage, ThreadOptions, ThreadRequest } from './pglite-thread';
 import type { SqlClient, SqlQueryable, SqlRow } from './sql-client';
 
 interface OpenDatabase {
-  db: Promise<PGlite>;
+  thread: Promise<DatabaseThread>;
   users: number;
 }
 
@@ -18,15 +20,16 @@ const open = new Map<string, OpenDatabase>();
 const SHARED_BUFFERS = '32MB';
 
 /**
- * SqlClient over embedded PGlite. Its single connection runs one query at a time and keeps
- * other queries out while a transaction is open, which is the serialisation the store needs.
+ * SqlClient over embedded PGlite, which runs on a thread of its own (see pglite-thread.ts).
+ * Its single connection runs one statement at a time and keeps other statements out while a
+ * transaction is open, which is the serialisation the store needs.
  */
 export class PgliteSqlClient implements SqlClient {
   private closed = false;
 
   private constructor(
     private readonly key: string,
-    private readonly db: PGlite,
+    private readonly thread: DatabaseThread,
   ) {}
 
   /** Opens (or joins) the database in `dataDir`, creating it on first use. */
@@ -35,80 +38,54 @@ export class PgliteSqlClient implements SqlClient {
     let entry = open.get(key);
     if (!entry) {
       entry = {
-        db: PGlite.create({
+        thread: DatabaseThread.start({
           dataDir: key,
-          startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
+          settings: ['-c', `shared_buffers=${SHARED_BUFFERS}`],
         }),
         users: 0,
       };
       open.set(key, entry);
-      entry.db.catch(() => open.delete(key));
+      entry.thread.catch(() => open.delete(key));
     }
     entry.users += 1;
     try {
-      return new PgliteSqlClient(key, await entry.db);
+      return new PgliteSqlClient(key, await entry.thread);
     } catch (error) {
       entry.users -= 1;
       throw error;
     }
   }
 
-  async query<R extends SqlRow = SqlRow>(text: string, params?: unknown[]): Promise<R[]> {
-    const values = textValues(params);
-    if (!values) return (await this.db.query<R>(text, params)).rows;
-    // as PGlite's query: refused once closed, and never inside another caller's transaction
-    await this.db._checkReady();
-    return this.db._runExclusiveTransaction(() => this.oneExchange<R>(text, values, true));
-  }
-
-  /**
-   * A statement in one exchange with the engine: parse, bind, describe, execute and sync in
-   * one message. PGlite's own query sends them one at a time, after asking for the parameter
-   * types, which nearly doubles the cost of a short statement (an append, a checkpoint); with
-   * every value text already there is nothing to ask. The rows are parsed by PGlite's own
-   * parsers, and an engine error is PGlite's DatabaseError, without the query's values on it.
-   */
-  private oneExchange<R extends SqlRow>(
-    text: string,
-    values: (string | null)[],
-    outsideTransaction: boolean,
-  ): Promise<R[]> {
-    return this.db.runExclusive(async () => {
-      const { messages } = await this.db.execProtocol(
-        Buffer.concat([
-          protocol.serialize.parse({ text }),
-          protocol.serialize.bind({ values }),
-          protocol.serialize.describe({ type: 'P' }),
-          protocol.serialize.execute({}),
-          protocol.serialize.sync(),
-        ]),
-        { syncToFs: outsideTransaction },
-      );
-      return parse.parseResults(messages, this.db.parsers)[0].rows as R[];
-    });
+  query<R extends SqlRow = SqlRow>(text: string, params?: unknown[]): Promise<R[]> {
+    return this.thread.ask({ op: 'query', text, params }) as Promise<R[]>;
   }
 
   async exec(script: string): Promise<void> {
-    await this.db.exec(script);
+    await this.thread.ask({ op: 'exec', script });
   }
 
-  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) =>
-      work({
-        query: async <R extends SqlRow>(text: string, params?: unknown[]) => {
-          const values = textValues(params);
-          if (!values) return (await tx.query<R>(text, params)).rows;
-          return this.oneExchange<R>(text, values, false);
-        },
+  async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    const tx = (await this.thread.ask({ op: 'begin' })) as number;
+    let result: T;
+    try {
+      result = await work({
+        query: <R extends SqlRow>(text: string, params?: unknown[]) =>
+          this.thread.ask({ op: 'query', text, params, tx }) as Promise<R[]>,
         exec: async (script: string) => {
-          await tx.exec(script);
+          await this.thread.ask({ op: 'exec', script, tx });
         },
-      }),
-    );
+      });
+    } catch (error) {
+      // the work's error is the one to report, even if the thread has stopped meanwhile
+      await this.thread.ask({ op: 'end', tx, commit: false }).catch(() => undefined);
+      throw error;
+    }
+    await this.thread.ask({ op: 'end', tx, commit: true });
+    return result;
   }
 
-  async listen(channel: string, listener: () => void): Promise<() => Promise<void>> {
-    return this.db.listen(channel, listener);
+  listen(channel: string, listener: () => void): Promise<() => Promise<void>> {
+    return this.thread.listen(channel, listener);
   }
 
   async close(): Promise<void> {
@@ -119,26 +96,144 @@ export class PgliteSqlClient implements SqlClient {
     entry.users -= 1;
     if (entry.users === 0) {
       open.delete(this.key);
-      await this.db.close();
+      await this.thread.close();
     }
   }
 }
 
 /**
- * The parameters as the text PGlite would send for them, when they are all strings, finite
- * numbers or null, which PGlite sends as they are (a number as its decimal text) for the
- * text, number, JSON, time and id types. Otherwise (buffers, arrays, objects, dates, bigints,
- * booleans) undefined: PGlite's own query writes those by the types it asks the engine for.
+ * Loads pglite-thread in a new thread: its compiled JavaScript in a build, its TypeScript
+ * through the workspace's compiler (scripts/lib/swc-register.js) when run from source.
  */
-function textValues(params: unknown[] | undefined): (string | null)[] | undefined {
-  if (!params) return [];
-  const values = new Array<string | null>(params.length);
-  for (let i = 0; i < params.length; i += 1) {
-    const value = params[i];
-    if (value === null || value === undefined) values[i] = null;
-    else if (typeof value === 'string') values[i] = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) values[i] = String(value);
-    else return undefined;
+const THREAD_MAIN = `
+const { workerData } = require('node:worker_threads');
+if (workerData.register) require(workerData.register);
+require(workerData.module).serveEmbeddedDatabase();
+`;
+
+function workspaceRegister(): string | undefined {
+  if (extname(__filename) !== '.ts') return undefined;
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const register = join(dir, 'scripts', 'lib', 'swc-register.js');
+    if (existsSync(register)) return register;
   }
-  return values;
+  throw new Error(`no scripts/lib/swc-register.js above ${__dirname} to run pglite-thread.ts`);
+}
+
+/** The service's side of the database thread: requests out, answers and notifications in. */
+class DatabaseThread {
+  private readonly waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
+  private readonly listeners = new Map<number, () => void>();
+  private next = 0;
+  private stopped: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (message: ThreadMessage) => this.receive(message));
+    worker.on('error', (error) => this.stop(error));
+    worker.on('exit', (code) => this.stop(new Error(`the database thread exited (${code})`)));
+    // Idle, the thread keeps the process alive no more than PGlite on this thread would.
+    worker.unref();
+  }
+
+  static start(options: ThreadOptions): Promise<DatabaseThread> {
+    const worker = new Worker(THREAD_MAIN, {
+      eval: true,
+      // What the thread allocates lives for one statement: a small young generation is enough.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      workerData: {
+        ...options,
+        module: join(__dirname, `pglite-thread${extname(__filename)}`),
+        register: workspaceRegister(),
+      },
+    });
+    return new Promise((ready, failed) => {
+      const early = (error: Error) => failed(error);
+      const exited = (code: number) =>
+        failed(new Error(`the database thread exited (${code}) before it was ready`));
+      worker.once('error', early);
+      worker.once('exit', exited);
+      worker.once('message', (message: ThreadMessage) => {
+        worker.off('error', early);
+        worker.off('exit', exited);
+        if ('ready' in message && message.ready) ready(new DatabaseThread(worker));
+        else {
+          void worker.terminate();
+          failed('error' in message ? engineError(message.error) : new Error(String(message)));
+        }
+      });
+    });
+  }
+
+  ask(request: DistributiveOmit<ThreadRequest, 'id'>): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = (this.next += 1);
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      try {
+        this.worker.postMessage({ ...request, id });
+      } catch (error) {
+        // a value the thread cannot receive (a function, a symbol): the caller's mistake
+        this.settled(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  async listen(channel: string, listener: () => void): Promise<() => Promise<void>> {
+    const id = (await this.ask({ op: 'listen', channel })) as number;
+    this.listeners.set(id, listener);
+    return async () => {
+      this.listeners.delete(id);
+      await this.ask({ op: 'unlisten', listener: id });
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.ask({ op: 'close' });
+    this.stop(new Error('the embedded database is closed'));
+    await this.worker.terminate();
+  }
+
+  private receive(message: ThreadMessage): void {
+    if ('notify' in message) {
+      this.listeners.get(message.notify)?.();
+      return;
+    }
+    if (!('id' in message)) return;
+    const waiter = this.settled(message.id);
+    if (!waiter) return;
+    if (message.ok) waiter.resolve(message.value);
+    else waiter.reject(engineError(message.error));
+  }
+
+  private settled(id: number) {
+    const waiter = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.worker.unref();
+    return waiter;
+  }
+
+  private stop(reason: Error): void {
+    this.stopped ??= reason;
+    for (const [id, waiter] of this.waiting) {
+      this.waiting.delete(id);
+      waiter.reject(reason);
+    }
+    this.worker.unref();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An engine error from the thread, with its fields (`code`: the SQLSTATE) as PGlite gave them. */
+function engineError(fields: ErrorFields): Error {
+  const error = new Error(fields.message);
+  for (const [key, value] of Object.entries(fields)) {
+    if (key !== 'message') (error as unknown as Record<string, unknown>)[key] = value;
+  }
+  return error;
 }
