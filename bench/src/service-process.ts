@@ -29,6 +29,8 @@ export interface ServiceProcess {
   peakRss(): number;
   /** CPU time the process has used so far (user and system), in seconds. */
   cpuSeconds(): number;
+  /** The end of what the process wrote to stderr, for an error that says why it stopped. */
+  lastWords(): string;
   /** SIGTERM, then SIGKILL after `graceMs` (default 15 s). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -142,6 +144,7 @@ export async function startService(
     rss: () => statusField(pid, 'VmRSS'),
     peakRss: () => statusField(pid, 'VmHWM'),
     cpuSeconds: () => cpuTicks(pid) / 100,
+    lastWords: () => stderr,
     stop: async (graceMs = 15_000) => {
       if (exited) return;
       const gone = new Promise<void>((done) => child.once('exit', () => done()));

@@ -45,7 +45,8 @@ async function startUntilCurrent(
     );
   } catch (error) {
     await service.stop();
-    throw error;
+    const words = service.lastWords().trim();
+    throw words ? new Error(`${(error as Error).message}; the service wrote: ${words}`) : error;
   }
   return { service, currentMs: now() - started, peakRss: service.peakRss() };
 }
