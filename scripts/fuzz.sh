@@ -88,7 +88,7 @@ total_generated=0
 total_failed=0
 for role in $roles; do
   token="$(bash scripts/run-ts.sh tools/token/mint-token.ts --sub "fuzz-$role" --org org-fuzz \
-    --roles "$role" --name "Fuzz $role" --country ES --secret "$secret")"
+    --roles "$role" --name "Fuzz $role" --country ES --secret="$secret")"
   say "role $role: seed $seed, $examples cases per operation, phases $phases"
   out="$reports/$role.txt"
   # positive_data_acceptance is left out: well-formed requests about ids that do not exist, or

@@ -85,8 +85,9 @@ describe('erasure of personal data (crypto-shredding)', () => {
   /** The OCDS export as an operator runs it: every tender's package, saved to files. */
   async function exportedOcds(): Promise<string> {
     const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+    // joined with '=': a random secret may begin with '-', which parseArgs refuses as a value
     const code = await runOps(
-      ['export-ocds', '--url', app.url, '--out', exportDir, '--secret', app.secret],
+      ['export-ocds', '--url', app.url, '--out', exportDir, `--secret=${app.secret}`],
       io,
     );
     expect(code).toBe(0);

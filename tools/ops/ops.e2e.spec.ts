@@ -113,7 +113,8 @@ describe('ops against a running platform', () => {
 
   it('loads the demo data through the API', async () => {
     const run = capture();
-    expect(await runOps(['demo', '--url', app.url, '--secret', app.secret], run.io)).toBe(0);
+    // joined with '=': a random secret may begin with '-', which parseArgs refuses as a value
+    expect(await runOps(['demo', '--url', app.url, `--secret=${app.secret}`], run.io)).toBe(0);
     expect(run.stdout()).toMatch(/^demo data loaded into http:\/\/127\.0\.0\.1:\d+: \d+ needs/);
     await app.settle();
     const needs = await request(app.url)
@@ -184,8 +185,7 @@ describe('ops against a running platform', () => {
         app.url,
         '--out',
         outDir,
-        '--secret',
-        app.secret,
+        `--secret=${app.secret}`,
         '--page-size',
         '2',
       ],
