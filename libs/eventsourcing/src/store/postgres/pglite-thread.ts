@@ -35,7 +35,7 @@ export interface ThreadOptions {
 }
 
 /** Fields of a thrown value that cross to the other thread; parameters stay behind. */
-export function errorFields(error: unknown): ErrorFields {
+function errorFields(error: unknown): ErrorFields {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const fields: ErrorFields = { name: error.name, message: error.message };
   for (const [key, value] of Object.entries(error)) {
@@ -69,11 +69,10 @@ export async function serveEmbeddedDatabase(): Promise<void> {
   const listeners = new Map<number, () => Promise<void>>();
   let next = 0;
 
-  const statement = (text: string, params: unknown[] | undefined, txId?: number) => {
-    if (txId === undefined) return query(db, text, params);
+  const transaction = (txId: number): Transaction => {
     const open = transactions.get(txId);
     if (!open) throw new Error(`transaction ${txId} is not open`);
-    return queryInTransaction(db, open.tx, text, params);
+    return open.tx;
   };
 
   const begin = (): Promise<number> => {
@@ -113,14 +112,11 @@ export async function serveEmbeddedDatabase(): Promise<void> {
   const handle = async (request: ThreadRequest): Promise<unknown> => {
     switch (request.op) {
       case 'query':
-        return statement(request.text, request.params, request.tx);
+        return request.tx === undefined
+          ? query(db, request.text, request.params)
+          : queryInTransaction(db, transaction(request.tx), request.text, request.params);
       case 'exec':
-        if (request.tx === undefined) await db.exec(request.script);
-        else {
-          const open = transactions.get(request.tx);
-          if (!open) throw new Error(`transaction ${request.tx} is not open`);
-          await open.tx.exec(request.script);
-        }
+        await (request.tx === undefined ? db : transaction(request.tx)).exec(request.script);
         return undefined;
       case 'begin':
         return begin();
