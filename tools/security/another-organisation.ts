@@ -17,12 +17,12 @@ export interface OrganisationA {
 }
 
 export interface SetUpOptions {
-  /** Waits until every context has taken in what was written so far. */
-  settle(): Promise<void>;
+  /** Waits until every context has taken in what was written so far (default: no wait). */
+  settle?(): Promise<void>;
   /**
-   * How long a step may keep being refused before the set-up gives up (0: not retried). A
-   * service hears of another's events later than the embedded platform does; a refused step
-   * changed nothing, so it is sent again.
+   * How long a step of the right caller, or a read it may make, may keep being refused before
+   * giving up (0: not retried): a service hears of another's events later than the embedded
+   * platform does, and a refused step changed nothing.
    */
   retryForMs?: number;
 }
@@ -34,7 +34,7 @@ export interface SetUpOptions {
 export async function setUpOrganisationA(
   send: Send,
   tokenOf: TokenOf,
-  { settle, retryForMs = 0 }: SetUpOptions,
+  { settle = async () => undefined, retryForMs = 0 }: SetUpOptions,
 ): Promise<OrganisationA> {
   const ownerToken = await tokenOf({ sub: 'u-ana', org: 'org-a', roles: ['procurer'] });
   const strangerToken = await tokenOf({ sub: 'u-bea', org: 'org-b', roles: ['procurer'] });

@@ -117,10 +117,7 @@ describe('authorisation through the gateway of the distributed services', () => 
 
     beforeAll(async () => {
       // Each service hears of the others' events over Kafka, later than the embedded platform.
-      a = await setUpOrganisationA(send, tokenOf, {
-        settle: async () => undefined,
-        retryForMs: RETRY_MS,
-      });
+      a = await setUpOrganisationA(send, tokenOf, { retryForMs: RETRY_MS });
     }, STARTUP_MS * 3);
 
     itRefusesAnotherOrganisation(send, () => a);
@@ -130,10 +127,7 @@ describe('authorisation through the gateway of the distributed services', () => 
     let walked: WalkedPcp;
 
     beforeAll(async () => {
-      walked = await walkPcpOfOrganisationA(send, tokenOf, {
-        settle: async () => undefined,
-        retryForMs: RETRY_MS,
-      });
+      walked = await walkPcpOfOrganisationA(send, tokenOf, { retryForMs: RETRY_MS });
     }, STARTUP_MS * 3);
 
     itKeepsTheWalkedPcpToItsParties(send, () => walked, { retryForMs: RETRY_MS });

@@ -1,5 +1,11 @@
 import type { Role } from '@pcp/auth';
-import { consultation, need, tender, type TokenOf } from './another-organisation';
+import {
+  consultation,
+  need,
+  type SetUpOptions,
+  tender,
+  type TokenOf,
+} from './another-organisation';
 import { type Reply, type Send, untilTaken } from './requests';
 
 const DAY = 86_400_000;
@@ -17,17 +23,6 @@ export interface WalkedPcp {
   who: Record<string, string>;
 }
 
-export interface WalkOptions {
-  /** Waits until every context has taken in what was written so far. */
-  settle(): Promise<void>;
-  /**
-   * How long a step of the right caller, or a read it may make, may keep being refused before
-   * giving up (0: not retried): a service hears of another's events later than the embedded
-   * platform does, and a refused step changed nothing.
-   */
-  retryForMs?: number;
-}
-
 interface Contract {
   id: string;
   contractId: string;
@@ -43,7 +38,7 @@ function contractOf(contracts: Contract[], supplierOrg: string): string {
 export async function walkPcpOfOrganisationA(
   send: Send,
   tokenOf: TokenOf,
-  { settle, retryForMs = 0 }: WalkOptions,
+  { settle = async () => undefined, retryForMs = 0 }: SetUpOptions,
 ): Promise<WalkedPcp> {
   const ids: Record<string, string> = {};
   const refused = new Map<string, Reply>();
