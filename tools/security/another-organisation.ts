@@ -1,5 +1,5 @@
 import type { Role } from '@pcp/auth';
-import { type Send, untilTaken } from './requests';
+import { type Send, takeStep } from './requests';
 
 const DAY = 86_400_000;
 
@@ -40,12 +40,8 @@ export async function setUpOrganisationA(
   const strangerToken = await tokenOf({ sub: 'u-bea', org: 'org-b', roles: ['procurer'] });
   const rivalToken = await tokenOf({ sub: 'u-rik', org: 'org-rival', roles: ['supplier'] });
   const supplier = await tokenOf({ sub: 'u-sam', org: 'org-s', roles: ['supplier'] });
-  const as = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await untilTaken(() => send(method, path, token, body), retryForMs);
-    if (res.status >= 300)
-      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const as = (token: string, method: string, path: string, body?: unknown) =>
+    takeStep(send, retryForMs, token, method, path, body);
   const owner = (path: string, body: unknown = {}) => as(ownerToken, 'POST', path, body);
 
   const ids: Record<string, string> = {};

@@ -44,6 +44,24 @@ export async function untilTaken(
   return res;
 }
 
+/**
+ * A step the caller may take, sent until it is taken (see untilTaken); its answer's body, or
+ * an error naming the step and the last answer.
+ */
+export async function takeStep(
+  send: Send,
+  retryForMs: number,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply['body']> {
+  const res = await untilTaken(() => send(method, path, token, body), retryForMs);
+  if (res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** A path with its parameters filled: ids that exist nowhere, phase numbers that do. */
 export function concretePath(path: string): string {
   return path.replace(/:(\w+)/g, (_m, name: string) => (name === 'n' ? '1' : randomUUID()));

@@ -6,7 +6,7 @@ import {
   tender,
   type TokenOf,
 } from './another-organisation';
-import { type Reply, type Send, untilTaken } from './requests';
+import { type Reply, type Send, takeStep, untilTaken } from './requests';
 
 const DAY = 86_400_000;
 
@@ -59,12 +59,8 @@ export async function walkPcpOfOrganisationA(
   for (const [name, sub, org, role] of people) {
     who[name] = await tokenOf({ sub, org, roles: [role] });
   }
-  const as = async (name: string, method: string, path: string, body?: unknown) => {
-    const res = await untilTaken(() => send(method, path, who[name], body), retryForMs);
-    if (res.status >= 300)
-      throw new Error(`${name}: ${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
+  const as = (name: string, method: string, path: string, body?: unknown) =>
+    takeStep(send, retryForMs, who[name], method, path, body);
   const owner = (path: string, body: unknown = {}) => as('owner', 'POST', path, body);
   /** The wrong caller's attempt, kept for the rows below. */
   const attempt = async (key: string, name: string, path: string, body: unknown = {}) => {
@@ -243,7 +239,7 @@ export async function walkPcpOfOrganisationA(
 export function itKeepsTheWalkedPcpToItsParties(
   send: Send,
   walked: () => WalkedPcp,
-  { retryForMs = 0 }: { retryForMs?: number } = {},
+  { retryForMs = 0 }: Pick<SetUpOptions, 'retryForMs'> = {},
 ): void {
   it.each([
     ['POST /tenders/{id}/open-bids', 'a procurer of another organisation', 'open-bids'],
