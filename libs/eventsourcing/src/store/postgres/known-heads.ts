@@ -6,29 +6,36 @@ export interface KnownHead {
 }
 
 /**
- * The heads of the streams this process last wrote, or read to their end, at most `limit`
- * of them (the least recently touched go first). A guess, never the truth: another writer may
- * have moved a head on since, so an append chained on a known head is checked against the
- * stored one, under the stream's lock, before anything is written.
+ * The heads of the streams this process last wrote, or read to their end: always the last
+ * `limit` streams touched, at most twice as many (older ones are dropped a generation at a
+ * time). A guess, never the truth: another writer may have moved a head on since, so an
+ * append chained on a known head is checked against the stored one, under the stream's lock,
+ * before anything is written.
  */
 export class KnownHeads {
-  private readonly heads = new Map<string, KnownHead>();
+  // Two generations rather than one map in order of use: taking the oldest entry out of a
+  // Map on every new stream made V8 step over the holes its deletions left, about 8 µs a
+  // command at 10,000 streams.
+  private recent = new Map<string, KnownHead>();
+  private older = new Map<string, KnownHead>();
 
   constructor(private readonly limit = 10_000) {}
 
   get(streamId: string): KnownHead | undefined {
-    return this.heads.get(streamId);
+    return this.recent.get(streamId) ?? this.older.get(streamId);
   }
 
   set(streamId: string, head: KnownHead): void {
-    // Re-inserted: the map's order is then the order of last use.
-    this.heads.delete(streamId);
-    this.heads.set(streamId, head);
-    if (this.heads.size > this.limit) this.heads.delete(this.heads.keys().next().value as string);
+    this.recent.set(streamId, head);
+    if (this.recent.size >= this.limit) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
   }
 
   forget(streamId: string): void {
-    this.heads.delete(streamId);
+    this.recent.delete(streamId);
+    this.older.delete(streamId);
   }
 }
 
