@@ -169,10 +169,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (response.headersSent) return;
     // Errors raised before the middleware ran (a malformed body) still carry the id.
-    ensureCorrelationId(request, response);
+    const correlationId = ensureCorrelationId(request, response);
     if (body.statusCode === 503) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     if (body.statusCode === 405) response.setHeader('Allow', allowed.join(', '));
     response.status(body.statusCode).json(body);
+    // Nor did the request logger see them: their one line per request is written here, once
+    // the answer has left (the line's serializer reads the status of a sent response).
+    if ((request as { log?: unknown }).log === undefined) {
+      const line = { msg: 'request completed', correlationId, req: request, res: response };
+      if (body.statusCode >= 500) this.logger.error(line);
+      else this.logger.warn(line);
+    }
   }
 }
 

@@ -1,8 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Controller, Get, Headers, type INestApplication, Logger } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  type INestApplication,
+  Logger,
+  Post,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import request from 'supertest';
+import { ApiExceptionFilter } from '../errors/api-exception.filter';
 import { CORRELATION_HEADER, LoggingModule } from './logging.module';
 
 const lines: Record<string, unknown>[] = [];
@@ -19,6 +28,11 @@ class ProbeController {
     this.logger.log(`handling ${asked}`);
     return { ok: true };
   }
+
+  @Post()
+  take(@Body() body: unknown): unknown {
+    return body;
+  }
 }
 
 describe('request logging', () => {
@@ -33,6 +47,7 @@ describe('request logging', () => {
     }).compile();
     app = module.createNestApplication({ bufferLogs: true });
     app.useLogger(app.get(PinoNestLogger));
+    app.useGlobalFilters(new ApiExceptionFilter());
     await app.init();
   });
   afterAll(() => app.close());
@@ -74,5 +89,34 @@ describe('request logging', () => {
     const outside = lines.find((line) => line.msg === 'no request here');
     expect(outside).toMatchObject({ context: 'Outside' });
     expect(outside).not.toHaveProperty('correlationId');
+  });
+
+  it('writes one line for each request, those refused before the request logger included', async () => {
+    lines.length = 0;
+    await request(app.getHttpServer())
+      .post('/probe')
+      .set(CORRELATION_HEADER, 'corr-bad-body')
+      .set('content-type', 'application/json')
+      .send('{"title":')
+      .expect(400);
+    await request(app.getHttpServer())
+      .get('/nowhere')
+      .set(CORRELATION_HEADER, 'corr-none')
+      .expect(404);
+    const completed = (id: string) =>
+      lines.filter((line) => line.msg === 'request completed' && line.correlationId === id);
+    expect(completed('corr-bad-body')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        req: { method: 'POST', url: '/probe' },
+        res: { statusCode: 400 },
+      }),
+    ]);
+    expect(completed('corr-none')).toEqual([
+      expect.objectContaining({
+        req: { method: 'GET', url: '/nowhere' },
+        res: { statusCode: 404 },
+      }),
+    ]);
   });
 });
