@@ -2,7 +2,7 @@
 # `npm run bench [-- --quick]`: the benchmark suite of issue 9 (bench/), on the engines of
 # `npm run engines:up` (started here when they are not running). Writes bench/results/latest.json
 # and latest.md and prints the table. Sizes: BENCH_SCALE and the per-scenario BENCH_* counts
-# (see README, Performance); BENCH_ONLY=name,name runs a subset.
+# (see bench/README.md); BENCH_ONLY=name,name runs a subset.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
