@@ -20,6 +20,7 @@ import {
   DocumentDeadLetterSink,
   DocumentProcessedEvents,
   EventLogIntegrationSource,
+  InMemoryProcessedEvents,
   IntegrationEventRelay,
   integrationTranslator,
   KafkaIntegrationEventPublisher,
@@ -138,7 +139,11 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
         const consumer = this.moduleRef.get(type, { strict: false });
         const processor = new MessageProcessor({
           consumer,
-          processed: new DocumentProcessedEvents(this.documents),
+          // Beside in-memory read models, in memory too: both go, and come back, together.
+          processed:
+            this.options.readModels === 'memory'
+              ? new InMemoryProcessedEvents()
+              : new DocumentProcessedEvents(this.documents),
           deadLetters:
             integration === 'kafka' && this.publisher
               ? new TopicDeadLetterSink(this.publisher)
