@@ -1,21 +1,13 @@
 import type { TestApp } from '@pcp/platform';
+import { need as validNeed } from './another-organisation';
 import { startPlatform, STARTUP_MS } from './platform';
 
 /** What an error body must never reveal: stack frames, files, SQL, the libraries inside. */
 export const INTERNAL_DETAIL =
   /\bat [\w.<>]+ \(|\.(ts|js):\d+|node_modules|\/work\/|\bSELECT\b|\bINSERT\b|\bFROM events\b|postgres|pglite|class-(validator|transformer)|nestjs|express|body-parser|mongoose|kafkajs|TypeError|RangeError|SyntaxError|ReferenceError/i;
 
-const need = {
-  title: 'Early detection of sepsis in emergency departments',
-  description: 'Sepsis is recognised too late in two out of five emergency admissions.',
-  region: 'ES11',
-  diseaseField: 'infectious',
-  scope: ['early_detection'],
-  patientPopulation: 12000,
-  budgetEstimateEur: 2_500_000,
-  barriers: [],
-  evidence: [{ title: 'Regional sepsis audit 2024' }],
-};
+/** A valid need, with its evidence, that each case below spoils in one way. */
+const need = { ...validNeed(), evidence: [{ title: 'Regional sepsis audit 2024' }] };
 
 interface Reply {
   status: number;
