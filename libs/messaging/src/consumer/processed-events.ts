@@ -79,7 +79,7 @@ export class DocumentProcessedEvents implements ProcessedEvents {
  * embedded platform's in-memory read models): lost with those effects at a restart and redone
  * with them. As documents they cost a frozen copy and index entries each, and since an id
  * lives until the next stored checkpoint (about a second) every one of them outlived a
- * young-generation collection, a quarter of what a command left in the old generation.
+ * young-generation collection: about a quarter of what a command left in the old generation.
  */
 export class InMemoryProcessedEvents implements ProcessedEvents {
   /** Per consumer, each processed id with its position in the log (null where unknown). */
