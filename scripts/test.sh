@@ -22,7 +22,23 @@ mkdir -p "$results"
 export PCP_TEST_RESULTS_DIR="$results"
 
 status=0
-bash scripts/nx.sh run-many -t test --outputStyle=stream "$@" || status=$?
+bash scripts/nx.sh run-many -t test --outputStyle=stream "$@" 2>&1 | tee "$results/nx.log" ||
+  status=$?
+
+# A Jest worker killed by a signal (README, Layout: seen while processes start PGlite's
+# WebAssembly at once) fails its suite, whose tests then count for nothing. When that is all
+# that failed, those projects run once more and the summary names them; any other failure
+# stands as it is.
+if [ "$status" -ne 0 ] && crashed="$(node tools/jest/worker-crashes.js "$results" "$results/nx.log")"; then
+  mkdir -p "$results/retried"
+  for project in $crashed; do
+    mv "$results/$project.json" "$results/retried/$project.json"
+  done
+  echo "Running again after a Jest worker crash: $(echo $crashed)"
+  status=0
+  bash scripts/nx.sh run-many -t test --outputStyle=stream --skip-nx-cache \
+    --projects="$(echo $crashed | tr ' ' ',')" || status=$?
+fi
 
 node tools/jest/print-summary.js "$results" || status=$?
 exit "$status"

@@ -14,6 +14,18 @@ for (const r of reports) {
     console.log(f.message.replace(/^/gm, '    '));
   }
 }
+// Projects that ran again after a worker crash (scripts/test.sh): their first reports.
+const retriedDir = path.join(dir, 'retried');
+const retried = fs.existsSync(retriedDir)
+  ? fs
+      .readdirSync(retriedDir)
+      .sort()
+      .map((file) => JSON.parse(fs.readFileSync(path.join(retriedDir, file), 'utf8')))
+  : [];
+for (const r of retried) {
+  for (const c of r.crashedSuites)
+    console.log(`RAN AGAIN ${r.project}: a Jest worker died of ${c.signal} running ${c.file}`);
+}
 for (const r of reports) {
   // Projects without tests yet (jest --passWithNoTests) add nothing to report.
   if (r.passed + r.failed + r.skipped + r.suitesFailedToRun === 0) continue;
@@ -24,5 +36,8 @@ for (const r of reports) {
 if (total.suitesFailedToRun) console.log(`${total.suitesFailedToRun} test suite(s) failed to run`);
 // Suites that could not run count as failures in the closing line.
 const failed = total.failed + total.suitesFailedToRun;
-console.log(`tests: ${total.passed} passed, ${failed} failed, ${total.skipped} skipped`);
+const again = retried.length
+  ? `; ran again after a Jest worker crash: ${retried.map((r) => r.project).join(', ')}`
+  : '';
+console.log(`tests: ${total.passed} passed, ${failed} failed, ${total.skipped} skipped${again}`);
 process.exit(failed > 0 || files.length === 0 ? 1 : 0);

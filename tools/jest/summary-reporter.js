@@ -5,6 +5,11 @@ const path = require('node:path');
 
 // eslint-disable-next-line no-control-regex -- colour codes begin with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
+// A worker that a signal killed (README, Layout: PGlite's WebAssembly starting in several
+// processes at once) fails its suite without any test of it having run.
+const WORKER_CRASH =
+  /A jest worker process \(pid=\d+\) was terminated by another process: signal=(SIGSEGV|SIGBUS|SIGILL)/;
+
 /** A failure's message without its stack, but with the spec line it failed at. */
 const excerpt = (text) => {
   const lines = String(text ?? '')
@@ -35,6 +40,7 @@ class SummaryReporter {
     // The closing lines of a CI log are often all that is kept: each failure's first lines go
     // there too, so a failure can be read without the whole log.
     const failures = [];
+    const crashedSuites = [];
     for (const suite of results.testResults) {
       const file = path.relative(process.cwd(), suite.testFilePath);
       for (const test of suite.testResults.filter((t) => t.status === 'failed'))
@@ -43,8 +49,11 @@ class SummaryReporter {
           test: test.fullName,
           message: excerpt(test.failureMessages.join('\n')),
         });
-      if (suite.testExecError)
+      if (suite.testExecError) {
         failures.push({ file, test: '(suite)', message: excerpt(suite.testExecError.message) });
+        const crash = WORKER_CRASH.exec(String(suite.testExecError.message));
+        if (crash) crashedSuites.push({ file, signal: crash[1] });
+      }
     }
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
@@ -57,6 +66,7 @@ class SummaryReporter {
         suitesFailedToRun: results.numRuntimeErrorTestSuites,
         failedSuites,
         failures,
+        crashedSuites,
       }),
     );
   }
