@@ -6,7 +6,7 @@ const path = require('node:path');
 // eslint-disable-next-line no-control-regex -- colour codes begin with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
 // A worker that a signal killed (README, Layout: PGlite's WebAssembly starting in several
-// processes at once) fails its suite without any test of it having run.
+// processes at once) fails its suite, whose tests then count for nothing.
 const WORKER_CRASH =
   /A jest worker process \(pid=\d+\) was terminated by another process: signal=(SIGSEGV|SIGBUS|SIGILL)/;
 

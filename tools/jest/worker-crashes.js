@@ -51,6 +51,4 @@ function main([dir, logFile]) {
   return 0;
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
-
-module.exports = { failedTasks, crashedProjects };
+process.exit(main(process.argv.slice(2)));
