@@ -3,3 +3,4 @@ export * from './as-of';
 export * from './list-query';
 export * from './validators';
 export * from './contact-person';
+export * from './page-of';
