@@ -14,7 +14,14 @@ import {
   type EventStore,
   type PersonalDataVault,
 } from '@pcp/eventsourcing';
-import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
+import {
+  RequestValidationError,
+  pageOf,
+  toHistoryItem,
+  type HistoryItem,
+  type ListPage,
+  type PageQuery,
+} from '@pcp/http';
 import {
   consultationViewOf,
   type ClarificationView,
@@ -107,14 +114,19 @@ export class ConsultationQueries {
   }
 
   /** The organiser sees every question; a respondent every answered one and its own. */
-  async clarifications(id: string, viewer: Viewer): Promise<ClarificationView[]> {
+  async clarifications(
+    id: string,
+    viewer: Viewer,
+    page: PageQuery,
+  ): Promise<ListPage<ClarificationView>> {
     const view = await this.view(id);
     if (!seesEverything(view, viewer) && !isRespondent(view, viewer.org)) {
       throw new ForbiddenException(
         'Clarifications are read by the organising procurers and by suppliers that responded to this consultation',
       );
     }
-    return clarificationsFor(view, viewer);
+    const place = placesOf(view.clarifications);
+    return pageOf(clarificationsFor(view, viewer), page, (c) => place.get(c.id) as number);
   }
 
   async clarification(id: string, questionId: string, viewer: Viewer): Promise<ClarificationView> {
@@ -134,8 +146,15 @@ export class ConsultationQueries {
   }
 
   /** The organiser sees every response; a supplier its organisation's own. */
-  async responses(id: string, viewer: Viewer): Promise<ResponseView[]> {
-    return this.vault.reveal(consultationFor(await this.view(id), viewer).responses);
+  async responses(id: string, viewer: Viewer, page: PageQuery): Promise<ListPage<ResponseView>> {
+    const view = await this.view(id);
+    const place = placesOf(view.responses);
+    const { items, nextCursor } = pageOf(
+      consultationFor(view, viewer).responses,
+      page,
+      (r) => place.get(r.id) as number,
+    );
+    return { items: await this.vault.reveal(items), nextCursor };
   }
 
   async response(id: string, responseId: string, viewer: Viewer): Promise<ResponseView> {
@@ -162,6 +181,14 @@ export class ConsultationQueries {
     const events = await this.store.readStream(consultationStream(id));
     return asOf ? events.filter((e) => Date.parse(e.occurredAt) <= asOf.getTime()) : events;
   }
+}
+
+/**
+ * Each item's place in the consultation's full list, its key in pages: what a viewer may
+ * not see leaves gaps instead of shifting the pages of those who see it.
+ */
+function placesOf(items: readonly { id: string }[]): Map<string, number> {
+  return new Map(items.map((item, index) => [item.id, index]));
 }
 
 function notFound(id: string, asOf?: Date): NotFoundError {

@@ -16,6 +16,7 @@ import {
   ApiErrors,
   IdempotencyKeyHeader,
   IfMatchHeader,
+  ListQueryDto,
 } from '@pcp/http';
 import { ConsultationCommands } from '../application/consultation-commands';
 import { ConsultationQueries } from '../application/consultation-queries';
@@ -174,12 +175,17 @@ export class ConsultationsController {
   @ApiOperation({
     summary: 'Responses',
     description:
-      "All of them for the organisers and auditors; a supplier gets its organisation's own.",
+      "All of them for the organisers and auditors; a supplier gets its organisation's own. " +
+      'In the order submitted, in pages.',
   })
   @ApiOkResponse({ type: SupplierResponseList })
-  @ApiErrors(401, 404)
-  async responses(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.responses(id, user) };
+  @ApiErrors(400, 401, 404)
+  responses(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.responses(id, user, query);
   }
 
   @Get(':id/responses/:responseId')
@@ -224,12 +230,17 @@ export class ConsultationsController {
     summary: 'Clarification questions',
     description:
       'The organising procurers see every question; a supplier that responded sees every answered ' +
-      'question (equal treatment, the asker not named) and its own pending ones. Others: 403.',
+      'question (equal treatment, the asker not named) and its own pending ones. Others: 403. ' +
+      'In the order asked, in pages.',
   })
   @ApiOkResponse({ type: ClarificationList })
-  @ApiErrors(401, 403, 404)
-  async questions(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.clarifications(id, user) };
+  @ApiErrors(400, 401, 403, 404)
+  questions(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.clarifications(id, user, query);
   }
 
   @Get(':id/questions/:questionId')

@@ -451,6 +451,7 @@ describe('consultations over HTTP, learning of needs from their published events
         ['get', '/consultations/{id}/history'],
         ['post', '/consultations/{id}/publish'],
         ['post', '/consultations/{id}/responses'],
+        ['get', '/consultations/{id}/responses'],
         ['post', '/consultations/{id}/questions'],
         ['get', '/consultations/{id}/questions'],
         ['post', '/consultations/{id}/questions/{questionId}/answer'],
@@ -489,6 +490,20 @@ describe('consultations over HTTP, learning of needs from their published events
           /Below 8: PCP, and INNOVATION_PARTNERSHIP.*TRL 9: PPI, and COMMERCIAL.*or NONE.*no TRL is known.*every route/s,
         ),
       );
+      // The lists a consultation holds come in pages like every other list.
+      for (const [path, schema] of [
+        ['/consultations/{id}/responses', 'SupplierResponseList'],
+        ['/consultations/{id}/questions', 'ClarificationList'],
+      ]) {
+        const query = (document.paths[path]['get'].parameters ?? []).filter(
+          (p) => p.in === 'query',
+        );
+        expect(query.map((p) => p.name).sort()).toEqual(['cursor', 'limit']);
+        expect(Object.keys(document.components.schemas[schema].properties ?? {})).toEqual([
+          'items',
+          'nextCursor',
+        ]);
+      }
       const opening = document.components.schemas['OpenConsultationDto'].properties ?? {};
       expect(opening['stateOfTheArtTrl'].example).toBe(6);
       expect(opening['opensAt'].example).toBe('2025-03-01T09:00:00+01:00');

@@ -96,6 +96,7 @@ describe('consultation responses, clarifications, closing and the route decision
         [first.id, 'REPLACED'],
         [second.id, 'LIVE'],
       ]);
+      expect(all.body.nextCursor).toBeNull();
       expect((await get(`/consultations/${id}`).expect(200)).body.responseCount).toBe(1);
       const types = (await app.store.readStream(consultationStream(id))).map((e) => e.type);
       expect(types.slice(-2)).toEqual([
@@ -233,13 +234,16 @@ describe('consultation responses, clarifications, closing and the route decision
         .expect(200);
 
       const asTom = await get(`/consultations/${id}/questions`, 'tom').expect(200);
-      expect(asTom.body.items).toEqual([
-        expect.objectContaining({
-          id: q1,
-          askedByOrg: null,
-          answer: 'Yes, through the HL7 FHIR gateway.',
-        }),
-      ]);
+      expect(asTom.body).toEqual({
+        items: [
+          expect.objectContaining({
+            id: q1,
+            askedByOrg: null,
+            answer: 'Yes, through the HL7 FHIR gateway.',
+          }),
+        ],
+        nextCursor: null,
+      });
       const asSam = await get(`/consultations/${id}/questions`, 'sam').expect(200);
       expect(asSam.body.items.map((q: { id: string }) => q.id)).toEqual([q1, q2]);
       await get(`/consultations/${id}/questions/${q1}`, 'tom').expect(200);
@@ -268,6 +272,86 @@ describe('consultation responses, clarifications, closing and the route decision
       await ask(randomUUID(), 'sam').expect(404);
       await ask(await opened(), 'sam').expect(409);
       await ask(id, 'sol').expect(422);
+    });
+  });
+
+  describe('GET .../questions and .../responses in cursor pages', () => {
+    type Page = { items: { id: string; askedByOrg?: string | null }[]; nextCursor: string | null };
+    /** Every page of a list as `who` reads it, following nextCursor to the end. */
+    const walk = async (path: string, who: Person, limit = 2): Promise<Page[]> => {
+      const pages: Page[] = [];
+      let cursor: string | null = null;
+      do {
+        const after: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+        const page = (await get(`${path}?limit=${limit}${after}`, who).expect(200)).body as Page;
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+      return pages;
+    };
+    const idsOf = (pages: Page[]) => pages.flatMap((p) => p.items.map((i) => i.id));
+
+    it('questions: each reader walks what it may see, each once, in the order asked', async () => {
+      const id = await published();
+      for (const who of ['sam', 'tom', 'uli'] as const) await respond(id, who).expect(201);
+      const askers: Person[] = ['tom', 'sam', 'tom', 'sam', 'tom', 'sam'];
+      const q: string[] = [];
+      for (const [n, who] of askers.entries()) {
+        q.push((await ask(id, who, `Question ${n}?`).expect(201)).body.id);
+      }
+      for (const answered of [q[0], q[3], q[4]]) {
+        await post(`/consultations/${id}/questions/${answered}/answer`)
+          .send({ text: 'Yes.' })
+          .expect(200);
+      }
+
+      const asAna = await walk(`/consultations/${id}/questions`, 'ana');
+      expect(idsOf(asAna)).toEqual(q);
+      expect(asAna.map((p) => p.items.length)).toEqual([2, 2, 2]);
+      expect(asAna.at(-1)?.nextCursor).toBeNull();
+
+      // Sam: its own, answered or not, and Tom's answered ones without the asker; never
+      // Tom's pending q2, and no page is short for what Sam may not see.
+      const asSam = await walk(`/consultations/${id}/questions`, 'sam');
+      expect(idsOf(asSam)).toEqual([q[0], q[1], q[3], q[4], q[5]]);
+      expect(asSam.map((p) => p.items.length)).toEqual([2, 2, 1]);
+      expect(asSam.at(-1)?.nextCursor).toBeNull();
+      const toms = asSam.flatMap((p) => p.items).filter((i) => [q[0], q[4]].includes(i.id));
+      expect(toms.map((i) => i.askedByOrg)).toEqual([null, null]);
+
+      const asUli = await walk(`/consultations/${id}/questions`, 'uli');
+      expect(idsOf(asUli)).toEqual([q[0], q[3], q[4]]);
+    });
+
+    it('responses: the organisers walk all, a supplier its own across the gaps', async () => {
+      const id = await published();
+      const samsFirst = (await respond(id, 'sam', 5).expect(201)).body.id;
+      const toms = (await respond(id, 'tom').expect(201)).body.id;
+      const ulis = (await respond(id, 'uli').expect(201)).body.id;
+      const samsSecond = (await respond(id, 'sam', 6, 'SepsisWatch 2').expect(201)).body.id;
+
+      const asAna = await walk(`/consultations/${id}/responses`, 'ana');
+      expect(idsOf(asAna)).toEqual([samsFirst, toms, ulis, samsSecond]);
+      expect(asAna.map((p) => p.nextCursor === null)).toEqual([false, true]);
+
+      const asSam = await walk(`/consultations/${id}/responses`, 'sam', 1);
+      expect(idsOf(asSam)).toEqual([samsFirst, samsSecond]);
+      expect(asSam.map((p) => p.nextCursor === null)).toEqual([false, true]);
+      expect(await walk(`/consultations/${id}/responses`, 'tom')).toEqual([
+        { items: [expect.objectContaining({ id: toms })], nextCursor: null },
+      ]);
+    });
+
+    it('400 for a cursor it did not issue, a limit outside 1-500 or an unknown parameter', async () => {
+      const id = await published();
+      await respond(id, 'sam').expect(201);
+      for (const list of ['questions', 'responses']) {
+        const bad = await get(`/consultations/${id}/${list}?cursor=nope`).expect(400);
+        expect(fieldsOf(bad.body)).toEqual(['cursor']);
+        for (const query of ['limit=0', 'limit=501', 'limit=two', 'colour=red']) {
+          await get(`/consultations/${id}/${list}?${query}`).expect(400);
+        }
+      }
     });
   });
 

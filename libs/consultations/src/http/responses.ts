@@ -86,11 +86,15 @@ export class AskedQuestionResponse extends ClarificationResponse {
 export class ClarificationList {
   @ApiProperty({ type: [ClarificationResponse] })
   items!: ClarificationResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class SupplierResponseList {
   @ApiProperty({ type: [SupplierResponse] })
   items!: SupplierResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class RouteDecisionResponse {

@@ -9,7 +9,14 @@ import {
   type FindOptions,
 } from '@pcp/documents';
 import { EVENT_STORE, NotFoundError, type EventStore } from '@pcp/eventsourcing';
-import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
+import {
+  RequestValidationError,
+  pageOf,
+  toHistoryItem,
+  type HistoryItem,
+  type ListPage,
+  type PageQuery,
+} from '@pcp/http';
 import {
   pilotViewOf,
   testbedViewOf,
@@ -120,6 +127,20 @@ export class PilotQueries {
     viewer: Viewer,
   ): Promise<PilotResource[K]> {
     return (await this.pilot(id, viewer))[kind];
+  }
+
+  /**
+   * One page of them, oldest first. Whoever reads the pilot reads all its items, so an
+   * item's place in the pilot's list is its key.
+   */
+  async pilotItemPage<K extends PilotItemKind>(
+    id: string,
+    kind: K,
+    viewer: Viewer,
+    page: PageQuery,
+  ): Promise<ListPage<PilotResource[K][number]>> {
+    const items = (await this.pilotItems(id, kind, viewer)) as PilotResource[K][number][];
+    return pageOf(items, page);
   }
 
   async pilotItem<K extends Exclude<PilotItemKind, 'rollouts'>>(

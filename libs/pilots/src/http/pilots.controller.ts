@@ -16,6 +16,7 @@ import {
   ApiErrors,
   IdempotencyKeyHeader,
   IfMatchHeader,
+  ListQueryDto,
 } from '@pcp/http';
 import { PilotCommands, type CommandOutcome } from '../application/pilot-commands';
 import { PilotQueries, toResource, type PilotResource } from '../application/pilot-queries';
@@ -322,11 +323,18 @@ export class PilotsController {
 
   @Get(':id/measurements')
   @AnyRole()
-  @ApiOperation({ summary: "The pilot's measurements", description: 'Scoped as the pilot.' })
+  @ApiOperation({
+    summary: "The pilot's measurements, oldest first",
+    description: 'Scoped as the pilot, in pages.',
+  })
   @ApiOkResponse({ type: MeasurementList })
-  @ApiErrors(401, 403, 404)
-  async measurements(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.pilotItems(id, 'measurements', user) };
+  @ApiErrors(400, 401, 403, 404)
+  measurements(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItemPage(id, 'measurements', user, query);
   }
 
   @Get(':id/measurements/:itemId')
@@ -344,11 +352,18 @@ export class PilotsController {
 
   @Get(':id/incidents')
   @AnyRole()
-  @ApiOperation({ summary: "The pilot's incidents", description: 'Scoped as the pilot.' })
+  @ApiOperation({
+    summary: "The pilot's incidents, oldest first",
+    description: 'Scoped as the pilot, in pages.',
+  })
   @ApiOkResponse({ type: IncidentList })
-  @ApiErrors(401, 403, 404)
-  async incidents(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.pilotItems(id, 'incidents', user) };
+  @ApiErrors(400, 401, 403, 404)
+  incidents(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItemPage(id, 'incidents', user, query);
   }
 
   @Get(':id/incidents/:itemId')
@@ -368,12 +383,16 @@ export class PilotsController {
   @AnyRole()
   @ApiOperation({
     summary: "The pilot's TRL assessments, oldest first",
-    description: "The last is the pilot's latest. Scoped as the pilot.",
+    description: "The last is the pilot's latest. Scoped as the pilot, in pages.",
   })
   @ApiOkResponse({ type: TrlAssessmentList })
-  @ApiErrors(401, 403, 404)
-  async assessments(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.pilotItems(id, 'trlAssessments', user) };
+  @ApiErrors(400, 401, 403, 404)
+  assessments(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItemPage(id, 'trlAssessments', user, query);
   }
 
   @Get(':id/trl-assessments/:itemId')
@@ -392,12 +411,16 @@ export class PilotsController {
   @Get(':id/rollouts')
   @AnyRole()
   @ApiOperation({
-    summary: "The pilot's roll-outs (scale-up)",
-    description: 'Scoped as the pilot.',
+    summary: "The pilot's roll-outs (scale-up), oldest first",
+    description: 'Scoped as the pilot, in pages.',
   })
   @ApiOkResponse({ type: RolloutList })
-  @ApiErrors(401, 403, 404)
-  async rollouts(@Param('id') id: string, @CurrentUser() user: AuthenticatedUser) {
-    return { items: await this.queries.pilotItems(id, 'rollouts', user) };
+  @ApiErrors(400, 401, 403, 404)
+  rollouts(
+    @Param('id') id: string,
+    @Query() query: ListQueryDto,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.pilotItemPage(id, 'rollouts', user, query);
   }
 }

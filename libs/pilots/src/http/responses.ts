@@ -225,21 +225,29 @@ export class PilotPage {
 export class MeasurementList {
   @ApiProperty({ type: [MeasurementResponse] })
   items!: MeasurementResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class IncidentList {
   @ApiProperty({ type: [IncidentResponse] })
   items!: IncidentResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class TrlAssessmentList {
   @ApiProperty({ type: [TrlAssessmentResponse] })
   items!: TrlAssessmentResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class RolloutList {
   @ApiProperty({ type: [RolloutResponse] })
   items!: RolloutResponse[];
+  @ApiProperty({ nullable: true, type: String })
+  nextCursor!: string | null;
 }
 
 export class RecordedMeasurementResponse extends MeasurementResponse {

@@ -135,6 +135,41 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
       expect(bySupplier.body.recordedByOrg).toBe('org-medtech-sme');
     });
 
+    it('GET: the readers of the pilot walk its measurements in cursor pages, each once, in order', async () => {
+      const { id } = await running();
+      const recorded: string[] = [];
+      for (const [n, who] of (['ana', 'sam', 'ana', 'sam', 'ana'] as Person[]).entries()) {
+        const res = await measure(id, 'sensitivity', 80 + n, daysAgo(5 - n), who).expect(201);
+        recorded.push(res.body.id);
+      }
+      for (const who of ['ana', 'sam', 'aud'] as Person[]) {
+        const pages: { items: { id: string }[]; nextCursor: string | null }[] = [];
+        let cursor: string | null = null;
+        do {
+          const after: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+          const page = await get(`/pilots/${id}/measurements?limit=2${after}`, who).expect(200);
+          pages.push(page.body);
+          cursor = page.body.nextCursor;
+        } while (cursor !== null && pages.length < 10);
+        expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
+        expect(pages.flatMap((p) => p.items.map((m) => m.id))).toEqual(recorded);
+        expect(pages.at(-1)?.nextCursor).toBeNull();
+      }
+      await get(`/pilots/${id}/measurements?limit=2`, 'tom').expect(403);
+    });
+
+    it('GET: 400 for a cursor it did not issue, a limit outside 1-500 or an unknown parameter', async () => {
+      const { id } = await running();
+      await measure(id, 'sensitivity', 90).expect(201);
+      for (const kind of ['measurements', 'incidents', 'trl-assessments', 'rollouts']) {
+        const bad = await get(`/pilots/${id}/${kind}?cursor=nope`).expect(400);
+        expect(fieldsOf(bad.body)).toEqual(['cursor']);
+        for (const query of ['limit=0', 'limit=501', 'colour=red']) {
+          await get(`/pilots/${id}/${kind}?${query}`).expect(400);
+        }
+      }
+    });
+
     it('409 before the start and after completion', async () => {
       const { id } = await planned();
       const before = await measure(id, 'sensitivity', 80).expect(409);
@@ -532,7 +567,11 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
         get(`/pilots/${id}/${kind}`, 'aud').expect(200),
       ),
     );
-    expect(lists.map((l) => l.body.items.length)).toEqual([1, 1, 1]);
+    expect(lists.map((l) => [l.body.items.length, l.body.nextCursor])).toEqual([
+      [1, null],
+      [1, null],
+      [1, null],
+    ]);
     await get(`/pilots/${id}/measurements/meas-unknown`).expect(404);
     await get('/pilots/no-such-pilot/incidents').expect(404);
     await complete(id).expect(200);
@@ -544,9 +583,10 @@ describe('running pilots, TRL assessments, completion, deployment and roll-out o
       .expect(201);
     expect(r.headers['location']).toBe(`/pilots/${id}/rollouts`);
     const rollouts = await get(r.headers['location'] as string, 'sam').expect(200);
-    expect(rollouts.body.items).toEqual([
-      expect.objectContaining({ site: 'ES22', kind: 'REGION' }),
-    ]);
+    expect(rollouts.body).toEqual({
+      items: [expect.objectContaining({ site: 'ES22', kind: 'REGION' })],
+      nextCursor: null,
+    });
   });
 
   describe('GET /pilots and GET /pilots/{id}', () => {

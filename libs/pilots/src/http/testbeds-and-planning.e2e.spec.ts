@@ -64,6 +64,21 @@ describe('testbeds and pilot planning over HTTP, with contracts learned from ten
     );
     const rollout = paths['/pilots/{id}/rollouts']?.['post'] as { summary: string };
     expect(rollout.summary).toMatch(/scale-up/);
+    // The lists a pilot holds come in pages like every other list.
+    const schemas = res.body.components.schemas as Record<string, { properties: object }>;
+    for (const [kind, schema] of [
+      ['measurements', 'MeasurementList'],
+      ['incidents', 'IncidentList'],
+      ['trl-assessments', 'TrlAssessmentList'],
+      ['rollouts', 'RolloutList'],
+    ]) {
+      const list = paths[`/pilots/{id}/${kind}`]?.['get'] as {
+        parameters: { name: string; in: string }[];
+      };
+      const query = list.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+      expect({ kind, query: query.sort() }).toEqual({ kind, query: ['cursor', 'limit'] });
+      expect(Object.keys(schemas[schema].properties)).toEqual(['items', 'nextCursor']);
+    }
   });
 
   describe('POST /testbeds', () => {
