@@ -17,7 +17,14 @@ import {
   type PersonalDataVault,
   type SealedPersonalData,
 } from '@pcp/eventsourcing';
-import { RequestValidationError, toHistoryItem, type HistoryItem, type ListPage } from '@pcp/http';
+import {
+  RequestValidationError,
+  pageOf,
+  toHistoryItem,
+  type HistoryItem,
+  type ListPage,
+  type PageQuery,
+} from '@pcp/http';
 import {
   WITHHELD_ACTOR_EVENTS,
   currentRanking,
@@ -97,7 +104,6 @@ export class TenderQueries {
     // A draft is the contracting organisation's own until it is published.
     const draftsVisible =
       viewer.roles.includes('auditor') ||
-      viewer.roles.includes('admin') ||
       (viewer.roles.includes('procurer') && query.org === viewer.org);
     if (!draftsVisible) {
       if (query.status === 'DRAFT') return { items: [], nextCursor: null };
@@ -231,6 +237,48 @@ export class TenderQueries {
     );
   }
 
+  /** One bid, for whoever reads it in the list of bids; 404 for a bid the viewer does not see. */
+  async bid(id: string, bidId: string, viewer: Viewer): Promise<BidView> {
+    const { items } = await this.bids(id, viewer);
+    if (items === undefined) {
+      throw new ForbiddenException(
+        'Bids are sealed until opening: the procurer sees how many arrived, a supplier its own',
+      );
+    }
+    const bid = items.find((b) => b.bidId === bidId);
+    if (!bid) throw new NotFoundError(`The tender ${id} has no bid ${bidId} that you can read`);
+    return bid;
+  }
+
+  /**
+   * One deliverable, for whoever sees the contract's deliverables in the tender: its
+   * procurers, auditors and the contract holder.
+   */
+  async deliverable(id: string, contractId: string, deliverableId: string, viewer: Viewer) {
+    const { state, revision } = await this.state(id, undefined, viewer);
+    const contract = tenderViewFor(state, revision, viewer).contracts.find(
+      (c) => c.contractId === contractId,
+    );
+    if (!contract) throw new NotFoundError(`The tender ${id} has no contract ${contractId}`);
+    if (contract.deliverables === undefined) {
+      throw new ForbiddenException(
+        "A contract's deliverables are read by the tender's procurers, auditors and the contract holder",
+      );
+    }
+    const deliverable = contract.deliverables.find((d) => d.deliverableId === deliverableId);
+    if (!deliverable) {
+      throw new NotFoundError(`The contract ${contractId} has no deliverable ${deliverableId}`);
+    }
+    return {
+      id: deliverable.deliverableId,
+      tenderId: id,
+      contractId,
+      title: deliverable.title,
+      accepted: deliverable.accepted,
+      revision,
+    };
+  }
+
   async ranking(id: string, viewer: Viewer) {
     const { state } = await this.state(id, undefined, viewer);
     if (state.openedBids.length === 0 && seesEverything(state, viewer)) {
@@ -248,8 +296,11 @@ export class TenderQueries {
     return { tenderId: id, complete: state.ranking !== null, items: currentRanking(state) };
   }
 
-  /** The caller's organisation's tenders: bids, contracts per phase, deliverables, next deadline. */
-  async participations(viewer: Viewer) {
+  /**
+   * The caller's organisation's tenders: bids, contracts per phase, deliverables, next
+   * deadline; in pages by tender id, each tender read only for its page.
+   */
+  async participations(viewer: Viewer, page: PageQuery = {}) {
     const tenderIds = new Set<string>();
     // Bids sealed at rest are found by the organisation's keyed digest; older ones by its id.
     const filters: Filter[] = [{ bidderKey: this.bidLog.bidderKey(viewer.org) }];
@@ -266,8 +317,13 @@ export class TenderQueries {
         cursor = page.nextCursor;
       } while (cursor !== null);
     }
+    const { items: pageIds, nextCursor } = pageOf(
+      [...tenderIds].sort(),
+      page,
+      (tenderId) => tenderId,
+    );
     const items = [];
-    for (const tenderId of tenderIds) {
+    for (const tenderId of pageIds) {
       const { state, revision, events } = await this.state(tenderId);
       const view = tenderViewFor(state, revision, viewer);
       const bids = (await this.bids(tenderId, viewer)).items ?? [];
@@ -298,7 +354,7 @@ export class TenderQueries {
               : null,
       });
     }
-    return { items };
+    return { items, nextCursor };
   }
 
   async ocds(id: string): Promise<OcdsReleasePackage> {

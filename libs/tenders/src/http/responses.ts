@@ -278,6 +278,12 @@ export class Participation {
 export class ParticipationsResponse {
   @ApiProperty({ type: [Participation] })
   items!: Participation[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as ?cursor= for the next page; null on the last.',
+  })
+  nextCursor!: string | null;
 }
 
 export class ConflictResponse {

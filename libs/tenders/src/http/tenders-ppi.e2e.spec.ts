@@ -199,6 +199,30 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
     expect((await get(`/tenders/${id}/bids`).expect(200)).body).toEqual({ count: 1 });
   });
 
+  it('GET /me/participations comes in pages by tender id, each tender once', async () => {
+    await app.settle();
+    const whole = await get('/me/participations?limit=500', 'sam').expect(200);
+    const all = (whole.body.items as Array<{ tenderId: string }>).map((p) => p.tenderId);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(whole.body.nextCursor).toBeNull();
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await get(`/me/participations?limit=1${query}`, 'sam').expect(200);
+      expect(page.body.items).toHaveLength(1);
+      walked.push(page.body.items[0].tenderId);
+      cursor = page.body.nextCursor;
+    } while (cursor !== null);
+    expect(walked).toEqual(all);
+    expect([...walked].sort()).toEqual(walked);
+    const bad = await get('/me/participations?cursor=nope', 'sam').expect(400);
+    expect(JSON.stringify(bad.body)).toContain('cursor');
+    await get('/me/participations?limit=0', 'sam').expect(400);
+    await get('/me/participations?limit=501', 'sam').expect(400);
+    await get('/me/participations?status=OPEN', 'sam').expect(400);
+  });
+
   it('documents every tenders route in a valid OpenAPI document', async () => {
     const document = (await app.http().get('/docs-json').expect(200)).body as {
       paths: Record<
@@ -219,6 +243,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
       ['post', '/tenders/{id}/unsuccessful'],
       ['post', '/tenders/{id}/bids'],
       ['get', '/tenders/{id}/bids'],
+      ['get', '/tenders/{id}/bids/{bidId}'],
       ['post', '/tenders/{id}/bids/{bidId}/withdraw'],
       ['post', '/tenders/{id}/bids/{bidId}/reject'],
       ['post', '/tenders/{id}/open-bids'],
@@ -228,6 +253,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
       ['get', '/tenders/{id}/ranking'],
       ['post', '/tenders/{id}/phases/{n}/award'],
       ['post', '/tenders/{id}/contracts/{contractId}/deliverables'],
+      ['get', '/tenders/{id}/contracts/{contractId}/deliverables/{did}'],
       ['post', '/tenders/{id}/contracts/{contractId}/deliverables/{did}/accept'],
       ['post', '/tenders/{id}/phases/{n}/complete'],
       ['post', '/tenders/{id}/phases/{n}/down-select'],

@@ -18,12 +18,13 @@ import {
 } from '@nestjs/swagger';
 import { AnyRole, CurrentUser, Public, Roles, type AuthenticatedUser } from '@pcp/auth';
 import type { CommandMetadata } from '@pcp/eventsourcing';
-import { CommandContext, HistoryResponse, IfMatch, parseAsOf } from '@pcp/http';
+import { CommandContext, HistoryResponse, IfMatch, ListQueryDto, parseAsOf } from '@pcp/http';
 import { TenderCommands, type TenderOutcome } from '../application/tender-commands';
 import { TenderQueries } from '../application/tender-queries';
 import { tenderViewFor } from '../read-models/tender-view';
 import { ApiErrors, CommandHeaders, PublicErrors } from './openapi';
 import {
+  BidResponse,
   BidsResponse,
   ConflictResponse,
   DeliverableResponse,
@@ -297,6 +298,24 @@ export class TendersController {
     return this.queries.bids(id, user);
   }
 
+  @Get(':id/bids/:bidId')
+  @AnyRole()
+  @ApiOperation({
+    summary: 'One bid',
+    description:
+      'For its bidder at any time; after opening, for the procurer, the assigned evaluators and ' +
+      'auditors. Before opening anyone else gets 403, and a bid the caller does not see is 404.',
+  })
+  @ApiOkResponse({ type: BidResponse })
+  @ApiErrors(401, 403, 404)
+  bid(
+    @Param('id') id: string,
+    @Param('bidId') bidId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.bid(id, bidId, user);
+  }
+
   @Post(':id/open-bids')
   @Roles('procurer')
   @HttpCode(200)
@@ -476,6 +495,23 @@ export class TendersController {
     };
   }
 
+  @Get(':id/contracts/:contractId/deliverables/:did')
+  @AnyRole()
+  @ApiOperation({
+    summary: 'One deliverable',
+    description: "For the tender's procurers, auditors and the contract holder.",
+  })
+  @ApiOkResponse({ type: DeliverableResponse })
+  @ApiErrors(401, 403, 404)
+  deliverableOf(
+    @Param('id') id: string,
+    @Param('contractId') contractId: string,
+    @Param('did') deliverableId: string,
+    @CurrentUser() user: AuthenticatedUser,
+  ) {
+    return this.queries.deliverable(id, contractId, deliverableId, user);
+  }
+
   @Post(':id/contracts/:contractId/deliverables/:did/accept')
   @Roles('procurer')
   @HttpCode(200)
@@ -582,11 +618,12 @@ export class ParticipationsController {
   @ApiOperation({
     summary: "Your organisation's tenders",
     description:
-      'Its bids, its contracts per phase with their status, deliverables due and the next deadline.',
+      'Its bids, its contracts per phase with their status, deliverables due and the next ' +
+      'deadline; one item per tender, in pages by tender id.',
   })
   @ApiOkResponse({ type: ParticipationsResponse })
-  @ApiErrors(401, 403)
-  participations(@CurrentUser() user: AuthenticatedUser) {
-    return this.queries.participations(user);
+  @ApiErrors(400, 401, 403)
+  participations(@Query() query: ListQueryDto, @CurrentUser() user: AuthenticatedUser) {
+    return this.queries.participations(user, query);
   }
 }

@@ -23,6 +23,7 @@ export const PEOPLE = {
   eva: { sub: 'u-eva', org: 'org-experts', roles: ['evaluator'] },
   eli: { sub: 'u-eli', org: 'org-experts', roles: ['evaluator'] },
   aud: { sub: 'u-aud', org: 'org-court-of-audit', roles: ['auditor'] },
+  adm: { sub: 'u-adm', org: 'org-platform', roles: ['admin'] },
 } as const;
 
 export type Person = keyof typeof PEOPLE;

@@ -267,6 +267,30 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(tom.body.items[0].technicalProposal).toBe('Tom second version');
       await get(`/tenders/${tenderId}/bids`, 'eva').expect(403);
       await get(`/tenders/${tenderId}/bids`, 'bea').expect(403);
+      // A platform admin operates the platform; a tender's bids are not theirs to count.
+      await get(`/tenders/${tenderId}/bids`, 'adm').expect(403);
+    });
+
+    it('GET /tenders/{id}/bids/{bidId} (the Location of a bid): its bidder only, before opening', async () => {
+      const own = await get(`/tenders/${tenderId}/bids/${bids['sam']}`, 'sam').expect(200);
+      expect(own.body).toMatchObject({
+        bidId: bids['sam'],
+        tenderId,
+        technicalProposal: SECRET_PROPOSAL,
+        status: 'SEALED',
+      });
+      // Another bidder's bid does not exist for tom; the procurer, evaluators and admins: sealed.
+      const other = await get(`/tenders/${tenderId}/bids/${bids['sam']}`, 'tom').expect(404);
+      const refused = await Promise.all(
+        (['ana', 'eva', 'aud', 'adm'] as const).map((who) =>
+          get(`/tenders/${tenderId}/bids/${bids['sam']}`, who).expect(403),
+        ),
+      );
+      for (const res of [other, ...refused]) {
+        expect(JSON.stringify(res.body)).not.toContain(SECRET_PROPOSAL);
+        expect(JSON.stringify(res.body)).not.toContain(PEOPLE.sam.org);
+      }
+      await get(`/tenders/${tenderId}/bids/no-such`, 'sam').expect(404);
     });
 
     it('nothing of a sealed bid reaches the history, the tender or the OCDS export of anyone else', async () => {
@@ -300,6 +324,7 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       const res = await get(`/tenders/${tenderId}/ranking`).expect(409);
       expect(res.body.details.code).toBe('BIDS_NOT_OPENED');
       await get(`/tenders/${tenderId}/ranking`, 'sam').expect(403);
+      await get(`/tenders/${tenderId}/ranking`, 'adm').expect(403);
     });
 
     it('open-bids before the deadline is 409 and changes nothing', async () => {
@@ -355,6 +380,20 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(pending(PEOPLE.sam.org)).toBe(true);
       expect(pending(PEOPLE.tom.org)).toBe(false);
       await post(`/tenders/${tenderId}/open-bids`).send({}).expect(409);
+    });
+
+    it('after opening, one bid is read by the procurer and auditors, not by another bidder or an admin', async () => {
+      for (const who of ['ana', 'aud'] as const) {
+        const res = await get(`/tenders/${tenderId}/bids/${bids['sam']}`, who).expect(200);
+        expect(res.body).toMatchObject({ bidId: bids['sam'], status: 'OPENED' });
+      }
+      await get(`/tenders/${tenderId}/bids/${bids['sam']}`, 'tom').expect(404);
+      await get(`/tenders/${tenderId}/bids/${bids['uli']}`).expect(404); // withdrawn, never opened
+      for (const who of ['adm', 'bea'] as const) {
+        const res = await get(`/tenders/${tenderId}/bids/${bids['sam']}`, who).expect(403);
+        expect(JSON.stringify(res.body)).not.toContain(SECRET_PROPOSAL);
+        await get(`/tenders/${tenderId}/bids`, who).expect(403);
+      }
     });
 
     it('scores before assignment are 403; evaluators: 400 empty, 200 assigned', async () => {
@@ -496,6 +535,33 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       await post(`/tenders/${tenderId}/contracts/${tom.id}/deliverables/${t.body.id}/accept`)
         .send({})
         .expect(200);
+    });
+
+    it('GET a deliverable at its Location: the holder, the procurer and auditors; 403 or 404 otherwise', async () => {
+      const sam = found(phase1.find((c) => c.supplierOrg === PEOPLE.sam.org));
+      const created = await post(`/tenders/${tenderId}/contracts/${sam.id}/deliverables`, 'sam')
+        .send({ title: 'D2', description: 'Prototype' })
+        .expect(201);
+      const location = created.headers['location'] as string;
+      expect(location).toBe(
+        `/tenders/${tenderId}/contracts/${sam.id}/deliverables/${created.body.id}`,
+      );
+      for (const who of ['sam', 'ana', 'aud'] as const) {
+        const res = await get(location, who).expect(200);
+        expect(res.body).toEqual({
+          id: created.body.id,
+          tenderId,
+          contractId: sam.id,
+          title: 'D2',
+          accepted: false,
+          revision: expect.any(Number),
+        });
+      }
+      for (const who of ['tom', 'bea', 'adm'] as const) await get(location, who).expect(403);
+      await get(`/tenders/${tenderId}/contracts/${sam.id}/deliverables/no-such`, 'sam').expect(404);
+      await get(`/tenders/${tenderId}/contracts/no-such/deliverables/${created.body.id}`).expect(
+        404,
+      );
     });
 
     it('complete phase 1 (tom fails), down-select: a failed supplier is 422, then sam alone with a justification', async () => {

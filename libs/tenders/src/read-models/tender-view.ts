@@ -42,12 +42,15 @@ export interface TenderView {
   revision: number;
 }
 
-/** The contracting authority's procurers, auditors and admins. */
+/**
+ * The contracting authority's procurers, and auditors. Platform admins operate the platform
+ * (organisations, testbeds, users): bids, scores, deliverables and drafts are not theirs to
+ * read, so they see a tender as any other organisation does.
+ */
 export function seesEverything(state: Pick<TenderState, 'org'>, viewer: Viewer): boolean {
   return (
     (viewer.roles.includes('procurer') && viewer.org === state.org) ||
-    viewer.roles.includes('auditor') ||
-    viewer.roles.includes('admin')
+    viewer.roles.includes('auditor')
   );
 }
 
