@@ -33,6 +33,7 @@ export const PEOPLE = {
   /** A supplier role in the organising organisation itself. */
   sol: { sub: 'u-sol', org: 'org-sergas', roles: ['supplier'] },
   aud: { sub: 'u-aud', org: 'org-court-of-audit', roles: ['auditor'] },
+  adm: { sub: 'u-adm', org: 'org-platform', roles: ['admin'] },
 } as const;
 
 export type Person = keyof typeof PEOPLE;

@@ -144,6 +144,16 @@ describe('consultation responses, clarifications, closing and the route decision
       await get(`/consultations/${id}/responses/${toms.id}`, 'tom').expect(200);
       await get(`/consultations/${id}/responses/${toms.id}`, 'sam').expect(403);
       await get(`/consultations/${id}/responses/${randomUUID()}`).expect(404);
+      // Auditors read them all; a platform admin reads what any other organisation reads.
+      expect(
+        (await get(`/consultations/${id}/responses`, 'aud').expect(200)).body.items,
+      ).toHaveLength(2);
+      const asAdmin = await get(`/consultations/${id}`, 'adm').expect(200);
+      expect(asAdmin.body.responses).toEqual([]);
+      expect((await get(`/consultations/${id}/responses`, 'adm').expect(200)).body.items).toEqual(
+        [],
+      );
+      await get(`/consultations/${id}/responses/${toms.id}`, 'adm').expect(403);
     });
 
     it('reading responses: 404 for an unknown consultation, 401 without a token', async () => {

@@ -7,11 +7,12 @@ export interface Viewer {
   roles: readonly string[];
 }
 
-/** The organising organisation, auditors and platform admins see every response and question. */
+/**
+ * The organising organisation and auditors see every response and question. Platform admins
+ * operate the platform: suppliers' responses are not theirs to read.
+ */
 export function seesEverything(view: Pick<ConsultationView, 'org'>, viewer: Viewer): boolean {
-  return (
-    viewer.org === view.org || viewer.roles.includes('auditor') || viewer.roles.includes('admin')
-  );
+  return viewer.org === view.org || viewer.roles.includes('auditor');
 }
 
 /** A supplier organisation that has responded (its response may since have been replaced). */
