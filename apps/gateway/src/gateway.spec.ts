@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway } from './gateway';
-import { serviceFor, upstreamsFrom } from './routes';
+import { portFrom, serviceFor, upstreamsFrom } from './routes';
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -24,6 +24,16 @@ describe('routes', () => {
 
   it('refuses an upstream that is not a URL', () => {
     expect(() => upstreamsFrom({ NEEDS_URL: 'not a url' })).toThrow('NEEDS_URL is not a URL');
+  });
+
+  it('listens on PORT, 3000 by default; a port that is not one stops it with the reason', () => {
+    expect(portFrom({})).toBe(3000);
+    expect(portFrom({ PORT: '3100' })).toBe(3100);
+    for (const bad of ['abc', '3100.5', '-1', '65536']) {
+      expect(() => portFrom({ PORT: bad })).toThrow(
+        `PORT must be a whole number from 0 to 65535, not "${bad}"`,
+      );
+    }
   });
 });
 

@@ -1,11 +1,12 @@
 import { createGateway } from './gateway';
-import { upstreamsFrom } from './routes';
+import { portFrom, upstreamsFrom } from './routes';
 
 // The distributed setup's single address: routes each path to the service that owns it.
 const host = process.env.HOST ?? '127.0.0.1';
-const port = Number(process.env.PORT ?? 3000);
+let port: number;
 let upstreams;
 try {
+  port = portFrom(process.env);
   upstreams = upstreamsFrom(process.env);
 } catch (e) {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

@@ -36,3 +36,14 @@ export function serviceFor(path: string): string | null {
   const segment = path.split('?')[0].split('/')[1] ?? '';
   return SERVICE_OF_RESOURCE[segment] ?? null;
 }
+
+/** `PORT` (default 3000): a whole number from 0 to 65535, or the gateway does not start. */
+export function portFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env['PORT'];
+  if (raw === undefined || raw.trim() === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
