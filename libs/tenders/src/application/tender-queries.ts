@@ -40,6 +40,7 @@ import {
 } from '../domain';
 import { ocdsReleasePackage, withContactPoints, type OcdsReleasePackage } from '../ocds';
 import { BIDS_COLLECTION, type BidDocument } from '../read-models/bids.projection';
+import { disclosureOf } from '../read-models/tender-history';
 import { seesEverything, tenderViewFor, type TenderView } from '../read-models/tender-view';
 import { TENDERS_COLLECTION, type TenderDocument } from '../read-models/tenders.projection';
 import { SealedBidStore } from './sealed-bid-store';
@@ -148,8 +149,10 @@ export class TenderQueries {
 
   /**
    * The tender's events. Before opening, a bid event shows its content (id, digest, count)
-   * only to the bidder, and an amendment lists only the viewer's own bids to reconfirm; evaluators see other evaluators' declarations and scores only once
-   * the evaluation is complete; suppliers never see them.
+   * only to the bidder, and an amendment lists only the viewer's own bids to reconfirm;
+   * evaluators see other evaluators' declarations and scores only once the evaluation is
+   * complete; suppliers never see them. After opening, what other organisations' bids,
+   * rankings, deliverables and assessments say stays as hidden as elsewhere (disclosureOf).
    */
   async history(id: string, viewer: Viewer): Promise<{ streamId: string; items: HistoryItem[] }> {
     const streamId = tenderStream(id);
@@ -160,6 +163,11 @@ export class TenderQueries {
     const opened = state.openedBids.length > 0;
     const full = seesEverything(state, viewer);
     const scores = scoresVisibleTo(state, viewer);
+    const reader = {
+      viewer,
+      evaluator: state.evaluation.evaluators.includes(viewer.userId),
+      ownBidIds,
+    };
     const items = events.map((e) => {
       if (SEALED_TYPES.has(e.type) && !opened) {
         const bidId = (e.data as { bidId?: string }).bidId;
@@ -176,6 +184,14 @@ export class TenderQueries {
         const { evaluatorId } = e.data as { evaluatorId: string };
         const visible = scores === 'ALL' || (scores === 'OWN' && evaluatorId === viewer.userId);
         if (!visible) return toHistoryItem(e, () => ({ tenderId: id, withheld: true }));
+      }
+      if (!full) {
+        const shown = disclosureOf(e.type, e.data, state, reader);
+        if (shown.show === 'withheld') {
+          // The reason of a rejection or an assessment is part of what is withheld.
+          return { ...toHistoryItem(e, () => ({ tenderId: id, withheld: true })), reason: null };
+        }
+        if (shown.show === 'part') return toHistoryItem(e, () => shown.data);
       }
       return toHistoryItem(e);
     });

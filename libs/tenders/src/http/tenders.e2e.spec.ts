@@ -636,6 +636,55 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       await post(`/tenders/${tenderId}/cancel`).send({}).expect(400);
     });
 
+    it("the history after opening tells no one more of other organisations' bids than /bids and /ranking do", async () => {
+      type Item = { type: string; reason: string | null; data: Record<string, unknown> };
+      const history = async (who: Person) =>
+        (await get(`/tenders/${tenderId}/history`, who).expect(200)).body.items as Item[];
+      const one = (items: Item[], type: string) => found(items.find((e) => e.type === type));
+      const openedOrgs = (items: Item[]) =>
+        (one(items, 'BidsOpened').data.bids as Array<{ supplierOrg: string }>)
+          .map((b) => b.supplierOrg)
+          .sort();
+      const rankedBids = (items: Item[]) =>
+        (one(items, 'EvaluationCompleted').data.ranking as Array<{ bidId: string }>).map(
+          (r) => r.bidId,
+        );
+      const deliverableOrgs = (items: Item[]) =>
+        items
+          .filter((e) => e.type === 'DeliverableSubmitted')
+          .map((e) => e.data['supplierOrg'] ?? 'withheld');
+
+      const owner = await history('ana');
+      expect(openedOrgs(owner)).toEqual([PEOPLE.sam.org, PEOPLE.tom.org].sort());
+      expect(rankedBids(owner).sort()).toEqual([bids['sam'], bids['tom']].sort());
+      expect(deliverableOrgs(owner)).not.toContain('withheld');
+
+      const tom = await history('tom');
+      expect(openedOrgs(tom)).toEqual([PEOPLE.tom.org]);
+      expect(rankedBids(tom)).toEqual([bids['tom']]);
+      expect(deliverableOrgs(tom)).not.toContain(PEOPLE.sam.org);
+      expect(deliverableOrgs(tom)).toContain(PEOPLE.tom.org);
+      const tomsView = JSON.stringify(tom);
+      expect(tomsView).not.toContain('Works in the field'); // the assessment of sam's contract
+      expect(tomsView).not.toContain('Field test');
+
+      for (const who of ['bea', 'adm', 'uli'] as const) {
+        const items = await history(who);
+        expect(openedOrgs(items)).toEqual([]);
+        expect(rankedBids(items)).toEqual([]);
+        expect(deliverableOrgs(items).every((org) => org === 'withheld')).toBe(true);
+        for (const trl of items.filter((e) => e.type === 'TrlAssessedInPhase')) {
+          expect(trl).toMatchObject({ reason: null, data: { tenderId, withheld: true } });
+        }
+        // Awards stay public, as in the OCDS export.
+        expect(JSON.stringify(one(items, 'PhaseContractsAwarded'))).toContain(PEOPLE.sam.org);
+      }
+      // The assigned evaluator reads the opened bids and the ranking, not the deliverables.
+      const eva = await history('eva');
+      expect(openedOrgs(eva)).toEqual([PEOPLE.sam.org, PEOPLE.tom.org].sort());
+      expect(deliverableOrgs(eva).every((org) => org === 'withheld')).toBe(true);
+    });
+
     it('GET ?asOf shows the tender as it was while published', async () => {
       const stream = await app.store.readStream(tenderStream(tenderId));
       const published = found(stream.find((e) => e.type === 'TenderPublished'));
