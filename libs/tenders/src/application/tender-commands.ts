@@ -16,6 +16,7 @@ import {
   LateBidError,
   NotOwnerError,
   sealedBidDecider,
+  standingBid,
   tenderDecider,
   type BidAttempt,
   type CallTermsInput,
@@ -283,7 +284,12 @@ export class TenderCommands {
     const current = await this.existing(id);
     const revealed: RevealedBid[] = [];
     for (const sealed of current.state.sealedBids) {
-      const bid = (await this.bids.load(bidStream(sealed.bidId))).state.bid;
+      // The version the tender recorded, not a later replacement it refused.
+      const events = await this.bidLog.readStream(bidStream(sealed.bidId));
+      const { bid } = standingBid(
+        events.map((e) => ({ type: e.type, data: e.data }) as SealedBidEvent),
+        sealed.sealedDigest,
+      );
       if (bid) revealed.push(bid);
     }
     return this.run(id, { type: 'OpenBids', revealed, now: this.clock.now() }, metadata, expected);

@@ -30,7 +30,7 @@ import {
   currentRanking,
   rankingVisibleTo,
   scoresVisibleTo,
-  sealedBidDecider,
+  standingBid,
   tenderDecider,
   type SealedBidEvent,
   type SealedBidState,
@@ -210,7 +210,7 @@ export class TenderQueries {
     if (opened && (seesEverything(state, viewer) || evaluator)) {
       const items: BidView[] = [];
       for (const b of state.openedBids) {
-        const sealed = await this.sealed(b.bidId);
+        const sealed = await this.sealed(state, b.bidId);
         items.push({
           ...bidViewOf(sealed, id, b.reconfirmationPending ?? false),
           status: b.rejection === null ? 'OPENED' : 'REJECTED',
@@ -226,7 +226,7 @@ export class TenderQueries {
       const own = await this.ownBidIds(state, viewer.org);
       const items: BidView[] = [];
       for (const bidId of own) {
-        const sealed = await this.sealed(bidId);
+        const sealed = await this.sealed(state, bidId);
         const openedBid = state.openedBids.find((b) => b.bidId === bidId);
         // A withdrawn bid is no longer standing: nothing to reconfirm.
         const pending =
@@ -390,7 +390,7 @@ export class TenderQueries {
   ): Promise<Map<string, { name: string; email: string }>> {
     const sealedContacts: Array<{ org: string; contact: SealedPersonalData }> = [];
     for (const bid of state.openedBids) {
-      const contact = (await this.sealed(bid.bidId)).bid?.contact;
+      const contact = (await this.sealed(state, bid.bidId)).bid?.contact;
       if (contact) sealedContacts.push({ org: bid.supplierOrg, contact });
     }
     const contacts = new Map<string, { name: string; email: string }>();
@@ -412,11 +412,13 @@ export class TenderQueries {
     return own;
   }
 
-  private async sealed(bidId: string): Promise<SealedBidState> {
+  /** A bid as the tender recorded it (standingBid): never a replacement the tender refused. */
+  private async sealed(state: TenderState, bidId: string): Promise<SealedBidState> {
     const events = await this.bidLog.readStream(bidStream(bidId));
-    return events.reduce(
-      (s, e) => sealedBidDecider.evolve(s, { type: e.type, data: e.data } as SealedBidEvent),
-      sealedBidDecider.initialState(),
+    const digest = state.sealedBids.find((b) => b.bidId === bidId)?.sealedDigest ?? null;
+    return standingBid(
+      events.map((e) => ({ type: e.type, data: e.data }) as SealedBidEvent),
+      digest,
     );
   }
 

@@ -197,6 +197,26 @@ export const sealedBidDecider: Decider<SealedBidCommand, SealedBidState, SealedB
   },
 };
 
+/**
+ * The bid as its tender recorded it: the last version in the bid's stream sealed under
+ * `digest` (the status stays the stream's last). A replacement is sealed in the bid's own
+ * stream before the tender records its digest, so when the tender refuses it (bidding closed
+ * in between) or the service stops between the two writes, the newer version never stood.
+ * When no version has the digest (an altered stream), the last one: opening then refuses it.
+ */
+export function standingBid(
+  events: readonly SealedBidEvent[],
+  digest: string | null,
+): SealedBidState {
+  let state = sealedBidDecider.initialState();
+  let recorded: SealedBidState | null = null;
+  for (const event of events) {
+    state = sealedBidDecider.evolve(state, event);
+    if (digest !== null && state.sealedDigest === digest) recorded = state;
+  }
+  return recorded ? { ...recorded, status: state.status } : state;
+}
+
 function sealing(command: Command<'SealBid'>, state: SealedBidState): SealedBidEvent {
   if (state.status !== 'NONE') {
     throw new InvalidStateError(`A bid with the id ${command.bidId} already exists`, 'BID_EXISTS');

@@ -5,6 +5,7 @@ import { LateBidError, NotOwnerError } from './errors';
 import {
   bidDigest,
   sealedBidDecider,
+  standingBid,
   type SealedBidCommand,
   type RevealedBid,
   type SealedBidEvent,
@@ -176,6 +177,43 @@ describe('sealing a bid in its own stream', () => {
       priceEur: 390_000,
     });
     expect(bidDigest(state.bid as RevealedBid)).toBe(state.sealedDigest);
+  });
+
+  it('stands by the version its tender recorded, not a later one the tender never took', () => {
+    const reseal = (priceEur: number, nonce: string, history: SealedBidEvent[]) =>
+      sealedBidDecider.decide(
+        {
+          type: 'ResealBid',
+          actorOrg: supplier,
+          sealNonce: nonce,
+          priceEur,
+          technicalProposal: `Proposal at ${priceEur}.`,
+          declaredTrl: 4,
+        },
+        history.reduce(sealedBidDecider.evolve, sealedBidDecider.initialState()),
+      )[0];
+    const second = reseal(390_000, 'c2VhbC1ub25jZS0wMDAy', sealed);
+    const third = reseal(370_000, 'c2VhbC1ub25jZS0wMDAz', [...sealed, second]);
+    const stream = [...sealed, second, third];
+    const digestOf = (e: SealedBidEvent) => (e.data as { sealedDigest: string }).sealedDigest;
+
+    // The tender recorded the second version; the third was sealed but refused.
+    const standing = standingBid(stream, digestOf(second));
+    expect(standing).toMatchObject({ status: 'SEALED', bid: { priceEur: 390_000 } });
+    expect(standing.sealedDigest).toBe(digestOf(second));
+    expect(bidDigest(standing.bid as RevealedBid)).toBe(digestOf(second));
+    expect(standingBid(stream, digestOf(sealed[0])).bid?.priceEur).toBe(
+      (sealed[0].data as { priceEur: number }).priceEur,
+    );
+    // No version under the digest (an altered stream): the last, which opening refuses.
+    expect(standingBid(stream, 'f'.repeat(64)).bid?.priceEur).toBe(370_000);
+    expect(standingBid(stream, null).bid?.priceEur).toBe(370_000);
+    // A withdrawal after the recorded version keeps the stream's status.
+    const withdrawn: SealedBidEvent = {
+      type: 'SealedBidWithdrawn',
+      data: { bidId: 'bid-d', tenderId, reason: null },
+    };
+    expect(standingBid([...stream, withdrawn], digestOf(second)).status).toBe('WITHDRAWN');
   });
 
   it('refuses replacement or withdrawal by anyone else, without naming the bidder', () => {

@@ -1,6 +1,11 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { CommandHandler } from '@pcp/eventsourcing';
 import { createTestApp, type TestApp } from '@pcp/platform';
-import { tenderStream } from '../application/streams';
+import { SealedBidStore } from '../application/sealed-bid-store';
+import { BID_SEALING_KEY } from '../application/settings';
+import { bidStream, tenderStream } from '../application/streams';
+import { sealedBidDecider } from '../domain';
 import { tendersContextWith } from '../tenders.context';
 import {
   consultationsAsPublished,
@@ -181,6 +186,46 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
       .expect(422);
     const stream = await app.store.readStream(tenderStream(id));
     expect(stream.filter((e) => e.type === 'BidSubmitted')).toHaveLength(1);
+  });
+
+  it('a replacement sealed in the bid stream but never recorded by the tender does not stand', async () => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const bidId = (await post(`/tenders/${id}/bids`, 'sam').send(bidBody('Recorded', 111_000))).body
+      .id as string;
+    // What a replacement leaves when the service stops (or the deadline passes) between
+    // sealing it in the bid's stream and recording its digest in the tender.
+    const key = app.app.get<Buffer>(BID_SEALING_KEY, { strict: false });
+    await new CommandHandler(new SealedBidStore(app.store, key), sealedBidDecider).handle(
+      bidStream(bidId),
+      {
+        type: 'ResealBid',
+        actorOrg: PEOPLE.sam.org,
+        sealNonce: randomBytes(24).toString('base64url'),
+        ...bidBody('Never recorded', 222_000),
+      },
+      {
+        actor: { userId: PEOPLE.sam.sub, org: PEOPLE.sam.org, roles: ['supplier'] },
+        correlationId: randomUUID(),
+      },
+    );
+    const own = await get(`/tenders/${id}/bids/${bidId}`, 'sam').expect(200);
+    expect(own.body).toMatchObject({ technicalProposal: 'Recorded', priceEur: 111_000 });
+    clock.advance(11 * DAY_MS);
+    await post(`/tenders/${id}/open-bids`).send({}).expect(200);
+    const opened = await get(`/tenders/${id}/bids`).expect(200);
+    expect(opened.body.items).toEqual([
+      expect.objectContaining({
+        bidId,
+        technicalProposal: 'Recorded',
+        priceEur: 111_000,
+        status: 'OPENED',
+      }),
+    ]);
   });
 
   it('two bids of one organisation sent at once: one is submitted, the other replaces it', async () => {
