@@ -511,8 +511,27 @@ describe('awarding phase 1', () => {
       valid: true,
     });
     given(pcpEvaluated())
-      .when(awardPhase1(['bid-a']))
+      .when(awardPhase1(['bid-a', 'bid-b']))
       .thenState(expect.objectContaining({ status: 'AWARDED', phase: 1 }));
+  });
+
+  it('needs a justification to award phase 1 of a PCP to fewer than 2 suppliers', () => {
+    const error = given(pcpEvaluated())
+      .when(awardPhase1(['bid-a']))
+      .thenThrows(DomainRuleError, /Only 1 supplier enters phase 1, which leaves no competition/);
+    expect(error.code).toBe('JUSTIFICATION_REQUIRED');
+    expect(error.details).toEqual({ chosen: 1 });
+    const [event] = tenderDecider.decide(
+      {
+        ...awardPhase1(['bid-a']),
+        justification: 'The other designs miss the safety case',
+      } as TenderCommand,
+      stateOf(pcpEvaluated()),
+    );
+    expect(event.data).toMatchObject({
+      contracts: [expect.objectContaining({ bidId: 'bid-a' })],
+      justification: 'The other designs miss the safety case',
+    });
   });
 
   it('needs a justification to pass over a higher-ranked bid', () => {
@@ -539,9 +558,10 @@ describe('awarding phase 1', () => {
 
   it('passes over lower-ranked bids without a justification', () => {
     expect(
-      tenderDecider.decide(awardPhase1(['bid-a']), stateOf(pcpEvaluated()))[0].data,
+      tenderDecider.decide(awardPhase1(['bid-a', 'bid-b']), stateOf(pcpEvaluated()))[0].data,
     ).toMatchObject({
       passedOver: [],
+      justification: null,
     });
   });
 
@@ -597,8 +617,11 @@ describe('awarding phase 1', () => {
       .thenThrows(DomainRuleError, /reason for the award must not be empty/);
     given(pcpEvaluated())
       .when({
-        ...awardPhase1(['bid-a']),
-        ids: [{ bidId: 'bid-a', contractId: 'c1' }],
+        ...awardPhase1(['bid-a', 'bid-b']),
+        ids: [
+          { bidId: 'bid-a', contractId: 'c1' },
+          { bidId: 'bid-b', contractId: 'c2', frameworkAgreementId: 'fa2' },
+        ],
       } as TenderCommand)
       .thenThrows(
         DomainRuleError,

@@ -1331,6 +1331,14 @@ function award(command: Command<'AwardContracts'>, state: TenderState): TenderEv
   }
   const reason = requiredReason('reason for the award', command.reason);
   const justification = optionalReason('justification', command.justification);
+  if (terms.procedure === 'PCP' && chosen.length < 2 && justification === null) {
+    // DOMAIN: fewer than 2 suppliers in a phase is allowed, but must be justified.
+    throw new DomainRuleError(
+      `Only ${chosen.length} supplier enters phase 1, which leaves no competition; give a justification`,
+      'JUSTIFICATION_REQUIRED',
+      { chosen: chosen.length },
+    );
+  }
   const skipped = passedOver(ranking, bidIds);
   if (skipped.length > 0 && justification === null) {
     throw new DomainRuleError(

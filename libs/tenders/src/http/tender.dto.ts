@@ -349,7 +349,10 @@ export class AwardDto {
   @MaxLength(FREE_TEXT_LIMIT)
   reason!: string;
 
-  @ApiPropertyOptional({ description: 'Required when a higher-ranked bid is passed over (422).' })
+  @ApiPropertyOptional({
+    description:
+      'Required (422 without it) when a higher-ranked bid is passed over, and when a PCP phase 1 goes to fewer than 2 suppliers.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(FREE_TEXT_LIMIT)

@@ -449,7 +449,8 @@ export class TendersController {
   @ApiOperation({
     summary: 'Award the phase 1 contracts (or the PPI contracts)',
     description:
-      'After every admissible bid is scored; passing over a higher-ranked bid needs a justification.',
+      'After every admissible bid is scored; passing over a higher-ranked bid, or a PCP phase 1 ' +
+      'with fewer than 2 suppliers, needs a justification.',
   })
   @CommandHeaders()
   @ApiOkResponse({ type: PhaseContractsResponse })
