@@ -18,12 +18,42 @@ import {
 } from '@pcp/documents';
 import type { Journey } from '../domain';
 import {
+  CONSULTATIONS,
   INNOVATIONS,
   NEEDS,
   TIMELINE_EVENTS,
+  type KnownConsultation,
   type NeedJourney,
   type TimelineEntry,
 } from '../integration/collections';
+
+/** Something on an innovation's way that a reader should notice. */
+export interface JourneyWarning {
+  /** SHORT_LEAD_TIME: its consultation's prior information notice came less than 30 days ahead. */
+  code: 'SHORT_LEAD_TIME';
+  consultationId: string;
+  leadTimeDays: number;
+  message: string;
+}
+
+export type JourneyAnswer = Journey & { warnings: JourneyWarning[] };
+
+/** The warnings of one journey, from what the pipeline knows of its consultation. */
+export function journeyWarnings(
+  journey: Journey,
+  consultation: KnownConsultation | undefined,
+): JourneyWarning[] {
+  if (!consultation?.shortLeadTime || journey.consultationId === null) return [];
+  const days = consultation.leadTimeDays ?? 0;
+  return [
+    {
+      code: 'SHORT_LEAD_TIME',
+      consultationId: journey.consultationId,
+      leadTimeDays: days,
+      message: `The consultation's prior information notice came ${days} day(s) before it opened; practice is at least 30`,
+    },
+  ];
+}
 
 export interface InnovationFilters {
   stage?: string;
@@ -116,7 +146,7 @@ export class InnovationQueries {
   async list(
     user: AuthenticatedUser,
     filters: InnovationFilters,
-  ): Promise<{ items: Journey[]; nextCursor: string | null }> {
+  ): Promise<{ items: JourneyAnswer[]; nextCursor: string | null }> {
     const criteria: Filter = {};
     if (filters.stage) criteria.stage = filters.stage;
     if (filters.region) criteria.regions = filters.region;
@@ -132,7 +162,10 @@ export class InnovationQueries {
           cursor: filters.cursor,
         }),
       );
-      return { items: page.items.map((d) => d.data), nextCursor: page.nextCursor };
+      return {
+        items: await this.withWarnings(page.items.map((d) => d.data)),
+        nextCursor: page.nextCursor,
+      };
     }
     // A user who is both supplier and procurer: filter by either scope in one ordered walk.
     const page = await guarded(() =>
@@ -150,14 +183,36 @@ export class InnovationQueries {
         break;
       }
     }
-    return { items, nextCursor: items.length < limit ? page.nextCursor : nextCursor };
+    return {
+      items: await this.withWarnings(items),
+      nextCursor: items.length < limit ? page.nextCursor : nextCursor,
+    };
   }
 
-  async get(user: AuthenticatedUser, id: string): Promise<Journey> {
+  async get(user: AuthenticatedUser, id: string): Promise<JourneyAnswer> {
     const journey = await this.journey(id);
     if (!mayRead(user, journey))
       throw new ForbiddenException('This innovation is not one of yours');
-    return journey;
+    return (await this.withWarnings([journey]))[0];
+  }
+
+  /** The journeys with their warnings, each consultation read once. */
+  private async withWarnings(journeys: Journey[]): Promise<JourneyAnswer[]> {
+    const consultations = new Map<string, KnownConsultation | undefined>();
+    for (const { consultationId } of journeys) {
+      if (consultationId === null || consultations.has(consultationId)) continue;
+      const doc = await this.documents
+        .collection<KnownConsultation>(CONSULTATIONS)
+        .get(consultationId);
+      consultations.set(consultationId, doc?.data);
+    }
+    return journeys.map((journey) => ({
+      ...journey,
+      warnings: journeyWarnings(
+        journey,
+        journey.consultationId === null ? undefined : consultations.get(journey.consultationId),
+      ),
+    }));
   }
 
   async need(id: string): Promise<NeedJourney> {

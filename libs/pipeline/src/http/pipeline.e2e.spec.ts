@@ -243,6 +243,7 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
       expect(res.body.trlHistory).toEqual([
         expect.objectContaining({ trl: 4, kind: 'DECLARED', by: A.userId }),
       ]);
+      expect(res.body.warnings).toEqual([]); // its notice came 31 days ahead
     });
 
     it("the timeline starts with the need's and consultation's earlier events and leaves other suppliers out", async () => {

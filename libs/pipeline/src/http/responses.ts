@@ -44,6 +44,18 @@ class DeploymentResponse {
   @ApiProperty() at!: string;
 }
 
+class JourneyWarningResponse {
+  @ApiProperty({
+    enum: ['SHORT_LEAD_TIME'],
+    description:
+      "SHORT_LEAD_TIME: the consultation's prior information notice came less than 30 days before it opened (allowed, and shown).",
+  })
+  code!: string;
+  @ApiProperty() consultationId!: string;
+  @ApiProperty() leadTimeDays!: number;
+  @ApiProperty() message!: string;
+}
+
 export class InnovationResponse {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: STAGES, nullable: true }) stage!: string | null;
@@ -69,6 +81,7 @@ export class InnovationResponse {
   @ApiProperty({ type: [ContractLinkResponse] }) contracts!: ContractLinkResponse[];
   @ApiProperty({ type: [PilotLinkResponse] }) pilots!: PilotLinkResponse[];
   @ApiProperty({ type: DeploymentResponse, nullable: true }) deployment!: DeploymentResponse | null;
+  @ApiProperty({ type: [JourneyWarningResponse] }) warnings!: JourneyWarningResponse[];
 }
 
 export class InnovationPage {

@@ -45,6 +45,10 @@ export type KnownConsultation = {
   route: string | null;
   /** When the consultation opened (its ConsultationOpened event). */
   openedAt: string;
+  /** Days between its prior information notice and opensAt; absent until the notice. */
+  leadTimeDays?: number;
+  /** The notice came less than 30 days ahead: allowed, and shown on its innovations' journeys. */
+  shortLeadTime?: boolean;
 };
 
 export type KnownBuyersGroup = {

@@ -16,6 +16,7 @@ import {
   PilotCompletedEvent,
   PilotPlannedEvent,
   PilotStartedEvent,
+  PriorInformationNoticePublishedEvent,
   ProcurementRouteDecidedEvent,
   SuppliersDownSelectedEvent,
   TenderCancelledEvent,
@@ -241,6 +242,15 @@ export class JourneysConsumer implements IntegrationConsumer {
               ),
             ),
           );
+      }),
+      on(PriorInformationNoticePublishedEvent, async (m) => {
+        const d = m.data;
+        await view(this.documents, m).update<KnownConsultation>(
+          CONSULTATIONS,
+          d.consultationId,
+          (c) =>
+            c ? { ...c, leadTimeDays: d.leadTimeDays, shortLeadTime: d.shortLeadTime } : undefined,
+        );
       }),
       on(ProcurementRouteDecidedEvent, async (m) => {
         const d = m.data;
