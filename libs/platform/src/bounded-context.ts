@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ContextName } from '@pcp/contracts';
 import type { Projection } from '@pcp/documents';
+import type { UpcasterStep } from '@pcp/eventsourcing';
 import type { IntegrationConsumer, IntegrationTranslator } from '@pcp/messaging';
 
 /**
@@ -18,4 +19,6 @@ export interface BoundedContext {
   consumers?: Type<IntegrationConsumer>[];
   /** Default: every stored event named like one of the context's declared integration events. */
   translator?: IntegrationTranslator;
+  /** How its events stored at an older `schemaVersion` are read in their current shape. */
+  upcasters?: UpcasterStep[];
 }

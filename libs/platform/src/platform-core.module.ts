@@ -97,6 +97,7 @@ export class PlatformCoreModule {
           eventStoreDbUrl: config.EVENTSTOREDB_URL,
           schema: options.eventStoreSchema,
           anchorIntervalMs: config.ANCHOR_INTERVAL_MS,
+          upcasters: options.contexts.flatMap((c) => c.upcasters ?? []),
         }),
         // Person keys beside the log; erasing one makes that person's data unreadable everywhere.
         PersonalDataModule.forRoot({ dataDir: config.DATA_DIR }),

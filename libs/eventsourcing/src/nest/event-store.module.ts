@@ -17,6 +17,8 @@ import { PostgresAnchorStore } from '../store/postgres/postgres-anchor-store';
 import { PostgresEventSearch } from '../store/postgres/postgres-event-search';
 import { embeddedStoreDir, PostgresEventStore } from '../store/postgres/postgres-event-store';
 import type { SqlClient } from '../store/postgres/sql-client';
+import { UpcasterRegistry, type UpcasterStep } from '../upcasting/upcasters';
+import { UpcastingEventStore } from '../upcasting/upcasting-event-store';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const ANCHOR_STORE = Symbol('ANCHOR_STORE');
@@ -40,6 +42,12 @@ export interface EventStoreModuleOptions {
   schema?: string;
   /** How often an integrity anchor is recorded; 0 turns the schedule off. Default 1 hour. */
   anchorIntervalMs?: number;
+  /**
+   * The contexts' upcasters: every read of the service's store (streams, readAll,
+   * subscriptions) gives events in their current shape; the stored rows, their hashes and
+   * the audit's search keep the stored form.
+   */
+  upcasters?: readonly UpcasterStep[];
 }
 
 interface Connection {
@@ -50,6 +58,16 @@ interface Connection {
 }
 
 async function connect(options: EventStoreModuleOptions): Promise<Connection> {
+  const stored = await connectStored(options);
+  const upcasters = options.upcasters ?? [];
+  if (upcasters.length === 0) return stored;
+  return {
+    ...stored,
+    store: new UpcastingEventStore(stored.store, UpcasterRegistry.of(upcasters)),
+  };
+}
+
+async function connectStored(options: EventStoreModuleOptions): Promise<Connection> {
   switch (options.kind) {
     case 'pglite': {
       const store = await PostgresEventStore.embedded(embeddedStoreDir(options.dataDir), {

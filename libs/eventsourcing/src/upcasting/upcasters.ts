@@ -3,6 +3,13 @@ import type { EventEnvelope } from '../store/event-store';
 /** Turns the data of one schema version into the next version's shape. */
 export type Upcaster = (data: unknown, event: EventEnvelope) => unknown;
 
+/** One step a context declares: events of `type` stored at `fromVersion` read as `fromVersion + 1`. */
+export interface UpcasterStep {
+  type: string;
+  fromVersion: number;
+  upcast: Upcaster;
+}
+
 export class UpcasterConflictError extends Error {
   constructor(type: string, fromVersion: number) {
     super(`An upcaster for ${type} v${fromVersion} is already registered`);
@@ -29,6 +36,13 @@ export class UpcasterRegistry {
     if (byVersion.has(fromVersion)) throw new UpcasterConflictError(type, fromVersion);
     byVersion.set(fromVersion, upcast);
     return this;
+  }
+
+  /** A registry of the given steps; two steps from the same version of a type conflict. */
+  static of(steps: readonly UpcasterStep[]): UpcasterRegistry {
+    const registry = new UpcasterRegistry();
+    for (const step of steps) registry.register(step.type, step.fromVersion, step.upcast);
+    return registry;
   }
 
   /** The version reading brings an event of `type` stored at `version` to. */
