@@ -131,6 +131,34 @@ export function verifierContract(name: string, target: TamperTarget): void {
       });
     });
 
+    it("names an event whose store-wide position was moved out of its stream's order", async () => {
+      // Positions are not hashed (the store assigns them at commit): swap two of one stream.
+      const position = async (revision: number) =>
+        (
+          await sql(
+            `SELECT global_position FROM S.events WHERE stream_id = 'need-a' AND revision = $1`,
+            [revision],
+          )
+        )[0].global_position as string;
+      const [p1, p3] = [await position(1), await position(3)];
+      await sql(
+        `UPDATE S.events SET global_position = -1 WHERE stream_id = 'need-a' AND revision = 1`,
+      );
+      await sql(
+        `UPDATE S.events SET global_position = $1 WHERE stream_id = 'need-a' AND revision = 3`,
+        [p1],
+      );
+      await sql(
+        `UPDATE S.events SET global_position = $1 WHERE stream_id = 'need-a' AND revision = 1`,
+        [p3],
+      );
+      expect((await verifyEventStore(store, anchors)).firstBroken).toEqual({
+        streamId: 'need-a',
+        revision: 2n,
+        problem: 'position-order',
+      });
+    });
+
     it('names a whole deleted stream (events and head) through the anchor', async () => {
       await sql(`DELETE FROM S.events WHERE stream_id = 'need-b'`);
       await sql(`DELETE FROM S.streams WHERE stream_id = 'need-b'`);

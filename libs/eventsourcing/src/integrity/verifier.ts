@@ -13,7 +13,13 @@ export type IntegrityProblem =
   /** The event at an anchored revision is gone or no longer has the anchored hash. */
   | 'anchor-mismatch'
   /** The latest anchor's heads do not give its recorded root. */
-  | 'anchor-root-mismatch';
+  | 'anchor-root-mismatch'
+  /**
+   * An event's store-wide position is not after the one before it in its stream. The hash
+   * leaves the position out (the store assigns it when the append commits), so this is what
+   * shows a position rewritten out of its stream's order.
+   */
+  | 'position-order';
 
 export interface IntegrityBreak {
   streamId: string;
@@ -69,6 +75,10 @@ export async function verifyEventStore(
         return { streamId, revision: 0n, problem: 'stream-missing' };
       const chainBreak = findChainBreak(streamId, events);
       if (chainBreak) return chainBreak;
+      for (let i = 1; i < events.length; i++) {
+        if (events[i].globalPosition <= events[i - 1].globalPosition)
+          return { streamId, revision: events[i].revision, problem: 'position-order' };
+      }
       const lastRevision = BigInt(events.length) - 1n;
       if (!head) return { streamId, revision: lastRevision, problem: 'head-mismatch' };
       // Events missing at the end, or beyond the head, or a last event that is not the head.
