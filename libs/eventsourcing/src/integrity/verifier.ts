@@ -15,7 +15,7 @@ export type IntegrityProblem =
   /** The latest anchor's heads do not give its recorded root. */
   | 'anchor-root-mismatch'
   /**
-   * An event's store-wide position is not after the one before it in its stream. The hash
+   * An event's store-wide position is before the one before it in its stream. The hash
    * leaves the position out (the store assigns it when the append commits), so this is what
    * shows a position rewritten out of its stream's order.
    */
@@ -75,8 +75,9 @@ export async function verifyEventStore(
         return { streamId, revision: 0n, problem: 'stream-missing' };
       const chainBreak = findChainBreak(streamId, events);
       if (chainBreak) return chainBreak;
+      // Equal is fine: EventStoreDB gives the events of one append the same commit position.
       for (let i = 1; i < events.length; i++) {
-        if (events[i].globalPosition <= events[i - 1].globalPosition)
+        if (events[i].globalPosition < events[i - 1].globalPosition)
           return { streamId, revision: events[i].revision, problem: 'position-order' };
       }
       const lastRevision = BigInt(events.length) - 1n;
