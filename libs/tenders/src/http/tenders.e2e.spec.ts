@@ -1,5 +1,5 @@
 import { createTestApp, type TestApp } from '@pcp/platform';
-import { tenderStream } from '../application/streams';
+import { bidStream, tenderStream } from '../application/streams';
 import { tendersContextWith } from '../tenders.context';
 import {
   consultationsAsPublished,
@@ -358,6 +358,43 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
         PEOPLE.uli.org,
       );
       await post(`/tenders/${tenderId}/amend`).send({ reason: 'late', title: 'Other' }).expect(409);
+    });
+
+    it('a late replacement and a late withdrawal are refused and recorded too; the bids stay as they were', async () => {
+      const bidEvents = async (who: string) =>
+        (await app.store.readStream(bidStream(bids[who]))).length;
+      const [samBefore, tomBefore, before] = [
+        await bidEvents('sam'),
+        await bidEvents('tom'),
+        await events(),
+      ];
+      const replaced = await post(`/tenders/${tenderId}/bids`, 'sam')
+        .send(bidBody('Replaced too late', 1))
+        .expect(409);
+      expect(replaced.body.details.code).toBe('BID_DEADLINE_PASSED');
+      const withdrawn = await post(`/tenders/${tenderId}/bids/${bids['tom']}/withdraw`, 'tom')
+        .send({ reason: 'too late' })
+        .expect(409);
+      expect(withdrawn.body.details.code).toBe('BID_DEADLINE_PASSED');
+      const stream = await app.store.readStream(tenderStream(tenderId));
+      expect(
+        stream.slice(before).map((e) => [e.type, (e.data as { attempt: string }).attempt]),
+      ).toEqual([
+        ['LateBidRefused', 'REPLACE'],
+        ['LateBidRefused', 'WITHDRAW'],
+      ]);
+      const recorded = JSON.stringify(
+        stream.slice(before).map((e) => ({ ...e, revision: 0, globalPosition: 0 })),
+      );
+      for (const secret of [
+        PEOPLE.sam.org,
+        PEOPLE.tom.org,
+        bids['sam'],
+        bids['tom'],
+        'Replaced too late',
+      ])
+        expect(recorded).not.toContain(secret);
+      expect([await bidEvents('sam'), await bidEvents('tom')]).toEqual([samBefore, tomBefore]);
     });
   });
 
