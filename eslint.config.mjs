@@ -53,6 +53,30 @@ export default [
     },
   },
   {
+    // The test harness stays out of what ships: only specs, their fixtures and test helpers use it.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [
+      '**/*.spec.ts',
+      '**/*fixtures.ts',
+      '**/__fixtures__/**',
+      '**/src/testing/**',
+      'libs/testing/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@pcp/testing',
+              message: 'The test harness is for specs and fixtures, not for code that ships.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
