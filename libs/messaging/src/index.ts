@@ -3,6 +3,7 @@ export * from './integration-message';
 export * from './translation';
 export * from './publisher';
 export * from './relay/integration-event-relay';
+export * from './relay/relay-lease';
 export * from './consumer/integration-consumer';
 export * from './consumer/processed-events';
 export * from './consumer/dead-letters';

@@ -13,7 +13,14 @@ import {
   ProjectionRunner,
   type DocumentStore,
 } from '@pcp/documents';
-import { BEFORE_FIRST, EVENT_STORE, type EventStore, LogTail } from '@pcp/eventsourcing';
+import {
+  BEFORE_FIRST,
+  EVENT_STORE,
+  EVENT_STORE_SQL,
+  type EventStore,
+  LogTail,
+  type SqlClient,
+} from '@pcp/eventsourcing';
 import { ReadinessRegistry } from '@pcp/http';
 import {
   contextsOf,
@@ -27,6 +34,7 @@ import {
   KafkaIntegrationSource,
   MessageProcessor,
   parseBrokers,
+  sqlRelayLease,
   TopicDeadLetterSink,
   type IntegrationEventPublisher,
 } from '@pcp/messaging';
@@ -49,6 +57,11 @@ export interface RuntimeOptions {
    * code (`fingerprint`) from the same log; absent: rebuilt from the log at every start.
    */
   readModelSnapshot?: { file: string; fingerprint: string };
+  /**
+   * Names the log the relays publish (the event store's PostgreSQL schema): processes
+   * relaying the same log take turns through one lease per context.
+   */
+  relayLeaseScope?: string;
 }
 
 interface Stoppable {
@@ -77,6 +90,7 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE_SQL) private readonly sql: SqlClient | null,
     @Inject(DOCUMENT_STORE) private readonly documents: DocumentStore,
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
     private readonly moduleRef: ModuleRef,
@@ -121,12 +135,20 @@ export class ContextRuntime implements OnApplicationBootstrap, OnApplicationShut
       };
       this.publisher = new KafkaIntegrationEventPublisher(connection);
       for (const [i, context] of contexts.entries()) {
+        // Replicas of a service on a PostgreSQL server relay in turn; PGlite has one process
+        // and EventStoreDB no lock, so there each process relays (run one replica there).
+        const scope = this.options.relayLeaseScope ?? 'eventstore';
+        const lease =
+          this.sql && this.sql.tryLock
+            ? sqlRelayLease(this.sql, `pcp relay ${scope} ${context.name}`)
+            : null;
         const relay = new IntegrationEventRelay({
           context: context.name,
           store: this.store,
           publisher: this.publisher,
           translator: translators[i],
           topicFor,
+          lease,
           onError: onError(`relay ${context.name}`),
         });
         relay.start();

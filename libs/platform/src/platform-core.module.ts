@@ -132,6 +132,7 @@ export class PlatformCoreModule {
             kafkaTopicPrefix: config.KAFKA_TOPIC_PREFIX,
             readModels: config.READ_MODELS,
             readModelSnapshot: readModelSnapshotOf(config, options.service),
+            relayLeaseScope: options.eventStoreSchema ?? 'eventstore',
           },
         },
         ContextRuntime,

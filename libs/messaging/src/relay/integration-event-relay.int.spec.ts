@@ -30,6 +30,7 @@ import { KafkaTestKit, eventually } from '../kafka/testing/kafka-test-kit';
 import type { IntegrationEventPublisher } from '../publisher';
 import { storedEvent } from '../test-support/envelopes';
 import { IntegrationEventRelay } from './integration-event-relay';
+import { sqlRelayLease } from './relay-lease';
 
 jest.setTimeout(180_000);
 
@@ -369,6 +370,81 @@ describe('relay from the event log to Kafka', () => {
       await relay.stop();
       await publisher.close();
       await ownLog.close();
+      await ownDb.drop();
+    }
+  });
+
+  it('two processes relaying one log take turns: every event goes out once, and the other carries on when the first stops', async () => {
+    const topic = `${kit.topicName('needs')}-leased`;
+    await kit.createTopics([topic]);
+    const ownDb = await createTestDatabase();
+    // Two processes' connections to the same log, as two replicas of the needs service.
+    const logs = [
+      await PostgresEventStore.connect(ownDb.url),
+      await PostgresEventStore.connect(ownDb.url),
+    ];
+    const publisher = new KafkaIntegrationEventPublisher({
+      brokers: kit.brokers,
+      clientId: `relay4-${kit.runId}`,
+    });
+    const errors: unknown[] = [];
+    const relays = logs.map((log) => {
+      const lease = sqlRelayLease(log.client, `pcp relay ${ownDb.url} needs`);
+      expect(lease).not.toBeNull();
+      return new IntegrationEventRelay({
+        context: 'needs',
+        store: log,
+        publisher,
+        topicFor: () => topic,
+        lease,
+        standbyMs: 100,
+        pollIntervalMs: 25,
+        onError: (error) => errors.push(error),
+      });
+    });
+    const append = async (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        const base = { needId: `need-${kit.runId}-l${i}`, org: 'org-sergas' };
+        await logs[i % 2].append(
+          `need-${base.needId}`,
+          [
+            stored('NeedRecorded', { ...NeedRecordedEvent.example, ...base }),
+            stored('NeedValidated', { ...base, region: 'ES11', rationale: null }),
+          ],
+          ANY,
+        );
+      }
+    };
+    const published = () => relays.reduce((n, r) => n + r.status().published, 0);
+    try {
+      await append(0, 10);
+      for (const relay of relays) relay.start();
+      await eventually(() => published() === 20, 30_000, 'the first 20 events');
+      await append(10, 5);
+      await eventually(() => published() === 30, 30_000, 'the next 10 events');
+      const leaders = relays.filter((r) => r.status().leading);
+      expect(leaders).toHaveLength(1);
+      // Only one relay published: nothing went out twice.
+      expect(relays.map((r) => r.status().published).sort((a, b) => a - b)).toEqual([0, 30]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await kit.countMessages(topic)).toBe(30);
+
+      // The leader stops (a rolling update): the other takes the lease and goes on from the checkpoint.
+      const [leader] = leaders;
+      const other = relays.find((r) => r !== leader) as IntegrationEventRelay;
+      await leader.stop();
+      await append(15, 5);
+      await eventually(() => other.status().published === 10, 30_000, 'the standby taking over');
+      expect(other.status().leading).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await kit.countMessages(topic)).toBe(40);
+      const ids = (await kit.read(topic, 40)).map((r) => r.headers['ce_id']);
+      expect(new Set(ids).size).toBe(40);
+      expect(errors).toEqual([]);
+    } finally {
+      for (const relay of relays) await relay.stop();
+      await publisher.close();
+      for (const log of logs) await log.close();
       await ownDb.drop();
     }
   });

@@ -20,6 +20,7 @@ import { BEFORE_FIRST, type EventEnvelope, type EventStore } from '@pcp/eventsou
 import { type BackoffOptions, Pause, backoffDelay } from '../backoff';
 import { type OutgoingRecord, integrationMessageOf, toRecord } from '../integration-message';
 import type { IntegrationEventPublisher } from '../publisher';
+import type { RelayLease } from './relay-lease';
 import { type IntegrationTranslator, integrationTranslator } from '../translation';
 
 export type TopicNaming = (context: ContextName) => string;
@@ -40,11 +41,17 @@ export interface RelayOptions {
   /** Wait between reads once caught up; default 100 ms. */
   pollIntervalMs?: number;
   onError?: (error: unknown, context: ContextName) => void;
+  /** Where several processes serve the context: only the holder relays. Default: this one. */
+  lease?: RelayLease | null;
+  /** How often a process without the lease asks for it again; default 2000 ms. */
+  standbyMs?: number;
 }
 
 export interface RelayStatus {
   context: ContextName;
   running: boolean;
+  /** Holds the lease and relays (always, without a lease); false while another process does. */
+  leading: boolean;
   /** False while the last publish attempt failed. */
   brokerReachable: boolean;
   published: number;
@@ -59,6 +66,13 @@ class RelayStopped extends Error {
   constructor() {
     super('Relay stopped');
     this.name = 'RelayStopped';
+  }
+}
+
+class LeaseLost extends Error {
+  constructor() {
+    super('Relay lease lost');
+    this.name = 'LeaseLost';
   }
 }
 
@@ -84,6 +98,7 @@ export class IntegrationEventRelay {
     this.state = {
       context: options.context,
       running: false,
+      leading: false,
       brokerReachable: true,
       published: 0,
       parked: 0,
@@ -118,18 +133,32 @@ export class IntegrationEventRelay {
 
   /** Keeps the loop going; if the store fails it starts again from the checkpoint. */
   private async supervise(): Promise<void> {
+    const { lease } = this.options;
     let failures = 0;
     while (!this.stopping) {
       try {
+        if (lease && !(await lease.acquire())) {
+          // Another process relays this context: stand by, and ask again.
+          this.state.leading = false;
+          await this.pause.for(this.options.standbyMs ?? 2000);
+          continue;
+        }
+        this.state.leading = true;
         await this.pump(() => {
           failures = 0;
         });
       } catch (error) {
         if (error instanceof RelayStopped || this.stopping) break;
+        if (error instanceof LeaseLost) {
+          this.state.leading = false;
+          continue;
+        }
         this.fail(error);
         await this.pause.for(backoffDelay(failures++, this.options.retry));
       }
     }
+    this.state.leading = false;
+    await lease?.release().catch(() => undefined);
   }
 
   private async pump(onProgress: () => void): Promise<void> {
@@ -155,8 +184,10 @@ export class IntegrationEventRelay {
       this.state.lastPosition = acknowledged;
       onProgress();
     };
+    const { lease } = this.options;
     try {
       while (!this.stopping) {
+        if (lease && !lease.held()) throw new LeaseLost();
         const { read, last, outgoing } = await (next ?? prepare(position));
         next = null;
         if (read > 0) {

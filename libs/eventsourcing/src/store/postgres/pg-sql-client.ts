@@ -1,5 +1,5 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import type { SqlClient, SqlQueryable, SqlRow } from './sql-client';
+import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { HeldLock, SqlClient, SqlQueryable, SqlRow } from './sql-client';
 
 /** Milliseconds to get a connection before a query fails. */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -96,6 +96,47 @@ export class PgSqlClient implements SqlClient {
     listeners.add(listener);
     return async () => {
       listeners.delete(listener);
+    };
+  }
+
+  /**
+   * The session-level advisory lock named `key`, on a connection of its own beside the pool
+   * (it takes no slot from the queries): whoever holds it loses it with that connection (a
+   * crash, a server restart), and another session can then take it.
+   */
+  async tryLock(key: string): Promise<HeldLock | null> {
+    const connection = new Client(this.pool.options);
+    let held = false;
+    let ended: Promise<void> | null = null;
+    const end = () => (ended ??= connection.end().catch(() => undefined));
+    connection.on('error', () => {
+      held = false;
+      void end();
+    });
+    try {
+      await connection.connect();
+      const { rows } = await connection.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [key],
+      );
+      held = rows[0]?.locked === true;
+    } catch (error) {
+      await end();
+      throw error;
+    }
+    if (!held) {
+      await end();
+      return null;
+    }
+    return {
+      get held() {
+        return held;
+      },
+      release: async () => {
+        // Ending the session releases its advisory locks.
+        held = false;
+        await end();
+      },
     };
   }
 

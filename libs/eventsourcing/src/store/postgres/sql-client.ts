@@ -10,9 +10,21 @@ export interface SqlQueryable {
   exec(script: string): Promise<void>;
 }
 
+/** A session-level lock held on a connection of its own; gone with that connection. */
+export interface HeldLock {
+  /** False once the connection holding it failed or the lock was released. */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
 export interface SqlClient extends SqlQueryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Takes the advisory lock named `key` when no other session holds it, where the database is
+   * shared by several processes; null when another session holds it.
+   */
+  tryLock?(key: string): Promise<HeldLock | null>;
   /** Calls `listener` on each notification of `channel`, where the driver can listen. */
   listen?(channel: string, listener: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
