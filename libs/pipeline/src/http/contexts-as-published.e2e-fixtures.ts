@@ -34,6 +34,19 @@ export const person = (userId: string, org: string, role: string): Actor & { org
 /** Who stands behind a sealed bid on the tender's stream: nobody named. */
 export const SEALED: Actor = { userId: 'sealed-bid', org: null, roles: [] };
 
+/** The data of a NeedRecorded event as the needs context publishes it: a need in Galicia. */
+export const recordedNeed = (needId: string, org: string): Record<string, unknown> => ({
+  needId,
+  org,
+  title: 'Early detection of sepsis',
+  region: 'ES11',
+  diseaseField: 'infectious',
+  scope: ['early_detection'],
+  patientPopulation: 12000,
+  budgetEstimateEur: 2_500_000,
+  barriers: [],
+});
+
 /** Appends to the other contexts' streams in order, one event at a time. */
 export class OtherContextsLog {
   private readonly revisions = new Map<string, bigint>();

@@ -7,6 +7,7 @@ import {
   OtherContextsLog,
   SEALED,
   otherContextsAsPublished,
+  recordedNeed,
   person,
 } from './contexts-as-published.e2e-fixtures';
 
@@ -68,22 +69,7 @@ describe('the pipeline as its own service, over Kafka, with MongoDB read models'
     const consultation = log.stream('consultations', 'consultation', consultationId);
     const tender = log.stream('tenders', 'tender', tenderId);
 
-    await log.emit(
-      need,
-      'NeedRecorded',
-      {
-        needId,
-        org: P.org,
-        title: 'Early detection of sepsis',
-        region: 'ES11',
-        diseaseField: 'infectious',
-        scope: ['early_detection'],
-        patientPopulation: 12000,
-        budgetEstimateEur: 2_500_000,
-        barriers: [],
-      },
-      P,
-    );
+    await log.emit(need, 'NeedRecorded', recordedNeed(needId, P.org), P);
     await log.emit(
       consultation,
       'ConsultationOpened',

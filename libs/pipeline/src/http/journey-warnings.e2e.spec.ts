@@ -4,6 +4,7 @@ import { pipelineContext } from '../pipeline.context';
 import {
   OtherContextsLog,
   otherContextsAsPublished,
+  recordedNeed,
   person,
 } from './contexts-as-published.e2e-fixtures';
 
@@ -33,22 +34,7 @@ describe("warnings on an innovation's journey", () => {
     const consultationId = randomUUID();
     const innovationId = randomUUID();
     const need = log.stream('needs', 'need', needId);
-    await log.emit(
-      need,
-      'NeedRecorded',
-      {
-        needId,
-        org: P.org,
-        title: 'Early detection of sepsis',
-        region: 'ES11',
-        diseaseField: 'infectious',
-        scope: ['early_detection'],
-        patientPopulation: 12000,
-        budgetEstimateEur: 2_500_000,
-        barriers: [],
-      },
-      P,
-    );
+    await log.emit(need, 'NeedRecorded', recordedNeed(needId, P.org), P);
     await log.emit(
       need,
       'NeedValidated',

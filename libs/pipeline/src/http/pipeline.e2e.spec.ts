@@ -14,6 +14,7 @@ import {
   OtherContextsLog,
   SEALED,
   otherContextsAsPublished,
+  recordedNeed,
   person,
 } from './contexts-as-published.e2e-fixtures';
 
@@ -67,22 +68,7 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
     for (const [who, c] of Object.entries(claims))
       tokens[who] = await app.token(c as Parameters<TestApp['token']>[0]);
 
-    await log.emit(
-      s.need,
-      'NeedRecorded',
-      {
-        needId,
-        org: P.org,
-        title: 'Early detection of sepsis',
-        region: 'ES11',
-        diseaseField: 'infectious',
-        scope: ['early_detection'],
-        patientPopulation: 12000,
-        budgetEstimateEur: 2_500_000,
-        barriers: [],
-      },
-      P,
-    );
+    await log.emit(s.need, 'NeedRecorded', recordedNeed(needId, P.org), P);
     await log.emit(
       s.need,
       'NeedValidated',

@@ -51,6 +51,16 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
     });
   const routed = async (route: 'PCP' | 'PPI' | 'INNOVATION_PARTNERSHIP' | 'COMMERCIAL') =>
     (await publishRoutedConsultation(app, PEOPLE.ana.org, route, [PEOPLE.sam.org])).consultationId;
+  /** A published open PPI call on a consultation of its own. */
+  const publishedPpi = async (): Promise<string> => {
+    const id = (
+      await post('/tenders')
+        .send(ppiBody(await routed('PPI')))
+        .expect(201)
+    ).body.id as string;
+    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    return id;
+  };
 
   it('follows the route: PPI on PPI, innovation partnership only as that PPI procedure, nothing on COMMERCIAL', async () => {
     const ppi = await routed('PPI');
@@ -69,12 +79,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('runs a PPI call to completion with one award phase', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     const sam = (await post(`/tenders/${id}/bids`, 'sam').send(bidBody('Ready-made')).expect(201))
       .body.id;
     const tom = (await post(`/tenders/${id}/bids`, 'tom').send(bidBody('Other')).expect(201)).body
@@ -125,12 +130,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('cancel: 400 without a reason, 403 for others, 200; then bids are refused with 409', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     await post(`/tenders/${id}/cancel`).send({}).expect(400);
     await post(`/tenders/${id}/cancel`, 'bea').send({ reason: 'x' }).expect(403);
     await post('/tenders/no-such/cancel').send({ reason: 'x' }).expect(404);
@@ -142,12 +142,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('a call without bids cannot be opened (422) and is declared unsuccessful with a reason', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     await post(`/tenders/${id}/unsuccessful`).send({ reason: 'No bids' }).expect(409);
     clock.advance(11 * DAY_MS);
     const open = await post(`/tenders/${id}/open-bids`).send({}).expect(422);
@@ -160,12 +155,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('a bid repeated with the same Idempotency-Key is stored once; another body is 422', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     const stale = await post(`/tenders/${id}/bids`, 'sam')
       .set('If-Match', '"0"')
       .send(bidBody('Stale'))
@@ -189,12 +179,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('a replacement sealed in the bid stream but never recorded by the tender does not stand', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     const bidId = (await post(`/tenders/${id}/bids`, 'sam').send(bidBody('Recorded', 111_000))).body
       .id as string;
     // What a replacement leaves when the service stops (or the deadline passes) between
@@ -229,12 +214,7 @@ describe('tenders over HTTP: PPI, cancellation, unsuccessful calls, idempotency'
   });
 
   it('two bids of one organisation sent at once: one is submitted, the other replaces it', async () => {
-    const id = (
-      await post('/tenders')
-        .send(ppiBody(await routed('PPI')))
-        .expect(201)
-    ).body.id;
-    await post(`/tenders/${id}/publish`).send({}).expect(200);
+    const id = await publishedPpi();
     const [a, b] = await Promise.all([
       post(`/tenders/${id}/bids`, 'tom').send(bidBody('First click')),
       post(`/tenders/${id}/bids`, 'tom').send(bidBody('Second click')),
