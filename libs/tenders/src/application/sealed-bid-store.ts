@@ -9,6 +9,7 @@ import {
   type NewEvent,
   type ReadStreamOptions,
 } from '@pcp/eventsourcing';
+import { standingBid, type SealedBidEvent, type SealedBidState } from '../domain';
 import { bidderKey, openBid, sealBid, type SealedBox } from './bid-sealing';
 
 /** Events of bid streams are stored (envelope and data) under this actor: the bidder is sealed. */
@@ -67,6 +68,18 @@ export class SealedBidStore extends DelegatingEventStore {
     if (!first) return false;
     if (isSealedBidData(first.data)) return first.data.bidderKey === this.bidderKey(org);
     return (first.data as { supplierOrg?: unknown }).supplierOrg === org;
+  }
+
+  /**
+   * The bid in `streamId` as its tender recorded it (`digest`, the tender's SealedBidEntry):
+   * never a replacement the tender refused (standingBid).
+   */
+  async recordedBid(streamId: string, digest: string | null): Promise<SealedBidState> {
+    const events = await this.readStream(streamId);
+    return standingBid(
+      events.map((e) => ({ type: e.type, data: e.data }) as SealedBidEvent),
+      digest,
+    );
   }
 
   /** The tender a bid belongs to, from its clear part. */

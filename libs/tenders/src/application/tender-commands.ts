@@ -16,7 +16,6 @@ import {
   LateBidError,
   NotOwnerError,
   sealedBidDecider,
-  standingBid,
   tenderDecider,
   type BidAttempt,
   type CallTermsInput,
@@ -284,12 +283,7 @@ export class TenderCommands {
     const current = await this.existing(id);
     const revealed: RevealedBid[] = [];
     for (const sealed of current.state.sealedBids) {
-      // The version the tender recorded, not a later replacement it refused.
-      const events = await this.bidLog.readStream(bidStream(sealed.bidId));
-      const { bid } = standingBid(
-        events.map((e) => ({ type: e.type, data: e.data }) as SealedBidEvent),
-        sealed.sealedDigest,
-      );
+      const { bid } = await this.bidLog.recordedBid(bidStream(sealed.bidId), sealed.sealedDigest);
       if (bid) revealed.push(bid);
     }
     return this.run(id, { type: 'OpenBids', revealed, now: this.clock.now() }, metadata, expected);

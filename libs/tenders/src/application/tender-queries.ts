@@ -30,9 +30,7 @@ import {
   currentRanking,
   rankingVisibleTo,
   scoresVisibleTo,
-  standingBid,
   tenderDecider,
-  type SealedBidEvent,
   type SealedBidState,
   type TenderEvent,
   type TenderState,
@@ -412,14 +410,9 @@ export class TenderQueries {
     return own;
   }
 
-  /** A bid as the tender recorded it (standingBid): never a replacement the tender refused. */
-  private async sealed(state: TenderState, bidId: string): Promise<SealedBidState> {
-    const events = await this.bidLog.readStream(bidStream(bidId));
+  private sealed(state: TenderState, bidId: string): Promise<SealedBidState> {
     const digest = state.sealedBids.find((b) => b.bidId === bidId)?.sealedDigest ?? null;
-    return standingBid(
-      events.map((e) => ({ type: e.type, data: e.data }) as SealedBidEvent),
-      digest,
-    );
+    return this.bidLog.recordedBid(bidStream(bidId), digest);
   }
 
   private async state(
