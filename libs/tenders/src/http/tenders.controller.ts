@@ -129,7 +129,8 @@ export class TendersController {
     summary: "The tender's recorded changes",
     description:
       'Before opening, bid events are sealed for everyone but the bidder; evaluators see only their ' +
-      'own declarations and scores until all have scored. After opening, readers other than the ' +
+      'own declarations and scores until all have scored. The count of bids in BiddingClosed is ' +
+      'for the procurer, auditors and assigned evaluators only. After opening, readers other than the ' +
       'procurer and auditors see their own part of the opened bids and the ranking (all of it for ' +
       "an assigned evaluator), and other organisations' rejections, deliverables and assessed TRLs " +
       'as { tenderId, withheld: true }.',

@@ -692,6 +692,7 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
           .map((e) => e.data['supplierOrg'] ?? 'withheld');
 
       const owner = await history('ana');
+      expect(one(owner, 'BiddingClosed').data['count']).toBe(2);
       expect(openedOrgs(owner)).toEqual([PEOPLE.sam.org, PEOPLE.tom.org].sort());
       expect(rankedBids(owner).sort()).toEqual([bids['sam'], bids['tom']].sort());
       expect(deliverableOrgs(owner)).not.toContain('withheld');
@@ -705,6 +706,10 @@ describe('tenders over HTTP, from a routed consultation to a completed PCP', () 
       expect(tomsView).not.toContain('Works in the field'); // the assessment of sam's contract
       expect(tomsView).not.toContain('Field test');
 
+      for (const who of ['tom', 'bea', 'adm', 'uli'] as const) {
+        // How many bids arrived is the authority's to know, as in the tender view.
+        expect(one(await history(who), 'BiddingClosed').data).not.toHaveProperty('count');
+      }
       for (const who of ['bea', 'adm', 'uli'] as const) {
         const items = await history(who);
         expect(openedOrgs(items)).toEqual([]);

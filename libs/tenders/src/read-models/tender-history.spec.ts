@@ -48,6 +48,18 @@ describe("a tender's history after opening, for readers other than the authority
     expect(bidsOf(evaluator)).toBe('all');
   });
 
+  it('tells no one but an assigned evaluator how many bids arrived when bidding closed', () => {
+    const closed = eventOf('BiddingClosed');
+    expect(closed.data).toHaveProperty('count');
+    for (const reader of [supplierA, outsider]) {
+      const shown = seen('BiddingClosed', reader);
+      expect(shown.show).toBe('part');
+      expect((shown as { data: object }).data).not.toHaveProperty('count');
+      expect((shown as { data: object }).data).toHaveProperty('closedAt');
+    }
+    expect(seen('BiddingClosed', evaluator)).toEqual({ show: 'all' });
+  });
+
   it("shows a supplier its own place in the ranking, not the others'", () => {
     const shown = seen('EvaluationCompleted', supplierA);
     expect(shown.show).toBe('part');

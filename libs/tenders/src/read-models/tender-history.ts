@@ -38,6 +38,12 @@ export function disclosureOf(
   const holds = (contractId: string) =>
     state.contracts.some((c) => c.contractId === contractId && c.supplierOrg === org);
   switch (type) {
+    case 'BiddingClosed': {
+      // How many bids arrived is the contracting authority's to know, as in the tender view.
+      if (reader.evaluator) return ALL;
+      const { count: _count, ...closed } = data as { count: number };
+      return { show: 'part', data: closed };
+    }
     case 'BidsOpened': {
       if (reader.evaluator) return ALL;
       const opened = data as { bids: OpenedBidData[] };
