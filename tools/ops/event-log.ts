@@ -88,11 +88,11 @@ export async function openEventLog(
     const url = options['eventstoredb-url'] ?? env['EVENTSTOREDB_URL'];
     if (!url)
       throw new UsageError('EVENT_STORE=eventstoredb needs --eventstoredb-url or EVENTSTOREDB_URL');
-    const store = EventStoreDbEventStore.connect(url);
+    const store = EventStoreDbEventStore.connect(url, { scope: schema });
     return {
       store,
-      anchors: new EventStoreDbAnchorStore(store.client),
-      where: withoutPassword(url),
+      anchors: new EventStoreDbAnchorStore(store.client, schema),
+      where: `${withoutPassword(url)} streams ${schema}:*`,
     };
   }
   throw new UsageError(`EVENT_STORE must be pglite, postgres or eventstoredb, not ${kind}`);

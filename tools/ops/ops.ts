@@ -25,7 +25,7 @@ import { describeReport, verifyWithProgress } from './verify';
 export const USAGE = `usage: npm run ops -- <command> [options]
 
 commands:
-  verify [--data-dir D | --database-url U [--schema S] | --eventstoredb-url U] [--json]
+  verify [--data-dir D | --database-url U | --eventstoredb-url U] [--schema S] [--json]
       checks every stream's hash chain and the latest anchor; exit 1 on any break
   anchor [event store options as for verify] [--json]
       records an anchor now (a Merkle root over every stream head) and prints it
@@ -36,8 +36,10 @@ commands:
   demo [--url http://127.0.0.1:3000] [--secret S]
       loads the demo data through the public API (as npm run demo)
 
-Without event store options, the services' variables apply: EVENT_STORE, DATA_DIR,
-DATABASE_URL, EVENT_STORE_SCHEMA, EVENTSTOREDB_URL. Stop a service before working on its
+--schema is the service's part of a shared store (EVENT_STORE_SCHEMA): its schema on
+PostgreSQL, the prefix of its streams on EventStoreDB. Without event store options, the
+services' variables apply: EVENT_STORE, DATA_DIR, DATABASE_URL, EVENT_STORE_SCHEMA,
+EVENTSTOREDB_URL. Stop a service before working on its
 embedded store (--data-dir): its files belong to one process at a time.`;
 
 /** Every projection of the product's own logs, by name. */

@@ -38,7 +38,10 @@ export interface EventStoreModuleOptions {
   databaseUrl?: string;
   /** eventstoredb: connection string. */
   eventStoreDbUrl?: string;
-  /** postgres: schema of the store's tables (one per context in the distributed setup). */
+  /**
+   * The service's part of a shared store (one per context in the distributed setup): the
+   * schema of its tables on PostgreSQL, the prefix of its streams on EventStoreDB.
+   */
   schema?: string;
   /** How often an integrity anchor is recorded; 0 turns the schedule off. Default 1 hour. */
   anchorIntervalMs?: number;
@@ -96,10 +99,11 @@ async function connectStored(options: EventStoreModuleOptions): Promise<Connecti
       if (!options.eventStoreDbUrl)
         throw new Error('the eventstoredb event store needs EVENTSTOREDB_URL');
       const client = EventStoreDBClient.connectionString(options.eventStoreDbUrl);
-      const store = new EventStoreDbEventStore(client);
+      // The schema names the service's part of the database, as on a PostgreSQL server.
+      const store = new EventStoreDbEventStore(client, { scope: options.schema });
       return {
         store,
-        anchors: new EventStoreDbAnchorStore(client),
+        anchors: new EventStoreDbAnchorStore(client, store.names.scope),
         search: new ScanningEventSearch(store),
         sql: null,
       };

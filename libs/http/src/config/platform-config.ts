@@ -94,7 +94,10 @@ export class PlatformConfig {
   @IsIn(EVENT_STORES)
   EVENT_STORE: (typeof EVENT_STORES)[number] = 'pglite';
 
-  /** PostgreSQL schema of the event store: one per service when services share a server. */
+  /**
+   * The service's part of a shared event store (one per service): the schema of its tables on
+   * PostgreSQL, the prefix of its streams on EventStoreDB.
+   */
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
     message: 'EVENT_STORE_SCHEMA must be a lower-case SQL identifier',
   })

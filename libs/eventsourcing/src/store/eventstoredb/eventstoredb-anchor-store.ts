@@ -13,8 +13,7 @@ import {
   type ListAnchorsOptions,
   type NewAnchor,
 } from '../../integrity/anchors';
-
-const ANCHOR_STREAM = '$pcp-anchors';
+import { streamNames } from './stream-names';
 
 interface AnchorData {
   [key: string]: unknown;
@@ -25,9 +24,19 @@ interface AnchorData {
   heads: { streamId: string; revision: string; hash: string }[];
 }
 
-/** Anchors as events of the $pcp-anchors stream; the anchor id is its revision there. */
+/**
+ * Anchors as events of a `$pcp-` stream of their own (one per scope, see `streamNames`); the
+ * anchor id is its revision there.
+ */
 export class EventStoreDbAnchorStore implements AnchorStore {
-  constructor(private readonly client: EventStoreDBClient) {}
+  private readonly stream: string;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    scope?: string | null,
+  ) {
+    this.stream = streamNames(scope).anchors;
+  }
 
   async recordAnchor(anchor: NewAnchor): Promise<Anchor> {
     const data: AnchorData = {
@@ -38,7 +47,7 @@ export class EventStoreDbAnchorStore implements AnchorStore {
       heads: anchor.heads.map((head) => ({ ...head, revision: head.revision.toString() })),
     };
     const result = await this.client.appendToStream(
-      ANCHOR_STREAM,
+      this.stream,
       jsonEvent({ id: randomUUID(), type: 'AnchorRecorded', data }),
     );
     return { ...anchor, id: result.nextExpectedRevision.toString(), createdAt: data.createdAt };
@@ -55,7 +64,7 @@ export class EventStoreDbAnchorStore implements AnchorStore {
     const anchors: Anchor[] = [];
     try {
       const reading = this.client.readStream<{ type: 'AnchorRecorded'; data: AnchorData }>(
-        ANCHOR_STREAM,
+        this.stream,
         {
           direction: BACKWARDS,
           fromRevision: options.before !== undefined ? BigInt(options.before) - 1n : END,

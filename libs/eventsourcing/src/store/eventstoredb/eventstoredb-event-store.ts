@@ -35,6 +35,7 @@ import {
 import { chainEvents, prepareEvents } from '../new-events';
 import type { CheckpointStore } from '../polling-subscription';
 import { assertExpectedRevision, meetsExpectation } from '../postgres/postgres-event-store';
+import { type StreamNames, streamNames } from './stream-names';
 
 /** What the adapter keeps in each EventStoreDB event's metadata. */
 interface StoredMetadata {
@@ -57,24 +58,26 @@ const NO_POSITION = 2n ** 64n - 1n;
 const positionOf = (position: Position | undefined): bigint =>
   position && position.commit < NO_POSITION ? position.commit : -1n;
 
-/** Streams whose name starts with $ are the database's (and this adapter's bookkeeping). */
-const isUserStream = (streamId: string) => !streamId.startsWith('$');
-const checkpointStream = (name: string) => `$pcp-checkpoints-${name}`;
-
 export interface EventStoreDbEventStoreOptions {
+  /**
+   * The service's part of a database other services may share (see `streamNames`); default
+   * none: every user stream is the service's.
+   */
+  scope?: string;
   /** Close the client with the store; default true. */
   ownsClient?: boolean;
   /** Attempts of an ANY/STREAM_EXISTS append that keeps meeting concurrent writers; default 20. */
   maxAppendAttempts?: number;
 }
 
-export function envelopeFromRecorded(recorded: RecordedEvent): EventEnvelope {
+/** The envelope of a stored event, under the domain stream id `streamId`. */
+export function envelopeFromRecorded(recorded: RecordedEvent, streamId: string): EventEnvelope {
   const meta = recorded.metadata as unknown as StoredMetadata;
   return {
     id: recorded.id,
     type: recorded.type,
     schemaVersion: meta.schemaVersion,
-    streamId: recorded.streamId,
+    streamId,
     revision: recorded.revision,
     globalPosition: positionOf(recorded.position),
     occurredAt: meta.occurredAt,
@@ -116,11 +119,13 @@ function toEventData(event: EventEnvelope) {
  * reads the stream head, chains the new events onto it and appends with that exact
  * revision, retrying on a concurrent writer when the caller's expectation allows it.
  * Bookkeeping (checkpoints, anchors) lives in $pcp- streams, so the connection needs
- * rights to system streams (an admin user, or a node run insecure).
+ * rights to system streams (an admin user, or a node run insecure). With a scope, the store
+ * writes and reads only its own service's streams of a shared database.
  */
 export class EventStoreDbEventStore implements EventStore, CheckpointStore {
   private readonly ownsClient: boolean;
   private readonly maxAppendAttempts: number;
+  readonly names: StreamNames;
 
   constructor(
     readonly client: EventStoreDBClient,
@@ -128,6 +133,13 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
   ) {
     this.ownsClient = options.ownsClient ?? true;
     this.maxAppendAttempts = options.maxAppendAttempts ?? 20;
+    this.names = streamNames(options.scope);
+  }
+
+  /** The envelope of a stored event of this store's, or null for another's (or bookkeeping). */
+  private ownEnvelope(recorded: RecordedEvent): EventEnvelope | null {
+    const streamId = this.names.own(recorded.streamId);
+    return streamId === null || !recorded.isJson ? null : envelopeFromRecorded(recorded, streamId);
   }
 
   /** Connects with an `esdb://` (or `kurrentdb://`) connection string. */
@@ -157,7 +169,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
       actual = last ? last.revision : null;
       const repeated = stored.filter((event) => ids.has(event.id));
       if (repeated.length === ids.size) {
-        const lastRepeated = envelopeFromRecorded(repeated[repeated.length - 1]);
+        const lastRepeated = envelopeFromRecorded(repeated[repeated.length - 1], streamId);
         return {
           lastRevision: lastRepeated.revision,
           lastPosition: lastRepeated.globalPosition,
@@ -172,7 +184,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
       if (!meetsExpectation(expected, actual))
         throw new ConcurrencyError(streamId, expected, actual);
 
-      const head = last ? envelopeFromRecorded(last) : null;
+      const head = last ? envelopeFromRecorded(last, streamId) : null;
       const appended = chainEvents(
         streamId,
         prepared,
@@ -181,9 +193,13 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
         () => -1n,
       );
       try {
-        const result = await this.client.appendToStream(streamId, appended.map(toEventData), {
-          expectedRevision: actual === null ? ESDB_NO_STREAM : actual,
-        });
+        const result = await this.client.appendToStream(
+          this.names.stored(streamId),
+          appended.map(toEventData),
+          {
+            expectedRevision: actual === null ? ESDB_NO_STREAM : actual,
+          },
+        );
         const lastPosition = positionOf(result.position);
         await this.fillPositions(appended, lastPosition);
         return { lastRevision: result.nextExpectedRevision, lastPosition, appended };
@@ -202,6 +218,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     appended[appended.length - 1].globalPosition = lastPosition;
     if (appended.length === 1) return;
     const byId = new Map(appended.map((event) => [event.id, event]));
+    const stored = this.names.stored(appended[0].streamId);
     const reading = this.client.readAll({
       fromPosition: { commit: lastPosition, prepare: lastPosition },
       direction: BACKWARDS,
@@ -209,7 +226,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     });
     for await (const resolved of reading) {
       const event = resolved.event;
-      if (event && event.streamId === appended[0].streamId) {
+      if (event && event.streamId === stored) {
         const match = byId.get(event.id);
         if (match && match.globalPosition < 0n) match.globalPosition = event.position.commit;
       }
@@ -223,7 +240,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     try {
-      const reading = this.client.readStream(streamId, {
+      const reading = this.client.readStream(this.names.stored(streamId), {
         direction: FORWARDS,
         fromRevision: from ?? START,
         ...(maxCount !== undefined ? { maxCount } : {}),
@@ -240,7 +257,9 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     const from = options.from ?? 0n;
     if (options.to !== undefined && options.to < from) return [];
     const maxCount = options.to !== undefined ? options.to - from + 1n : undefined;
-    let events = (await this.readRecorded(streamId, from, maxCount)).map(envelopeFromRecorded);
+    let events = (await this.readRecorded(streamId, from, maxCount)).map((recorded) =>
+      envelopeFromRecorded(recorded, streamId),
+    );
     if (options.asOf !== undefined) {
       const asOf = new Date(options.asOf).getTime();
       if (Number.isNaN(asOf))
@@ -267,12 +286,13 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
         const event = resolved.event;
         if (!event) continue;
         lastSeen = event.position;
-        if (event.position.commit <= skipUpTo || !isUserStream(event.streamId) || !event.isJson)
-          continue;
-        out.push(envelopeFromRecorded(event));
+        if (event.position.commit <= skipUpTo) continue;
+        const envelope = this.ownEnvelope(event);
+        if (envelope === null) continue;
+        out.push(envelope);
         if (out.length >= batchSize) return out;
       }
-      // A short page means the end of the log; otherwise page on past system events.
+      // A short page means the end of the log; otherwise page on past others' events.
       if (read < batchSize || !lastSeen) return out;
       from = lastSeen;
       skipUpTo = lastSeen.commit;
@@ -293,16 +313,21 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
       if (stopping) return;
       stream = this.client.subscribeToAll({
         fromPosition: checkpoint === null ? START : { commit: checkpoint, prepare: checkpoint },
-        // Skips the database's streams and this adapter's bookkeeping on the server.
-        filter: streamNameFilter({ regex: '^[^$]' }),
+        // Skips, on the server, the database's streams, the bookkeeping and other services'.
+        filter:
+          this.names.scope === null
+            ? streamNameFilter({ regex: '^[^$]' })
+            : streamNameFilter({ prefixes: [this.names.stored('')] }),
       });
       const subscription = stream;
       try {
         for await (const resolved of subscription) {
           if (stopping) break;
           const event = resolved.event;
-          if (!event || event.position.commit <= position || !event.isJson) continue;
-          if (!types || types.has(event.type)) await handler(envelopeFromRecorded(event));
+          if (!event || event.position.commit <= position) continue;
+          const envelope = this.ownEnvelope(event);
+          if (envelope === null) continue;
+          if (!types || types.has(event.type)) await handler(envelope);
           position = event.position.commit;
           handled += 1;
           // Store after a batch, or whenever the subscriber has caught up with what arrived.
@@ -340,7 +365,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
       const reading = this.client.readStream<{
         type: 'CheckpointStored';
         data: { position: string };
-      }>(checkpointStream(name), { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
+      }>(this.names.checkpoint(name), { direction: BACKWARDS, fromRevision: END, maxCount: 1 });
       for await (const resolved of reading) {
         if (resolved.event) return BigInt(resolved.event.data.position);
       }
@@ -353,7 +378,7 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
 
   async writeCheckpoint(name: string, position: bigint): Promise<void> {
     await this.client.appendToStream(
-      checkpointStream(name),
+      this.names.checkpoint(name),
       jsonEvent({
         id: randomUUID(),
         type: 'CheckpointStored',
@@ -362,16 +387,14 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
     );
   }
 
-  /** The commit position of the newest user event (system events skipped). */
+  /** The commit position of this store's newest event (others' and system events skipped). */
   async headPosition(): Promise<bigint> {
     for await (const resolved of this.client.readAll({
       fromPosition: END,
       direction: BACKWARDS,
-      maxCount: 64,
     })) {
       const event = resolved.event;
-      if (event && isUserStream(event.streamId) && event.isJson && event.position)
-        return event.position.commit;
+      if (event && event.position && this.ownEnvelope(event) !== null) return event.position.commit;
     }
     return BEFORE_FIRST;
   }
@@ -383,13 +406,12 @@ export class EventStoreDbEventStore implements EventStore, CheckpointStore {
       fromPosition: START,
       direction: FORWARDS,
     })) {
-      const event = resolved.event;
-      if (!event || !isUserStream(event.streamId) || !event.isJson) continue;
-      const meta = event.metadata as unknown as StoredMetadata;
-      heads.set(event.streamId, {
-        streamId: event.streamId,
-        revision: event.revision,
-        hash: meta.hash,
+      const envelope = resolved.event ? this.ownEnvelope(resolved.event) : null;
+      if (envelope === null) continue;
+      heads.set(envelope.streamId, {
+        streamId: envelope.streamId,
+        revision: envelope.revision,
+        hash: envelope.hash,
       });
     }
     return [...heads.values()].sort((a, b) =>
