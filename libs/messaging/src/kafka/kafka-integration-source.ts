@@ -1,8 +1,14 @@
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { type KafkaContext, type KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { type Kafka, Partitioners } from 'kafkajs';
 import { Pause, backoffDelay } from '../backoff';
 import type { IncomingRecord } from '../integration-message';
 import type { MessageProcessor } from '../consumer/message-processor';
-import { createKafka, ensureTopics, type KafkaConnectionOptions } from './kafka-connection';
+import {
+  createKafka,
+  ensureTopics,
+  kafkaConfig,
+  type KafkaConnectionOptions,
+} from './kafka-connection';
 
 export interface KafkaIntegrationSourceOptions {
   connection: KafkaConnectionOptions;
@@ -25,15 +31,38 @@ export interface KafkaIntegrationSourceOptions {
   onError?: (error: unknown) => void;
 }
 
-const headerText = (headers: EachMessagePayload['message']['headers']): Record<string, string> => {
+/** A key or header as ServerKafka's parser hands it over (text, JSON it parsed, or bytes). */
+const asText = (value: unknown): string =>
+  typeof value === 'string'
+    ? value
+    : Buffer.isBuffer(value)
+      ? value.toString()
+      : JSON.stringify(value);
+
+const headerText = (headers: Record<string, unknown> | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
+    if (value === undefined || value === null) continue;
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined && first !== null) out[name] = asText(first);
   }
   return out;
 };
+
+/** @nestjs/microservices' Kafka server, which also tells when its consumer joins its group. */
+class ConsumerGroupServer extends ServerKafka {
+  constructor(
+    options: NonNullable<KafkaOptions['options']>,
+    private readonly onGroupJoin: () => void,
+  ) {
+    super(options);
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    this.consumer?.on(this.consumer.events.GROUP_JOIN, this.onGroupJoin);
+  }
+}
 
 class ConsumerStopping extends Error {
   constructor() {
@@ -43,14 +72,15 @@ class ConsumerStopping extends Error {
 }
 
 /**
- * Reads integration events in a Kafka consumer group. Each partition is processed one
- * message at a time, in order; the offset is committed after the message was handled,
- * skipped as a duplicate or parked, so a crash or a rebalance re-delivers at most the
- * message in hand, which the processed-ids store then recognises.
+ * Reads integration events in a Kafka consumer group, through @nestjs/microservices'
+ * ServerKafka (an event handler per topic). Each partition is processed one message at a
+ * time, in order; the offset is committed after the message was handled, skipped as a
+ * duplicate or parked, so a crash or a rebalance re-delivers at most the message in hand,
+ * which the processed-ids store then recognises.
  */
 export class KafkaIntegrationSource {
   private readonly kafka: Kafka;
-  private consumer: Consumer | null = null;
+  private server: ConsumerGroupServer | null = null;
   private stopping = false;
   private joinedOnce = false;
   private readonly pause = new Pause();
@@ -61,34 +91,59 @@ export class KafkaIntegrationSource {
 
   async start(): Promise<void> {
     this.stopping = false;
-    const consumer = this.kafka.consumer({
-      groupId: this.options.groupId ?? this.options.processor.consumerName,
-      sessionTimeout: this.options.sessionTimeout ?? 30_000,
-      heartbeatInterval: this.options.heartbeatInterval ?? 3000,
-      rebalanceTimeout: this.options.rebalanceTimeout ?? 60_000,
-      allowAutoTopicCreation: false,
-      // kafkajs restarts a crashed consumer itself; keep doing so for as long as it runs
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.joinedOnce = true;
-    });
     // a consumer may start before the first event of a context was ever published
     await ensureTopics(
       this.kafka,
       this.options.topics.map((topic) => ({ topic, partitions: this.options.partitions ?? 3 })),
     );
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: this.options.topics,
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: (payload) => this.handle(consumer, payload),
-    });
+    const server = new ConsumerGroupServer(
+      {
+        client: kafkaConfig(this.options.connection),
+        // The group id as given: ServerKafka would otherwise append "-server".
+        postfixId: '',
+        // The value reaches the processor as the text that was published.
+        parser: { keepBinary: true },
+        consumer: {
+          groupId: this.options.groupId ?? this.options.processor.consumerName,
+          sessionTimeout: this.options.sessionTimeout ?? 30_000,
+          heartbeatInterval: this.options.heartbeatInterval ?? 3000,
+          rebalanceTimeout: this.options.rebalanceTimeout ?? 60_000,
+          allowAutoTopicCreation: false,
+          // kafkajs restarts a crashed consumer itself; keep doing so for as long as it runs
+          retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
+        },
+        // ServerKafka connects a producer for replies, which events never have; set, so
+        // that kafkajs does not warn about its default partitioner.
+        producer: {
+          createPartitioner: Partitioners.DefaultPartitioner,
+          allowAutoTopicCreation: false,
+        },
+        subscribe: { fromBeginning: this.options.fromBeginning ?? true },
+        run: {
+          autoCommit: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        },
+      },
+      () => {
+        this.joinedOnce = true;
+      },
+    );
+    for (const topic of this.options.topics)
+      server.addHandler(
+        topic,
+        (_data: unknown, context: KafkaContext) => this.handle(context),
+        true,
+      );
+    this.server = server;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        void server.listen((error?: unknown) => (error ? reject(error) : resolve()));
+      });
+    } catch (error) {
+      this.server = null;
+      await server.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -102,22 +157,23 @@ export class KafkaIntegrationSource {
   async stop(): Promise<void> {
     this.stopping = true;
     this.pause.interrupt();
-    const consumer = this.consumer;
-    this.consumer = null;
-    await consumer?.disconnect();
+    const server = this.server;
+    this.server = null;
+    await server?.close();
   }
 
-  private async handle(
-    consumer: Consumer,
-    { topic, partition, message, heartbeat }: EachMessagePayload,
-  ): Promise<void> {
+  private async handle(context: KafkaContext): Promise<void> {
+    const topic = context.getTopic();
+    const partition = context.getPartition();
+    const message = context.getMessage();
+    const heartbeat = context.getHeartbeat();
     const record: IncomingRecord = {
       topic,
       partition,
       offset: message.offset,
-      key: message.key ? message.key.toString() : null,
-      value: message.value ? message.value.toString() : null,
-      headers: headerText(message.headers),
+      key: message.key === null || message.key === undefined ? null : asText(message.key),
+      value: message.value ? asText(message.value) : null,
+      headers: headerText(message.headers as Record<string, unknown> | undefined),
     };
     // Waiting between attempts must not cost the group membership.
     const wait = async (ms: number) => {
@@ -141,9 +197,9 @@ export class KafkaIntegrationSource {
       }
     }
     try {
-      await consumer.commitOffsets([
-        { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-      ]);
+      await context
+        .getConsumer()
+        .commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
     } catch (error) {
       // Lost the partition in a rebalance: its next owner re-reads this message and skips it.
       this.options.onError?.(error);
