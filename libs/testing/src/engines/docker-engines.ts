@@ -6,7 +6,9 @@ export type ContainerEngine = EngineName | 'eventstoredb';
 // Images can be pinned elsewhere through PCP_TEST_<ENGINE>_IMAGE (e.g. a registry mirror).
 const IMAGES: Record<ContainerEngine, string> = {
   postgres: process.env.PCP_TEST_POSTGRES_IMAGE ?? 'postgres:16-alpine',
-  kafka: process.env.PCP_TEST_KAFKA_IMAGE ?? 'confluentinc/cp-kafka:7.9.0',
+  // Confluent Platform 8.1 is Apache Kafka 4.1: the 4.x line the engine scripts run (kafkajs
+  // needs 4.0.1 or later there: 4.0.0 had dropped the JoinGroup versions it speaks).
+  kafka: process.env.PCP_TEST_KAFKA_IMAGE ?? 'confluentinc/cp-kafka:8.1.0',
   mongo: process.env.PCP_TEST_MONGO_IMAGE ?? 'mongo:7.0',
   eventstoredb: process.env.PCP_TEST_EVENTSTOREDB_IMAGE ?? 'eventstore/eventstore:24.10',
 };
