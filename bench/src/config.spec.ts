@@ -33,6 +33,13 @@ describe('bench sizes', () => {
     expect(config.replayEvents).toBe(2000);
     expect([...config.only]).toEqual(['relay-kafka']);
     expect(() => loadConfig([], { BENCH_REPLAY_EVENTS: 'lots' })).toThrow('BENCH_REPLAY_EVENTS');
+    expect(loadConfig([], {}).httpPeakConnections).toEqual([16, 64]);
+    expect(loadConfig([], { BENCH_HTTP_PEAK_CONNECTIONS: '8, 32' }).httpPeakConnections).toEqual([
+      8, 32,
+    ]);
+    expect(() => loadConfig([], { BENCH_HTTP_PEAK_CONNECTIONS: '16,many' })).toThrow(
+      'BENCH_HTTP_PEAK_CONNECTIONS',
+    );
     expect(() => loadConfig([], { BENCH_ONLY: 'append-everything' })).toThrow('unknown scenario');
     expect(() => loadConfig(['--fast'])).toThrow('--fast');
   });

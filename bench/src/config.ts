@@ -40,7 +40,13 @@ export interface BenchConfig {
   batchSize: number;
   /** Seconds of each autocannon run (peak, then half load). */
   httpSeconds: number;
+  /** Keep-alive sockets of the half-load client (and of the warm-up). */
   httpConnections: number;
+  /**
+   * Connection counts of the peak runs: a side's peak is its best over them (each the median
+   * of the rounds), as a service's peak is where it is fastest, not at one client's choice.
+   */
+  httpPeakConnections: number[];
   /** Events in the log replayed through projections. */
   replayEvents: number;
   /**
@@ -62,6 +68,12 @@ export interface BenchConfig {
   /** Only these scenarios (BENCH_ONLY, comma-separated); all when empty. */
   only: Set<string>;
   resultsDir: string;
+}
+
+function counts(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return [...new Set(raw.split(',').map((part) => count({ [name]: part.trim() }, name, 1, 1)))];
 }
 
 function count(env: NodeJS.ProcessEnv, name: string, fallback: number, scale: number): number {
@@ -106,6 +118,7 @@ export function loadConfig(
     batchSize: count(env, 'BENCH_BATCH_SIZE', 100, 1),
     httpSeconds: count(env, 'BENCH_HTTP_SECONDS', q(10, 1), 1),
     httpConnections: count(env, 'BENCH_HTTP_CONNECTIONS', q(16, 4), 1),
+    httpPeakConnections: counts(env, 'BENCH_HTTP_PEAK_CONNECTIONS', quick ? [4] : [16, 64]),
     replayEvents,
     replayMongoEvents: Math.min(
       replayEvents,
@@ -125,7 +138,7 @@ export function loadConfig(
 }
 
 /** The sizes as recorded in latest.json. */
-export function sizesOf(config: BenchConfig): Record<string, number> {
+export function sizesOf(config: BenchConfig): Record<string, number | string> {
   return {
     rounds: config.rounds,
     writers: config.writers,
@@ -136,6 +149,7 @@ export function sizesOf(config: BenchConfig): Record<string, number> {
     batchSize: config.batchSize,
     httpSeconds: config.httpSeconds,
     httpConnections: config.httpConnections,
+    httpPeakConnections: config.httpPeakConnections.join('/'),
     replayEvents: config.replayEvents,
     replayMongoEvents: config.replayMongoEvents,
     relayEvents: config.relayEvents,

@@ -38,7 +38,7 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
-  sizes: Record<string, number>;
+  sizes: Record<string, number | string>;
   scenarios: Figure[];
 }
 
