@@ -47,6 +47,27 @@ export const recordedNeed = (needId: string, org: string): Record<string, unknow
   barriers: [],
 });
 
+/** The data of a ConsultationOpened event as the consultations context publishes it. */
+export const openedConsultation = (
+  consultationId: string,
+  needId: string,
+  org: string,
+  dates: { opensAt: string; closesAt: string } = {
+    opensAt: '2026-02-01T00:00:00.000Z',
+    closesAt: '2026-03-01T00:00:00.000Z',
+  },
+): Record<string, unknown> => ({
+  consultationId,
+  org,
+  needId,
+  buyersGroupId: null,
+  regions: ['ES11'],
+  title: 'Sepsis market consultation',
+  ...dates,
+  questions: [],
+  stateOfTheArtTrl: 4,
+});
+
 /** Appends to the other contexts' streams in order, one event at a time. */
 export class OtherContextsLog {
   private readonly revisions = new Map<string, bigint>();

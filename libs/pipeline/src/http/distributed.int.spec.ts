@@ -9,6 +9,7 @@ import {
   otherContextsAsPublished,
   recordedNeed,
   person,
+  openedConsultation,
 } from './contexts-as-published.e2e-fixtures';
 
 // Distributed: the pipeline as its own service with MongoDB read models, learning of the other
@@ -73,18 +74,7 @@ describe('the pipeline as its own service, over Kafka, with MongoDB read models'
     await log.emit(
       consultation,
       'ConsultationOpened',
-      {
-        consultationId,
-        org: P.org,
-        needId,
-        buyersGroupId: null,
-        regions: ['ES11'],
-        title: 'Sepsis market consultation',
-        opensAt: '2026-02-01T00:00:00.000Z',
-        closesAt: '2026-03-01T00:00:00.000Z',
-        questions: [],
-        stateOfTheArtTrl: 4,
-      },
+      openedConsultation(consultationId, needId, P.org),
       P,
     );
     for (const [innovationId, supplier] of [

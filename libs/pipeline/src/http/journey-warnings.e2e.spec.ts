@@ -6,6 +6,7 @@ import {
   otherContextsAsPublished,
   recordedNeed,
   person,
+  openedConsultation,
 } from './contexts-as-published.e2e-fixtures';
 
 const P = person('u-proc', 'org-sergas', 'procurer');
@@ -48,18 +49,10 @@ describe("warnings on an innovation's journey", () => {
     await log.emit(
       stream,
       'ConsultationOpened',
-      {
-        consultationId,
-        org: P.org,
-        needId,
-        buyersGroupId: null,
-        regions: ['ES11'],
-        title: 'Sepsis market consultation',
+      openedConsultation(consultationId, needId, P.org, {
         opensAt,
         closesAt: '2026-06-01T00:00:00.000Z',
-        questions: [],
-        stateOfTheArtTrl: 4,
-      },
+      }),
       P,
     );
     await log.emit(

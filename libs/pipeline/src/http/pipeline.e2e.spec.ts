@@ -16,6 +16,7 @@ import {
   otherContextsAsPublished,
   recordedNeed,
   person,
+  openedConsultation,
 } from './contexts-as-published.e2e-fixtures';
 
 const P = person('u-proc', 'org-sergas', 'procurer');
@@ -78,18 +79,7 @@ describe('pipeline: journeys, timelines, audit and analytics over the other cont
     await log.emit(
       s.consultation,
       'ConsultationOpened',
-      {
-        consultationId,
-        org: P.org,
-        needId,
-        buyersGroupId: null,
-        regions: ['ES11'],
-        title: 'Sepsis market consultation',
-        opensAt: '2026-02-01T00:00:00.000Z',
-        closesAt: '2026-03-01T00:00:00.000Z',
-        questions: [],
-        stateOfTheArtTrl: 4,
-      },
+      openedConsultation(consultationId, needId, P.org),
       P,
     );
     await log.emit(
