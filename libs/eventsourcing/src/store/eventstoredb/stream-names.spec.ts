@@ -28,7 +28,7 @@ describe('stream names on EventStoreDB', () => {
   });
 
   it('refuses a scope that is not an identifier', () => {
-    expect(() => streamNames('needs:x')).toThrow(RangeError);
-    expect(() => streamNames('')).toThrow(RangeError);
+    expect(() => streamNames('needs:x')).toThrow('lower-case SQL identifier');
+    expect(() => streamNames('')).toThrow('lower-case SQL identifier');
   });
 });

@@ -1,3 +1,5 @@
+import { assertSchemaName } from '../postgres/schema';
+
 /**
  * How a service names its streams in an EventStoreDB database that other services may share.
  * With a scope (the service's `EVENT_STORE_SCHEMA`, as each service has its own schema on a
@@ -18,8 +20,6 @@ export interface StreamNames {
   readonly anchors: string;
 }
 
-const SCOPE = /^[a-z_][a-z0-9_]{0,62}$/;
-
 export function streamNames(scope?: string | null): StreamNames {
   if (scope === undefined || scope === null) {
     return {
@@ -31,8 +31,8 @@ export function streamNames(scope?: string | null): StreamNames {
       anchors: '$pcp-anchors',
     };
   }
-  if (!SCOPE.test(scope))
-    throw new RangeError(`an EventStoreDB scope is a lower-case identifier, not "${scope}"`);
+  // The same names as a schema on PostgreSQL: EVENT_STORE_SCHEMA serves both.
+  assertSchemaName(scope);
   const prefix = `${scope}:`;
   return {
     scope,
